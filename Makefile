@@ -1,0 +1,51 @@
+# helpdesk-bridge: `make run` (the service on embedded defaults) and `make test` (everything).
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	  && { command -v $$p; break; }; done)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEV_TOKEN ?= dev-token-change-me
+
+.PHONY: run test lint typecheck unit bench openapi clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required (python3.11, python3.12 or python3.13)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+## run: start the service on 127.0.0.1:3000 (mock helpdesk, in-memory stores)
+run: $(STAMP)
+	@if [ -f .env ] || [ -n "$$AUTH_TOKEN$$WEBHOOK_SECRET" ]; then \
+	  exec $(BIN)/helpdesk-bridge serve; \
+	else \
+	  echo "No .env and no AUTH_TOKEN/WEBHOOK_SECRET set: using the development token"; \
+	  echo "  x-auth-token: $(DEV_TOKEN)"; \
+	  AUTH_TOKEN=$(DEV_TOKEN) exec $(BIN)/helpdesk-bridge serve; \
+	fi
+
+## test: lint, format check, type checks, layer contract, and the whole pytest suite
+test: $(STAMP) lint typecheck
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## bench: the benchmarks under bench/ (prints numbers; see bench/README.md)
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+## openapi: regenerate docs/openapi.yaml from the code
+openapi: $(STAMP)
+	$(BIN)/helpdesk-bridge openapi --output docs/openapi.yaml
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

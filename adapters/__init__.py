@@ -1,0 +1,1 @@
+"""Technology behind the application's ports: helpdesks, stores, the clock."""

@@ -1,0 +1,1 @@
+"""Helpdesks behind the HelpdeskGateway port."""

@@ -1,0 +1,1 @@
+"""Stores behind TicketIndex, IdempotencyStore, ReplayGuard and RateLimiter."""

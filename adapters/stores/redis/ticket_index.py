@@ -1,0 +1,136 @@
+"""``TicketIndex`` in Redis: dedup key -> ticket or claim marker, one string key per dedup key.
+
+A value is either ``t:`` + the ``TicketRef`` as msgspec JSON, or ``c:`` + the owner of a claim.
+Every operation touching several keys is one Lua script, so it is atomic across processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+from redis.asyncio import Redis
+
+from adapters.stores.redis.base import DEFAULT_NAMESPACE, RedisStore, to_ms, translate_errors
+from application.errors import StoreUnavailable
+from application.ports import Claim, ClaimState
+from domain.ticket import TicketRef
+
+TICKET_TAG = b"t:"
+CLAIM_TAG = b"c:"
+
+# KEYS: dedup keys, strongest first. ARGV[1]: this owner's claim marker, ARGV[2]: lease in ms.
+# Returns {0} WON, {1, ticket json} FOUND, {2} BUSY.
+CLAIM = """
+local busy = false
+for _, key in ipairs(KEYS) do
+  local value = redis.call('GET', key)
+  if value then
+    if string.sub(value, 1, 2) == 't:' then
+      return {1, string.sub(value, 3)}
+    end
+    if value ~= ARGV[1] then
+      busy = true
+    end
+  end
+end
+if busy then
+  return {2}
+end
+for _, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+end
+return {0}
+"""
+
+# KEYS: dedup keys. ARGV[1]: the ticket value, ARGV[2]: TTL in ms. Sets every key.
+FULFIL = """
+for _, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+end
+return #KEYS
+"""
+
+# KEYS: dedup keys. ARGV[1]: this owner's claim marker. Deletes only this owner's claims.
+RELEASE = """
+local dropped = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then
+    redis.call('DEL', key)
+    dropped = dropped + 1
+  end
+end
+return dropped
+"""
+
+# KEYS: dedup keys. ARGV[1]: the ticket value, ARGV[2]: TTL in ms. Sets only empty keys.
+REMEMBER = """
+local set = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) then
+    set = set + 1
+  end
+end
+return set
+"""
+
+_WON, _FOUND, _BUSY = 0, 1, 2
+
+
+class RedisTicketIndex(RedisStore):
+    """Dedup keys -> ``TicketRef`` (or a claim marker), shared by every instance."""
+
+    def __init__(self, redis: Redis, namespace: str = DEFAULT_NAMESPACE) -> None:
+        super().__init__(redis, namespace, "dedup")
+        self._claim = redis.register_script(CLAIM)
+        self._fulfil = redis.register_script(FULFIL)
+        self._release = redis.register_script(RELEASE)
+        self._remember = redis.register_script(REMEMBER)
+
+    async def claim(self, keys: Sequence[str], owner: str, lease_seconds: float) -> Claim:
+        with translate_errors("ticket index claim"):
+            reply = await self._claim(
+                keys=self._keys(keys), args=[_marker(owner), to_ms(lease_seconds)]
+            )
+        state = int(reply[0])
+        if state == _FOUND:
+            return Claim(ClaimState.FOUND, _decode_ticket(reply[1]))
+        if state == _BUSY:
+            return Claim(ClaimState.BUSY)
+        return Claim(ClaimState.WON)
+
+    async def fulfil(
+        self, keys: Sequence[str], owner: str, ticket: TicketRef, ttl_seconds: float
+    ) -> None:
+        with translate_errors("ticket index fulfil"):
+            await self._fulfil(
+                keys=self._keys(keys), args=[_encode_ticket(ticket), to_ms(ttl_seconds)]
+            )
+
+    async def release(self, keys: Sequence[str], owner: str) -> None:
+        with translate_errors("ticket index release"):
+            await self._release(keys=self._keys(keys), args=[_marker(owner)])
+
+    async def remember(self, keys: Sequence[str], ticket: TicketRef, ttl_seconds: float) -> None:
+        with translate_errors("ticket index remember"):
+            await self._remember(
+                keys=self._keys(keys), args=[_encode_ticket(ticket), to_ms(ttl_seconds)]
+            )
+
+    def _keys(self, keys: Sequence[str]) -> list[str]:
+        return [self._key(key) for key in keys]
+
+
+def _marker(owner: str) -> bytes:
+    return CLAIM_TAG + owner.encode()
+
+
+def _encode_ticket(ticket: TicketRef) -> bytes:
+    return TICKET_TAG + msgspec.json.encode(ticket)
+
+
+def _decode_ticket(raw: bytes) -> TicketRef:
+    try:
+        return msgspec.json.decode(raw, type=TicketRef)
+    except msgspec.DecodeError as e:  # written by an incompatible version, or not by us
+        raise StoreUnavailable("Shared store (Redis) holds an unreadable ticket entry") from e

@@ -1,0 +1,1 @@
+"""What the service does, in the language of the domain: ports and one use case per module."""

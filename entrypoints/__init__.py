@@ -1,0 +1,1 @@
+"""Drivers of the application: HTTP (Litestar), MCP, the CLI, and the DI container that wires."""

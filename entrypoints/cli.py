@@ -1,0 +1,76 @@
+"""``helpdesk-bridge``: ``serve`` (HTTP), ``mcp`` (stdio MCP server), ``openapi`` (export)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from entrypoints.settings import ConfigError, Settings, load_settings
+
+
+def _settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        print(f"helpdesk-bridge: configuration error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from entrypoints.serving import server_options
+
+    settings = _settings_or_exit()
+    if args.workers > 1 and settings.store_backend == "memory":
+        print(
+            "helpdesk-bridge: configuration error: --workers > 1 needs STORE_BACKEND=redis "
+            "(in-memory stores are per process: dedup, idempotency and rate limits would split)",
+            file=sys.stderr,
+        )
+        return 2
+    uvicorn.run(
+        "entrypoints.http.asgi:app_from_environment",
+        factory=True,
+        **server_options(settings, args.host, args.port, args.workers),
+    )
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from entrypoints.http.openapi import openapi_yaml
+
+    text = openapi_yaml()
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="helpdesk-bridge",
+        description="Turn AI-agent escalations into helpdesk tickets (configuration: env / .env).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP service (webhook, health, /mcp)")
+    serve.add_argument("--host", default=None, help="bind address (default: HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default: PORT or 3000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (needs redis)")
+    serve.set_defaults(run=_serve)
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document as YAML")
+    openapi.add_argument("--output", default="-", help="file to write (default: stdout)")
+    openapi.set_defaults(run=_openapi)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

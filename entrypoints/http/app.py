@@ -1,0 +1,104 @@
+"""``create_app(container)``: the Litestar application, wired once from the container."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import msgspec
+from litestar import Litestar, Request, Response, get, post
+from litestar.exceptions import HTTPException
+
+from application.ports import HealthProbe
+from domain.errors import DomainError
+from entrypoints.container import Container, close_container
+from entrypoints.http.auth import Authenticator
+from entrypoints.http.envelope import with_request_envelope
+from entrypoints.http.errors import (
+    JSON,
+    HttpError,
+    handle_domain_error,
+    handle_http_error,
+    handle_litestar_error,
+    handle_unexpected,
+)
+from entrypoints.http.handoff import HandoffEndpoint
+from entrypoints.http.health import liveness, readiness
+from entrypoints.http.openapi import build_openapi, openapi_yaml
+
+YAML = "application/yaml"
+
+
+class BridgeApp(Litestar):
+    """Litestar with the request envelope (request id, security headers, access log) outside
+    everything Litestar does, so even its own 404s get them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._enveloped = with_request_envelope(super().__call__)  # type: ignore[arg-type]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self._enveloped(scope, receive, send)
+
+
+def create_app(container: Container) -> Litestar:
+    """Build the HTTP app; every collaborator is resolved here, none per request."""
+    settings = container.settings()
+    endpoint = HandoffEndpoint(
+        authenticator=Authenticator(
+            settings.auth_token, settings.webhook_secret, settings.hmac_tolerance_seconds
+        ),
+        rate_limiter=container.rate_limiter(),
+        replay_guard=container.replay_guard(),
+        idempotency=container.idempotent_runner(),
+        handoff=container.oa_handoff(),
+        replay_window_seconds=settings.hmac_tolerance_seconds,
+    )
+    probes: dict[str, HealthProbe] = {"helpdesk": container.helpdesk()}
+    for name, probe in container.store_health_probes():
+        probes[name] = probe
+
+    @post("/ingest/oa-handoff", status_code=200, include_in_schema=False)
+    async def oa_handoff(request: Request[Any, Any, Any]) -> Response[bytes]:
+        return await endpoint(request)
+
+    @get("/healthz", include_in_schema=False, sync_to_thread=False)
+    def healthz() -> Response[bytes]:
+        return liveness()
+
+    @get("/readyz", include_in_schema=False)
+    async def readyz() -> Response[bytes]:
+        return await readiness(probes)
+
+    schema_json = msgspec.json.encode(build_openapi())
+    schema_yaml = openapi_yaml().encode()
+
+    @get(["/schema", "/schema/openapi.json"], include_in_schema=False, sync_to_thread=False)
+    def schema() -> Response[bytes]:
+        return Response(schema_json, media_type=JSON)
+
+    @get("/schema/openapi.yaml", include_in_schema=False, sync_to_thread=False)
+    def schema_as_yaml() -> Response[bytes]:
+        return Response(schema_yaml, media_type=YAML)
+
+    @asynccontextmanager
+    async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await close_container(container)
+
+    return BridgeApp(
+        route_handlers=[oa_handoff, healthz, readyz, schema, schema_as_yaml],
+        exception_handlers={
+            HttpError: handle_http_error,
+            DomainError: handle_domain_error,
+            HTTPException: handle_litestar_error,
+            Exception: handle_unexpected,
+        },
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=None,
+        lifespan=[lifespan],
+        logging_config=None,
+    )

@@ -1,0 +1,156 @@
+"""``POST /ingest/oa-handoff``: auth, rate limit, replay guard, validation, idempotency, hand-off.
+
+Everything the request path needs is resolved once in ``HandoffEndpoint.__init__`` (at app
+start), so a request does no container look-ups and no per-request set-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+
+from application.idempotency import IdempotentRunner
+from application.oa_handoff import OaHandoff, OaHandoffCommand
+from application.ports import RateDecision, RateLimiter, ReplayGuard, StoredResponse
+from domain.errors import DomainError, InvalidInput
+from entrypoints.boundary import Echo, HandoffPayload, HandoffResponse
+from entrypoints.http.auth import Authenticator
+from entrypoints.http.errors import JSON, HttpError, domain_error_response, error_response
+from entrypoints.http.validation import explain
+
+LOG_FIELDS = "hdb.log"
+MAX_IDEMPOTENCY_KEY_CHARS = 255
+_decoder = msgspec.json.Decoder(HandoffPayload)
+_encoder = msgspec.json.Encoder()
+
+
+def rate_headers(decision: RateDecision) -> dict[str, str]:
+    """The RateLimit-* headers (IETF draft: reset in seconds), on every answer of the route."""
+    return {
+        "RateLimit-Limit": str(decision.limit),
+        "RateLimit-Remaining": str(decision.remaining),
+        "RateLimit-Reset": str(decision.reset_seconds),
+    }
+
+
+class HandoffEndpoint:
+    """The hand-off route's collaborators, bound once."""
+
+    def __init__(
+        self,
+        authenticator: Authenticator,
+        rate_limiter: RateLimiter,
+        replay_guard: ReplayGuard,
+        idempotency: IdempotentRunner,
+        handoff: OaHandoff,
+        replay_window_seconds: float,
+    ) -> None:
+        self._auth = authenticator
+        self._limiter = rate_limiter
+        self._replays = replay_guard
+        self._idempotency = idempotency
+        self._handoff = handoff
+        self._replay_ttl = replay_window_seconds * 2  # a timestamp may be early or late
+
+    async def __call__(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        headers = request.headers
+        body = await request.body()
+        client_ip = request.client.host if request.client else "unknown"
+        verdict = self._auth.check(
+            headers.get("x-auth-token"),
+            headers.get("x-signature"),
+            headers.get("x-timestamp"),
+            body,
+            client_ip,
+        )
+        decision = await self._limiter.hit(verdict.client)
+        limit_headers = rate_headers(decision)
+        if not decision.allowed:
+            limit_headers["Retry-After"] = str(decision.reset_seconds)
+            return error_response(
+                "RATE_LIMIT_EXCEEDED",
+                f"Too many requests. Rate limit: {decision.limit} requests per second",
+                headers=limit_headers,
+            )
+        try:
+            if verdict.error is not None:
+                raise verdict.error
+            if verdict.signature is not None and not await self._replays.first_use(
+                verdict.signature, self._replay_ttl
+            ):
+                raise HttpError("REPLAY_DETECTED", "Signature already used (replay refused)")
+            content_type = headers.get("content-type", "")
+            if not content_type.lower().startswith(JSON):
+                raise HttpError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
+            payload = self._decode(body)
+            idempotency_key = headers.get("idempotency-key")
+            if idempotency_key is None:
+                response = await self._run(payload, request)
+                replayed = False
+            else:
+                scope_key = f"{verdict.client}:{self._checked_key(idempotency_key)}"
+                fingerprint = hashlib.sha256(_encoder.encode(payload)).hexdigest()
+                response, replayed = await self._idempotency.run(
+                    scope_key, fingerprint, lambda: self._run(payload, request)
+                )
+        except HttpError as error:
+            return error_response(error.code, error.message, error.details, limit_headers)
+        except DomainError as error:
+            request.scope[LOG_FIELDS] = {"error_code": error.code}  # type: ignore[literal-required]
+            return domain_error_response(error, limit_headers)
+        if replayed:
+            limit_headers["Idempotent-Replayed"] = "true"
+            request.scope[LOG_FIELDS] = {"idempotent_replay": True}  # type: ignore[literal-required]
+        return Response(
+            response.body, status_code=response.status, media_type=JSON, headers=limit_headers
+        )
+
+    @staticmethod
+    def _decode(body: bytes) -> HandoffPayload:
+        try:
+            return _decoder.decode(body)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            raise explain(body, HandoffPayload) from None
+
+    @staticmethod
+    def _checked_key(key: str) -> str:
+        if not key or len(key) > MAX_IDEMPOTENCY_KEY_CHARS or not key.isprintable():
+            raise InvalidInput.single(
+                "Idempotency-Key",
+                f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY_CHARS} printable characters",
+            )
+        return key
+
+    async def _run(
+        self, payload: HandoffPayload, request: Request[Any, Any, Any]
+    ) -> StoredResponse:
+        result = await self._handoff.execute(
+            OaHandoffCommand(
+                note=payload.note,
+                category=payload.category,
+                escalation_reason=payload.escalation_reason,
+                confidence=payload.confidence,
+                caller_number=payload.caller_number,
+                oa_key=payload.oa_key,
+                source=payload.source,
+            )
+        )
+        request.scope[LOG_FIELDS] = {  # type: ignore[literal-required]
+            "ticket_id": result.ticket_id,
+            "created": result.created,
+            "category": result.category.value,
+        }
+        body = HandoffResponse(
+            status="ok",
+            created=result.created,
+            ticket_id=result.ticket_id,
+            ticket_url=result.ticket_url,
+            category=result.category,
+            escalation_reason=result.escalation_reason,
+            confidence=result.confidence,
+            echo=Echo(oa_key=result.oa_key, caller_number=result.caller_number),
+        )
+        return StoredResponse(200, _encoder.encode(body))

@@ -1,0 +1,163 @@
+"""Fixtures for the store contract suites: every shared test runs against each adapter of its port.
+
+``store_backend`` is parametrized over ``memory`` and ``redis``. Each of its factory methods
+returns a new *instance* of a store over the backend's one shared state, standing for one process
+of the bridge: for memory that is the same object every time (its state lives in one process); for
+Redis a new adapter on its own client (own connection pool), all under one key prefix unique to
+the test, deleted afterwards.
+
+The Redis tests need a real server at ``REDIS_URL`` (default ``redis://127.0.0.1:6379/0``).
+Without one they fail under CI (``CI=true``) and are skipped, with the reason, elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import redis
+import redis.asyncio
+
+from adapters.clock import SystemClock
+from adapters.stores.memory import (
+    MemoryIdempotencyStore,
+    MemoryRateLimiter,
+    MemoryReplayGuard,
+    MemoryTicketIndex,
+)
+from adapters.stores.redis import (
+    RedisIdempotencyStore,
+    RedisRateLimiter,
+    RedisReplayGuard,
+    RedisTicketIndex,
+)
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+START_REDIS = (
+    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" '
+    "--appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log"
+)
+
+
+class MemoryBackend:
+    """The in-memory adapters: one object per port, as in one process."""
+
+    def __init__(self) -> None:
+        clock = SystemClock()
+        self._clock = clock
+        self._index = MemoryTicketIndex(clock)
+        self._idempotency = MemoryIdempotencyStore(clock)
+        self._replay = MemoryReplayGuard(clock)
+        self._limiters: dict[int, MemoryRateLimiter] = {}
+
+    def ticket_index(self) -> MemoryTicketIndex:
+        return self._index
+
+    def idempotency_store(self) -> MemoryIdempotencyStore:
+        return self._idempotency
+
+    def replay_guard(self) -> MemoryReplayGuard:
+        return self._replay
+
+    def rate_limiter(self, limit: int) -> MemoryRateLimiter:
+        return self._limiters.setdefault(limit, MemoryRateLimiter(self._clock, limit))
+
+    async def aclose(self) -> None:
+        return None
+
+
+class RedisBackend:
+    """The Redis adapters, each instance on its own client, all under one test-unique prefix."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self.namespace = f"hdb-test:{uuid.uuid4().hex}:"
+        self._clients: list[redis.asyncio.Redis] = []
+
+    def client(self) -> redis.asyncio.Redis:
+        client = redis.asyncio.Redis.from_url(
+            self._url, socket_timeout=2.0, socket_connect_timeout=2.0
+        )
+        self._clients.append(client)
+        return client
+
+    def ticket_index(self) -> RedisTicketIndex:
+        return RedisTicketIndex(self.client(), namespace=self.namespace)
+
+    def idempotency_store(self) -> RedisIdempotencyStore:
+        return RedisIdempotencyStore(self.client(), namespace=self.namespace)
+
+    def replay_guard(self) -> RedisReplayGuard:
+        return RedisReplayGuard(self.client(), namespace=self.namespace)
+
+    def rate_limiter(self, limit: int) -> RedisRateLimiter:
+        return RedisRateLimiter(self.client(), limit, namespace=self.namespace)
+
+    async def aclose(self) -> None:
+        cleaner = self.client()
+        try:
+            keys = [key async for key in cleaner.scan_iter(match=f"{self.namespace}*", count=500)]
+            if keys:
+                await cleaner.delete(*keys)
+        finally:
+            for client in self._clients:
+                await client.aclose()
+
+
+StoreBackend = MemoryBackend | RedisBackend
+
+
+def _redis_unreachable_reason(url: str) -> str | None:
+    client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as e:
+        return f"no Redis at {url} ({type(e).__name__}: {e})"
+    finally:
+        client.close()
+    return None
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The URL of a reachable Redis: fails under CI, skips elsewhere, when there is none."""
+    reason = _redis_unreachable_reason(REDIS_URL)
+    if reason is not None:
+        message = f"{reason}; start one with: {START_REDIS} (or set REDIS_URL)"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message)
+        pytest.skip(message)
+    return REDIS_URL
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+async def store_backend(request: pytest.FixtureRequest) -> AsyncIterator[StoreBackend]:
+    """Every adapter of the store ports, one test run each."""
+    store: StoreBackend
+    if request.param == "memory":
+        store = MemoryBackend()
+    else:
+        store = RedisBackend(request.getfixturevalue("redis_url"))
+    try:
+        yield store
+    finally:
+        await store.aclose()
+
+
+@pytest.fixture
+def ticket_index(store_backend: StoreBackend) -> MemoryTicketIndex | RedisTicketIndex:
+    return store_backend.ticket_index()
+
+
+@pytest.fixture
+def idempotency_store(
+    store_backend: StoreBackend,
+) -> MemoryIdempotencyStore | RedisIdempotencyStore:
+    return store_backend.idempotency_store()
+
+
+@pytest.fixture
+def replay_guard(store_backend: StoreBackend) -> MemoryReplayGuard | RedisReplayGuard:
+    return store_backend.replay_guard()

@@ -1,0 +1,44 @@
+"""Use-case tests run against the in-memory adapters (the fakes), never mocks of our ports."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.clock import ManualClock
+from adapters.helpdesk.mock import MockHelpdesk
+from adapters.stores.memory import MemoryIdempotencyStore, MemoryTicketIndex
+from application.find_or_create_ticket import FindOrCreateTicket
+from application.oa_handoff import OaHandoff
+from domain.dedup import DedupPolicy
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def helpdesk(clock: ManualClock) -> MockHelpdesk:
+    return MockHelpdesk(clock)
+
+
+@pytest.fixture
+def index(clock: ManualClock) -> MemoryTicketIndex:
+    return MemoryTicketIndex(clock)
+
+
+@pytest.fixture
+def idempotency_store(clock: ManualClock) -> MemoryIdempotencyStore:
+    return MemoryIdempotencyStore(clock)
+
+
+@pytest.fixture
+def find_or_create(
+    helpdesk: MockHelpdesk, index: MemoryTicketIndex, clock: ManualClock
+) -> FindOrCreateTicket:
+    return FindOrCreateTicket(helpdesk, index, clock, DedupPolicy(), wait_seconds=2.0)
+
+
+@pytest.fixture
+def handoff(find_or_create: FindOrCreateTicket) -> OaHandoff:
+    return OaHandoff(find_or_create)
