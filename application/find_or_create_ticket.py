@@ -9,16 +9,7 @@ import uuid
 import msgspec
 
 from application.errors import DedupInProgress
-from application.inputs import (
-    FREE_TEXT_LIMITS,
-    MAX_KEY_CHARS,
-    MAX_SOURCE_CHARS,
-    Classified,
-    FieldErrors,
-    caller_number,
-    confidence,
-    optional_key,
-)
+from application.inputs import FREE_TEXT_LIMITS, Classified, FieldErrors, ProblemFields, identity
 from application.ports import ClaimState, Clock, HelpdeskGateway, TicketIndex
 from domain.dedup import DedupPolicy
 from domain.phone import CallerNumber
@@ -26,16 +17,10 @@ from domain.taxonomy import Category, EscalationReason, Source
 from domain.ticket import NewTicket, TicketRef, ticket_subject
 
 
-class FindOrCreateTicketCommand(msgspec.Struct, frozen=True):
+class FindOrCreateTicketCommand(ProblemFields, frozen=True, kw_only=True):
     """A problem described in free text (or as a 4-line note), with optional explicit fields."""
 
     description: str
-    category: Category | None = None
-    escalation_reason: EscalationReason | None = None
-    confidence: str | None = None
-    caller_number: str | None = None
-    oa_key: str | None = None
-    source: str | None = None
 
 
 class Problem(msgspec.Struct, frozen=True):
@@ -103,15 +88,12 @@ class FindOrCreateTicket:
         """Turn a command into a ``Problem``; one ``InvalidInput`` names every bad field."""
         errors = FieldErrors()
         errors.text("description", command.description, *FREE_TEXT_LIMITS)
-        caller = caller_number(errors, command.caller_number)
-        oa_key = optional_key(errors, "oaKey", command.oa_key, MAX_KEY_CHARS)
-        source = optional_key(errors, "source", command.source, MAX_SOURCE_CHARS)
-        explicit_confidence = confidence(errors, command.confidence)
+        checked = identity(errors, command)
         classified = Classified(
             command.description,
             command.category,
             command.escalation_reason,
-            explicit_confidence,
+            checked.confidence,
             errors,
             "description",
         )
@@ -122,9 +104,9 @@ class FindOrCreateTicket:
             summary=classified.summary,
             body=command.description.strip(),
             confidence=classified.confidence,
-            caller_number=caller,
-            oa_key=oa_key,
-            source=source or default_source,
+            caller_number=checked.caller_number,
+            oa_key=checked.oa_key,
+            source=checked.source or default_source,
         )
 
     async def file(self, problem: Problem) -> tuple[bool, TicketRef]:

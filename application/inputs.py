@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+import msgspec
+
 from domain.errors import InvalidInput
 from domain.note import (
     CONFIDENCE_MESSAGE,
@@ -21,6 +23,27 @@ from domain.phone import CallerNumber, parse_caller_number
 from domain.taxonomy import Category, EscalationReason
 
 T = TypeVar("T")
+
+
+class ProblemFields(msgspec.Struct, frozen=True, kw_only=True):
+    """The optional fields every "file this problem" input shares (webhook and MCP tools)."""
+
+    category: Category | None = None
+    escalation_reason: EscalationReason | None = None
+    confidence: str | None = None
+    caller_number: str | None = None
+    oa_key: str | None = None
+    source: str | None = None
+
+
+class Identity(msgspec.Struct, frozen=True):
+    """The checked identifying fields of a problem."""
+
+    caller_number: CallerNumber | None
+    oa_key: str | None
+    source: str | None
+    confidence: str | None
+
 
 MAX_KEY_CHARS = 128
 MAX_SOURCE_CHARS = 64
@@ -84,6 +107,16 @@ def optional_key(errors: FieldErrors, field: str, raw: str | None, maximum: int)
         errors.add(field, too_long(maximum))
         return None
     return value
+
+
+def identity(errors: FieldErrors, fields: ProblemFields) -> Identity:
+    """Check caller number, oaKey, source and confidence, recording every error."""
+    return Identity(
+        caller_number=caller_number(errors, fields.caller_number),
+        oa_key=optional_key(errors, "oaKey", fields.oa_key, MAX_KEY_CHARS),
+        source=optional_key(errors, "source", fields.source, MAX_SOURCE_CHARS),
+        confidence=confidence(errors, fields.confidence),
+    )
 
 
 def confidence(errors: FieldErrors, raw: str | None) -> str | None:

@@ -5,30 +5,17 @@ from __future__ import annotations
 import msgspec
 
 from application.find_or_create_ticket import FindOrCreateTicket, Problem
-from application.inputs import (
-    MAX_KEY_CHARS,
-    MAX_SOURCE_CHARS,
-    FieldErrors,
-    caller_number,
-    confidence,
-    optional_key,
-)
+from application.inputs import FieldErrors, ProblemFields, identity
 from domain.errors import InvalidInput
 from domain.note import NOTE_MAX_CHARS, NOTE_MIN_CHARS, Note
 from domain.phone import CallerNumber
 from domain.taxonomy import Category, EscalationReason, Source
 
 
-class OaHandoffCommand(msgspec.Struct, frozen=True):
+class OaHandoffCommand(ProblemFields, frozen=True, kw_only=True):
     """The webhook payload (and the ``ingest.oa_handoff`` tool's arguments)."""
 
     note: str
-    category: Category | None = None
-    escalation_reason: EscalationReason | None = None
-    confidence: str | None = None
-    caller_number: str | None = None
-    oa_key: str | None = None
-    source: str | None = None
 
 
 class OaHandoffResult(msgspec.Struct, frozen=True):
@@ -80,10 +67,7 @@ class OaHandoff:
         note: Note | None = None
         if NOTE_MIN_CHARS <= len(command.note) <= NOTE_MAX_CHARS:
             note = errors.attempt(lambda: Note.parse(command.note))
-        caller = caller_number(errors, command.caller_number)
-        oa_key = optional_key(errors, "oaKey", command.oa_key, MAX_KEY_CHARS)
-        source = optional_key(errors, "source", command.source, MAX_SOURCE_CHARS)
-        explicit_confidence = confidence(errors, command.confidence)
+        checked = identity(errors, command)
         errors.raise_if_any()
         if note is None:  # pragma: no cover - errors above always cover a missing note
             raise InvalidInput.single("note", "note is required")
@@ -92,8 +76,8 @@ class OaHandoff:
             reason=command.escalation_reason or note.reason,
             summary=note.summary,
             body=command.note.strip(),
-            confidence=explicit_confidence or note.confidence,
-            caller_number=caller,
-            oa_key=oa_key,
-            source=source or self._default_source,
+            confidence=checked.confidence or note.confidence,
+            caller_number=checked.caller_number,
+            oa_key=checked.oa_key,
+            source=checked.source or self._default_source,
         )

@@ -127,17 +127,7 @@ class HandoffEndpoint:
     async def _run(
         self, payload: HandoffPayload, request: Request[Any, Any, Any]
     ) -> StoredResponse:
-        result = await self._handoff.execute(
-            OaHandoffCommand(
-                note=payload.note,
-                category=payload.category,
-                escalation_reason=payload.escalation_reason,
-                confidence=payload.confidence,
-                caller_number=payload.caller_number,
-                oa_key=payload.oa_key,
-                source=payload.source,
-            )
-        )
+        result = await self._handoff.execute(OaHandoffCommand(**msgspec.structs.asdict(payload)))
         request.scope[LOG_FIELDS] = {  # type: ignore[literal-required]
             "ticket_id": result.ticket_id,
             "created": result.created,
