@@ -1,0 +1,244 @@
+"""Zendesk Support behind the ``HelpdeskGateway`` port (API v2, JSON over HTTPS).
+
+What lands where:
+- create: ``POST /api/v2/tickets`` - the hand-off text as the first comment (internal:
+  ``public: false``, the caller gets no e-mail of it), the subject as given, tags for the
+  category, reason and source, ``external_id`` = the dedup key, the caller's phone on the
+  requester, optional custom fields, and ``Idempotency-Key`` = ``NewTicket.request_key`` so a
+  create retried after a timeout returns the first ticket instead of opening a second.
+- note: ``PUT /api/v2/tickets/{id}`` with an internal comment (``public: false``).
+- lookup: ``GET /api/v2/tickets?external_id=...`` (the Search API lags minutes behind new tickets,
+  this listing does not), keeping only unsolved tickets.
+- health: ``GET /api/v2/users/me``, which answers anonymous callers too: only a known user (an
+  ``id``) proves the credentials work.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import httpx
+
+from adapters.clock import SystemClock
+from adapters.helpdesk.resilience import Resilience
+from adapters.helpdesk.wire import (
+    bad_response,
+    json_object,
+    note_body,
+    numeric_ticket_id,
+    parse_timestamp,
+    unexpected_status,
+)
+from application.errors import TicketNotFound
+from application.ports import Clock
+from domain.ticket import NewTicket, TicketRef
+
+CLOSED_STATUSES = frozenset({"solved", "closed", "deleted"})
+"""Zendesk statuses that no longer take a hand-off (new, open, pending and hold still do)."""
+
+BRIDGE_TAG = "helpdesk_bridge"
+_TAG_UNSAFE = re.compile(r"[^a-z0-9_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class ZendeskSettings:
+    """Where Zendesk is and how to authenticate: an API token (with the agent's e-mail) or an
+    OAuth access token. The ``*_field_id`` are optional ticket custom fields (text fields) that
+    receive the category, reason and confidence as plain values."""
+
+    api_url: str
+    email: str | None = None
+    api_token: str | None = field(default=None, repr=False)  # secrets stay out of reprs/logs
+    oauth_token: str | None = field(default=None, repr=False)
+    timeout_seconds: float = 5.0
+    category_field_id: int | None = None
+    reason_field_id: int | None = None
+    confidence_field_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.api_url.startswith(("https://", "http://")):
+            raise ValueError(
+                "HELPDESK_API_URL must be an http(s) URL, e.g. https://acme.zendesk.com"
+            )
+        if not self.oauth_token and not (self.email and self.api_token):
+            raise ValueError(
+                "Zendesk needs HELPDESK_API_EMAIL + HELPDESK_API_KEY, or HELPDESK_OAUTH_TOKEN"
+            )
+
+    @property
+    def base_url(self) -> str:
+        return self.api_url.rstrip("/")
+
+    def authorization(self) -> str:
+        """The ``Authorization`` header value (OAuth wins when both are configured)."""
+        if self.oauth_token:
+            return f"Bearer {self.oauth_token}"
+        raw = f"{self.email}/token:{self.api_token}".encode()
+        return "Basic " + base64.b64encode(raw).decode("ascii")
+
+
+def build_zendesk_client(settings: ZendeskSettings) -> httpx.AsyncClient:
+    """The one shared client for Zendesk: base URL, auth, JSON, connect/read timeouts.
+
+    The container owns it (a singleton closed at shutdown); ``ZendeskHelpdesk`` only uses it.
+    """
+    return httpx.AsyncClient(
+        base_url=settings.base_url,
+        headers={
+            "Authorization": settings.authorization(),
+            "Accept": "application/json",
+            "User-Agent": "helpdesk-bridge",
+        },
+        timeout=httpx.Timeout(settings.timeout_seconds),
+        limits=httpx.Limits(max_connections=50, max_keepalive_connections=10),
+    )
+
+
+def zendesk_tag(prefix: str, value: str) -> str:
+    """Zendesk tags are lowercase words: ``category_wifi``, ``source_outageagent``."""
+    return f"{prefix}_{_TAG_UNSAFE.sub('_', value.lower()).strip('_')}"[:80]
+
+
+class ZendeskHelpdesk:
+    """Zendesk as a ``HelpdeskGateway``. Ticket ids are Zendesk's numbers as strings; the URL is
+    the agent view, ``{HELPDESK_API_URL}/agent/tickets/{id}``."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        settings: ZendeskSettings,
+        resilience: Resilience,
+        clock: Clock | None = None,
+    ) -> None:
+        self._client = client
+        self._settings = settings
+        self._resilience = resilience
+        self._clock = clock or SystemClock()
+
+    async def create_ticket(self, ticket: NewTicket) -> TicketRef:
+        """Open the ticket. With a ``request_key`` the create is replay-safe (Zendesk answers a
+        repeated Idempotency-Key with the first ticket), so it is retried even after a read
+        timeout; without one it is retried only when it surely did not land."""
+        headers = {"Idempotency-Key": ticket.request_key} if ticket.request_key else {}
+        payload = {"ticket": self._ticket_fields(ticket)}
+        response = await self._resilience.send(
+            "create_ticket",
+            lambda: self._client.post("/api/v2/tickets", json=payload, headers=headers),
+            replay_safe=ticket.request_key is not None,
+        )
+        if response.status_code not in (200, 201):
+            raise unexpected_status("create_ticket", response)
+        body = json_object(response, "create_ticket").get("ticket")
+        if not isinstance(body, dict):
+            raise bad_response("create_ticket", response, "no ticket in the answer")
+        return self._ref(body, response)
+
+    async def append_note(self, ticket_id: str, text: str, author: str | None) -> None:
+        """Add an internal comment.
+
+        Not replay-safe: Zendesk has no idempotency for updates, so a PUT that may have landed
+        (read timeout, 500/502/504) is NOT re-sent - that could post the note twice. It is
+        retried only when it surely did not land (connect errors, 429, 503); otherwise the
+        caller gets ``HelpdeskUnavailable`` and decides.
+        """
+        number = numeric_ticket_id(ticket_id)
+        payload = {"ticket": {"comment": {"body": note_body(text, author), "public": False}}}
+        response = await self._resilience.send(
+            "append_note",
+            lambda: self._client.put(f"/api/v2/tickets/{number}", json=payload),
+            replay_safe=False,
+        )
+        if response.status_code == 404:
+            raise TicketNotFound(f"Ticket {ticket_id} not found")
+        if response.status_code != 200:
+            raise unexpected_status("append_note", response)
+
+    async def find_open_ticket(self, dedup_keys: Sequence[str]) -> TicketRef | None:
+        """The newest unsolved ticket whose ``external_id`` is the strongest key that has one."""
+        for key in dedup_keys:
+            response = await self._resilience.send(
+                "find_open_ticket",
+                partial(self._client.get, "/api/v2/tickets", params={"external_id": key}),
+                replay_safe=True,
+            )
+            if response.status_code != 200:
+                raise unexpected_status("find_open_ticket", response)
+            tickets = json_object(response, "find_open_ticket").get("tickets")
+            if not isinstance(tickets, list):
+                raise bad_response("find_open_ticket", response, "no ticket list in the answer")
+            candidates = [
+                self._ref(t, response)
+                for t in tickets
+                if isinstance(t, dict)
+                and t.get("external_id") == key
+                and t.get("status") not in CLOSED_STATUSES
+            ]
+            if candidates:
+                return max(candidates, key=lambda ref: ref.created_at)
+        return None
+
+    async def check_health(self) -> bool:
+        """True when Zendesk knows us as a user right now; one quick attempt, never raises."""
+        try:
+            response = await self._resilience.send(
+                "check_health",
+                lambda: self._client.get("/api/v2/users/me"),
+                replay_safe=True,
+                retry=False,
+            )
+            if response.status_code != 200:
+                return False
+            user = json_object(response, "check_health").get("user")
+        except Exception:  # a probe reports, it never raises: unreachable, refused, garbled alike
+            return False
+        return isinstance(user, dict) and user.get("id") is not None
+
+    def _ticket_fields(self, ticket: NewTicket) -> dict[str, Any]:
+        tags = [
+            BRIDGE_TAG,
+            zendesk_tag("category", ticket.category.value),
+            zendesk_tag("reason", ticket.reason.value),
+        ]
+        if ticket.source:
+            tags.append(zendesk_tag("source", ticket.source))
+        fields: dict[str, Any] = {
+            "subject": ticket.subject,
+            "comment": {"body": ticket.body, "public": False},
+            "tags": tags,
+        }
+        if ticket.dedup_key:
+            fields["external_id"] = ticket.dedup_key
+        if ticket.caller_number:
+            fields["requester"] = {
+                "name": f"Caller {ticket.caller_number}",
+                "phone": ticket.caller_number,
+            }
+        custom = self._custom_fields(ticket)
+        if custom:
+            fields["custom_fields"] = custom
+        return fields
+
+    def _custom_fields(self, ticket: NewTicket) -> list[dict[str, Any]]:
+        s = self._settings
+        pairs = (
+            (s.category_field_id, ticket.category.value),
+            (s.reason_field_id, ticket.reason.value),
+            (s.confidence_field_id, ticket.confidence),
+        )
+        return [{"id": field, "value": value} for field, value in pairs if field and value]
+
+    def _ref(self, ticket: dict[str, Any], response: httpx.Response) -> TicketRef:
+        number = ticket.get("id")
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise bad_response("ticket", response, "the ticket has no numeric id")
+        created = parse_timestamp(ticket.get("created_at"))
+        return TicketRef(
+            id=str(number),
+            url=f"{self._settings.base_url}/agent/tickets/{number}",
+            created_at=created if created is not None else self._clock.now(),
+        )

@@ -1,0 +1,88 @@
+"""Fixtures for the ``HelpdeskGateway`` contract suite: one ``helpdesk`` fixture parametrized over
+every backend - ``mock`` (in process), ``zendesk`` (a stateful fake on respx, its traffic checked
+against Zendesk's OpenAPI description when available) and ``rt`` (a real Request Tracker 5 that
+``scripts/rt-up.sh`` installs and starts; skipped with the reason when that cannot be done here,
+failed instead under CI).
+
+Each parameter yields a harness: the gateway under test, plus what a person at the helpdesk
+could do or see (close a ticket, read its internal notes), so tests check the helpdesk's state
+rather than calls (see helpdesk_harness.py). The helper modules beside this file are importable by
+name because pytest puts the directory of a package-less conftest on ``sys.path``; tests import
+from them, never from ``conftest`` (other test folders have one of their own).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import respx
+from helpdesk_harness import (
+    ZENDESK_SETTINGS,
+    ZENDESK_URL,
+    Harness,
+    MockHarness,
+    RtHarness,
+    ZendeskHarness,
+)
+from rt_server import RtServer, RtUnavailable, start_rt, stop_rt
+from zendesk_fake import FakeZendesk
+from zendesk_openapi import ZendeskContract, load_zendesk_contract, spec_path
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+@pytest.fixture(scope="session")
+def zendesk_contract() -> ZendeskContract | None:
+    """Zendesk's OpenAPI description, parsed once per session; None when it is not available."""
+    return load_zendesk_contract(spec_path())
+
+
+@pytest.fixture(scope="session")
+def rt_server() -> Iterator[RtServer]:
+    """A real RT on 127.0.0.1, started for this session and stopped after it (if we started it)."""
+    try:
+        server = start_rt()
+    except RtUnavailable as e:
+        if in_ci():
+            pytest.fail(f"Request Tracker is required in CI: {e}")
+        pytest.skip(f"Request Tracker 5 cannot be installed/started here: {e}")
+    yield server
+    stop_rt(server)
+
+
+@pytest.fixture
+def fake_zendesk(zendesk_contract: ZendeskContract | None) -> Iterator[FakeZendesk]:
+    """The fake Zendesk, routed by respx for the duration of one test."""
+    fake = FakeZendesk(ZENDESK_URL, ZENDESK_SETTINGS.authorization(), zendesk_contract)
+    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
+        fake.install(router)
+        yield fake
+    assert fake.violations == [], "traffic that Zendesk's OpenAPI description rejects"
+
+
+@pytest.fixture(
+    params=["mock", "zendesk", pytest.param("rt", marks=[pytest.mark.rt, pytest.mark.timeout(900)])]
+)
+async def helpdesk(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+    """Every helpdesk backend behind the one contract."""
+    if request.param == "mock":
+        yield MockHarness()
+    elif request.param == "zendesk":
+        zendesk = ZendeskHarness(request.getfixturevalue("fake_zendesk"))
+        yield zendesk
+        await zendesk.aclose()
+    else:
+        rt = RtHarness(request.getfixturevalue("rt_server"))
+        yield rt
+        await rt.aclose()
+
+
+@pytest.fixture
+def unique() -> str:
+    """A per-test suffix: the real RT keeps its tickets between sessions."""
+    return uuid.uuid4().hex[:12]

@@ -1,0 +1,146 @@
+"""Harnesses for the ``HelpdeskGateway`` contract suite: the gateway under test plus what a person
+at that helpdesk could do or see (solve a ticket, read its internal notes)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import httpx
+from rt_server import RtServer
+from zendesk_fake import FakeZendesk
+
+from adapters.clock import SystemClock
+from adapters.helpdesk.mock import MockHelpdesk
+from adapters.helpdesk.resilience import CircuitBreaker, Resilience, RetryPolicy
+from adapters.helpdesk.rt import RtHelpdesk, RtSettings, build_rt_client
+from adapters.helpdesk.zendesk import ZendeskHelpdesk, ZendeskSettings, build_zendesk_client
+from application.ports import HelpdeskGateway
+
+ZENDESK_URL = "https://acme.zendesk.com"
+ZENDESK_SETTINGS = ZendeskSettings(
+    api_url=ZENDESK_URL, email="bridge@example.com", api_token="zd-token"
+)
+FAST_POLICY = RetryPolicy(budget_seconds=3.0, attempt_timeout_seconds=2.0, base_delay_seconds=0.01)
+
+
+class Harness(Protocol):
+    """A gateway under test and a view of the helpdesk behind it."""
+
+    name: str
+    gateway: HelpdeskGateway
+    unknown_ticket_id: str
+
+    def fresh_gateway(self) -> HelpdeskGateway:
+        """A new adapter instance on the same helpdesk, as after a restart of the bridge."""
+        ...
+
+    def bad_credentials_gateway(self) -> HelpdeskGateway: ...
+
+    async def notes(self, ticket_id: str) -> list[str]:
+        """The internal notes added to a ticket after it was opened."""
+        ...
+
+    async def close(self, ticket_id: str) -> None:
+        """Solve the ticket, as an agent would."""
+        ...
+
+
+class MockHarness:
+    name = "mock"
+    unknown_ticket_id = "TKT-999999"
+
+    def __init__(self) -> None:
+        self.gateway = MockHelpdesk(SystemClock())
+
+    def fresh_gateway(self) -> HelpdeskGateway:
+        return self.gateway  # the mock's helpdesk lives in the adapter object itself
+
+    def bad_credentials_gateway(self) -> HelpdeskGateway:
+        return MockHelpdesk(SystemClock(), healthy=False)
+
+    async def notes(self, ticket_id: str) -> list[str]:
+        return [text for text, _author in self.gateway.tickets[ticket_id].notes]
+
+    async def close(self, ticket_id: str) -> None:
+        self.gateway.close_ticket(ticket_id)
+
+
+class ZendeskHarness:
+    name = "zendesk"
+    unknown_ticket_id = "999999"
+
+    def __init__(self, fake: FakeZendesk) -> None:
+        self.fake = fake
+        self.settings = ZENDESK_SETTINGS
+        self._clients: list[httpx.AsyncClient] = []
+        self.gateway = self.fresh_gateway()
+
+    def _gateway(self, settings: ZendeskSettings) -> ZendeskHelpdesk:
+        client = build_zendesk_client(settings)
+        self._clients.append(client)
+        return ZendeskHelpdesk(client, settings, Resilience(FAST_POLICY, CircuitBreaker()))
+
+    def fresh_gateway(self) -> HelpdeskGateway:
+        return self._gateway(self.settings)
+
+    def bad_credentials_gateway(self) -> HelpdeskGateway:
+        wrong = ZendeskSettings(api_url=ZENDESK_URL, email="bridge@example.com", api_token="nope")
+        return self._gateway(wrong)
+
+    async def notes(self, ticket_id: str) -> list[str]:
+        return self.fake.notes(ticket_id)
+
+    async def close(self, ticket_id: str) -> None:
+        self.fake.close(ticket_id)
+
+    async def aclose(self) -> None:
+        for client in self._clients:
+            await client.aclose()
+
+
+class RtHarness:
+    name = "rt"
+    unknown_ticket_id = "987654321"
+
+    def __init__(self, server: RtServer) -> None:
+        self.settings = RtSettings(
+            api_url=server.url, token=server.token, external_ref_field=server.custom_field
+        )
+        self._clients: list[httpx.AsyncClient] = []
+        self._admin = build_rt_client(self.settings)  # what an RT user sees, outside the adapter
+        self.gateway = self.fresh_gateway()
+
+    def _gateway(self, settings: RtSettings) -> RtHelpdesk:
+        client = build_rt_client(settings)
+        self._clients.append(client)
+        return RtHelpdesk(client, settings, Resilience(RetryPolicy(), CircuitBreaker()))
+
+    def fresh_gateway(self) -> HelpdeskGateway:
+        return self._gateway(self.settings)
+
+    def bad_credentials_gateway(self) -> HelpdeskGateway:
+        wrong = RtSettings(api_url=self.settings.api_url, token="1-1-0123456789abcdef")
+        return self._gateway(wrong)
+
+    async def notes(self, ticket_id: str) -> list[str]:
+        """Comment transactions only: a correspondence would not count as an internal note."""
+        history = await self._admin.get(f"/ticket/{ticket_id}/history", params={"fields": "Type"})
+        history.raise_for_status()
+        texts: list[str] = []
+        for item in history.json()["items"]:
+            if item["Type"] != "Comment":
+                continue
+            attachments = await self._admin.get(
+                f"/transaction/{item['id']}/attachments", params={"fields": "Content"}
+            )
+            attachments.raise_for_status()
+            texts.extend(a.get("Content", "") for a in attachments.json()["items"])
+        return texts
+
+    async def close(self, ticket_id: str) -> None:
+        response = await self._admin.put(f"/ticket/{ticket_id}", json={"Status": "resolved"})
+        response.raise_for_status()
+
+    async def aclose(self) -> None:
+        for client in [*self._clients, self._admin]:
+            await client.aclose()

@@ -1,0 +1,60 @@
+"""A real Request Tracker 5 for the ``rt`` contract tests, installed and started by the project's
+own ``scripts/rt-up.sh`` on 127.0.0.1 (port 8085 by default, state under /tmp)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+SCRIPT = REPO_ROOT / "scripts" / "rt-up.sh"
+RT_PORT = os.environ.get("HDB_TEST_RT_PORT", "8085")
+# a fixed, documented path: rt-up.sh reuses its token and finished steps from there
+RT_STATE = Path(os.environ.get("HDB_TEST_RT_STATE", "/tmp/helpdesk-bridge-rt"))  # noqa: S108
+INSTALL_TIMEOUT_SECONDS = 900
+
+
+class RtUnavailable(Exception):
+    """RT could not be installed or started here; the message says why."""
+
+
+@dataclass(frozen=True)
+class RtServer:
+    url: str
+    token: str
+    custom_field: str
+    started_pid: str  # empty when a server was already running (then we leave it running)
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "RT_PORT": RT_PORT, "RT_STATE": str(RT_STATE)}
+
+
+def start_rt() -> RtServer:
+    """Run ``rt-up.sh`` (install if missing, start if not answering) and read what it wrote."""
+    try:
+        done = subprocess.run(
+            ["bash", str(SCRIPT)],
+            env=_env(),
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise RtUnavailable(f"scripts/rt-up.sh did not finish: {e}") from e
+    if done.returncode != 0:
+        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-8:])
+        raise RtUnavailable(f"scripts/rt-up.sh exited {done.returncode}: {tail}")
+    values = dict(
+        line.split("=", 1) for line in (RT_STATE / "env").read_text().splitlines() if "=" in line
+    )
+    return RtServer(values["RT_URL"], values["RT_TOKEN"], values["RT_CF"], values["RT_PID"])
+
+
+def stop_rt(server: RtServer) -> None:
+    """Stop the server only if this session started it."""
+    if server.started_pid:
+        subprocess.run(["bash", str(SCRIPT), "stop"], env=_env(), check=False, timeout=30)

@@ -1,0 +1,313 @@
+"""The shared retry/backoff/circuit rules, without any helpdesk: scripted outcomes, a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import httpx
+import pytest
+
+from adapters.helpdesk.resilience import (
+    CircuitBreaker,
+    CircuitState,
+    Resilience,
+    RetryPolicy,
+    retry_after_seconds,
+)
+from application.errors import HelpdeskUnavailable
+
+Outcome = httpx.Response | BaseException
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class Script:
+    """A ``send`` that plays outcomes in order and counts the calls."""
+
+    def __init__(self, *outcomes: Outcome) -> None:
+        self._outcomes = list(outcomes)
+        self.calls = 0
+
+    async def __call__(self) -> httpx.Response:
+        self.calls += 1
+        outcome = self._outcomes.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+
+@pytest.fixture
+def clock() -> FakeTime:
+    return FakeTime()
+
+
+def resilience(clock: FakeTime, threshold: int = 10, **policy: float) -> Resilience:
+    return Resilience(
+        RetryPolicy(**policy),  # type: ignore[arg-type]
+        CircuitBreaker(failure_threshold=threshold, reset_seconds=30.0, clock=clock),
+        clock=clock,
+        sleep=clock.sleep,
+        rng=lambda: 0.5,
+    )
+
+
+def ok() -> httpx.Response:
+    return httpx.Response(200, json={})
+
+
+async def test_a_good_answer_returns_at_once(clock: FakeTime) -> None:
+    script = Script(ok())
+    response = await resilience(clock).send("op", script, replay_safe=False)
+    assert response.status_code == 200
+    assert (script.calls, clock.sleeps) == (1, [])
+
+
+@pytest.mark.parametrize("status", [400, 401, 404, 409, 422])
+async def test_client_errors_are_returned_not_retried(clock: FakeTime, status: int) -> None:
+    script = Script(httpx.Response(status))
+    response = await resilience(clock).send("op", script, replay_safe=True)
+    assert response.status_code == status
+    assert script.calls == 1
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ConnectError("refused"),
+        httpx.ConnectTimeout("slow handshake"),
+        httpx.PoolTimeout("no connection free"),
+        httpx.Response(429),
+        httpx.Response(503),
+    ],
+    ids=["connect-error", "connect-timeout", "pool-timeout", "429", "503"],
+)
+async def test_failures_that_surely_did_not_land_are_always_retried(
+    clock: FakeTime, failure: Outcome
+) -> None:
+    script = Script(failure, ok())
+    response = await resilience(clock).send("op", script, replay_safe=False)
+    assert response.status_code == 200
+    assert script.calls == 2
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ReadTimeout("no answer"),
+        httpx.WriteTimeout("stuck sending"),
+        httpx.RemoteProtocolError("connection dropped"),
+        httpx.Response(500),
+        httpx.Response(502),
+        httpx.Response(504),
+    ],
+    ids=["read-timeout", "write-timeout", "dropped", "500", "502", "504"],
+)
+async def test_failures_that_may_have_landed_are_retried_only_when_replay_safe(
+    clock: FakeTime, failure: Outcome
+) -> None:
+    unsafe = Script(failure, ok())
+    with pytest.raises(HelpdeskUnavailable):
+        await resilience(clock).send("op", unsafe, replay_safe=False)
+    assert unsafe.calls == 1
+
+    safe = Script(failure, ok())
+    assert (await resilience(clock).send("op", safe, replay_safe=True)).status_code == 200
+    assert safe.calls == 2
+
+
+async def test_backoff_grows_with_full_jitter_up_to_the_cap(clock: FakeTime) -> None:
+    script = Script(*[httpx.Response(503)] * 5, ok())
+    policy = {"max_attempts": 6, "base_delay_seconds": 0.5, "max_delay_seconds": 1.5}
+    await resilience(clock, budget_seconds=100.0, **policy).send("op", script, replay_safe=True)
+    assert clock.sleeps == [0.25, 0.5, 0.75, 0.75, 0.75]  # rng 0.5 x min(1.5, 0.5 * 2**n)
+
+
+def test_backoff_stays_within_its_ceiling() -> None:
+    policy = RetryPolicy(base_delay_seconds=0.2, max_delay_seconds=2.0)
+    assert policy.backoff(0, lambda: 1.0) == pytest.approx(0.2)
+    assert policy.backoff(10, lambda: 1.0) == pytest.approx(2.0)
+    assert policy.backoff(3, lambda: 0.0) == 0.0
+
+
+async def test_retry_after_is_honoured(clock: FakeTime) -> None:
+    script = Script(httpx.Response(429, headers={"Retry-After": "3"}), ok())
+    await resilience(clock).send("op", script, replay_safe=False)
+    assert clock.sleeps == [3.0]
+
+
+async def test_a_pause_past_the_budget_gives_up_without_sleeping(clock: FakeTime) -> None:
+    script = Script(httpx.Response(503, headers={"Retry-After": "10"}), ok())
+    with pytest.raises(HelpdeskUnavailable) as caught:
+        await resilience(clock, budget_seconds=8.0).send("op", script, replay_safe=True)
+    assert clock.sleeps == []
+    assert caught.value.details == {
+        "operation": "op",
+        "attempts": 1,
+        "reason": "http_503",
+        "retryAfterSeconds": 10.0,
+    }
+
+
+async def test_attempts_are_bounded(clock: FakeTime) -> None:
+    script = Script(*[httpx.ConnectError("refused")] * 10)
+    with pytest.raises(HelpdeskUnavailable):
+        await resilience(clock, max_attempts=3).send("op", script, replay_safe=True)
+    assert script.calls == 3
+
+
+async def test_single_attempt_mode_does_not_retry(clock: FakeTime) -> None:
+    script = Script(httpx.ConnectError("refused"), ok())
+    with pytest.raises(HelpdeskUnavailable):
+        await resilience(clock).send("health", script, replay_safe=True, retry=False)
+    assert script.calls == 1
+
+
+async def test_a_hung_attempt_is_cut_off_and_counts_as_maybe_landed() -> None:
+    async def hang() -> httpx.Response:
+        await asyncio.sleep(10)
+        raise AssertionError("not reached")
+
+    fast = Resilience(RetryPolicy(budget_seconds=0.3, attempt_timeout_seconds=0.05))
+    with pytest.raises(HelpdeskUnavailable) as caught:
+        await fast.send("op", hang, replay_safe=False)
+    assert caught.value.details is not None
+    assert caught.value.details["reason"] == "attempt_timeout"
+
+
+async def test_the_whole_call_stays_inside_the_budget() -> None:
+    calls = 0
+
+    async def hang() -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(10)
+        raise AssertionError("not reached")
+
+    loop = asyncio.get_running_loop()
+    policy = RetryPolicy(
+        budget_seconds=0.3, attempt_timeout_seconds=0.2, max_attempts=9, base_delay_seconds=0.001
+    )
+    fast = Resilience(policy)
+    started = loop.time()
+    with pytest.raises(HelpdeskUnavailable):
+        await fast.send("op", hang, replay_safe=True)
+    assert loop.time() - started < 0.6
+    assert calls >= 2
+
+
+async def test_other_httpx_errors_become_helpdesk_unavailable(clock: FakeTime) -> None:
+    script = Script(httpx.DecodingError("garbled"))
+    with pytest.raises(HelpdeskUnavailable):
+        await resilience(clock).send("op", script, replay_safe=True)
+    assert script.calls == 1
+
+
+# --- the circuit breaker ------------------------------------------------------------------------
+
+
+def test_the_breaker_opens_after_consecutive_failures_only(clock: FakeTime) -> None:
+    breaker = CircuitBreaker(failure_threshold=3, reset_seconds=30.0, clock=clock)
+    breaker.record_failure()
+    breaker.record_failure()
+    breaker.record_success()  # resets the count
+    breaker.record_failure()
+    breaker.record_failure()
+    assert breaker.state is CircuitState.CLOSED
+    breaker.record_failure()
+    assert breaker.state is CircuitState.OPEN
+    assert breaker.allow() is False
+
+
+def test_half_open_lets_one_trial_through(clock: FakeTime) -> None:
+    breaker = CircuitBreaker(failure_threshold=1, reset_seconds=30.0, clock=clock)
+    breaker.record_failure()
+    clock.now += 29.9
+    assert breaker.allow() is False
+    clock.now += 0.1
+    assert breaker.state is CircuitState.HALF_OPEN
+    assert breaker.allow() is True  # the trial
+    assert breaker.allow() is False  # everyone else waits for its verdict
+    breaker.record_success()
+    assert breaker.state is CircuitState.CLOSED
+    assert breaker.allow() is True
+
+
+def test_a_failed_trial_opens_the_circuit_for_another_period(clock: FakeTime) -> None:
+    breaker = CircuitBreaker(failure_threshold=5, reset_seconds=30.0, clock=clock)
+    for _ in range(5):
+        breaker.record_failure()
+    clock.now += 30.0
+    assert breaker.allow() is True
+    breaker.record_failure()  # one failure is enough in half-open
+    assert breaker.state is CircuitState.OPEN
+    clock.now += 29.0
+    assert breaker.allow() is False
+
+
+async def test_an_open_circuit_fails_fast_without_calling(clock: FakeTime) -> None:
+    guarded = resilience(clock, threshold=2)
+    with pytest.raises(HelpdeskUnavailable):
+        await guarded.send("op", Script(*[httpx.ConnectError("refused")] * 4), replay_safe=True)
+    script = Script(ok())
+    with pytest.raises(HelpdeskUnavailable, match="circuit open"):
+        await guarded.send("op", script, replay_safe=True)
+    assert script.calls == 0
+
+
+async def test_a_cancelled_trial_frees_the_half_open_slot(clock: FakeTime) -> None:
+    guarded = resilience(clock, threshold=1)
+    with pytest.raises(HelpdeskUnavailable):
+        await guarded.send("op", Script(httpx.ConnectError("refused")), replay_safe=True)
+    clock.now += 30.0
+    with pytest.raises(asyncio.CancelledError):
+        await guarded.send("op", Script(asyncio.CancelledError()), replay_safe=True)
+    assert (await guarded.send("op", Script(ok()), replay_safe=True)).status_code == 200
+
+
+# --- Retry-After parsing -------------------------------------------------------------------------
+
+
+def with_retry_after(value: str) -> httpx.Response:
+    return httpx.Response(429, headers={"Retry-After": value})
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("7", 7.0), (" 2.5 ", 2.5), ("-3", 0.0), ("soon", None)],
+)
+def test_retry_after_in_seconds(header: str, expected: float | None) -> None:
+    assert retry_after_seconds(with_retry_after(header)) == expected
+
+
+def test_retry_after_as_an_http_date() -> None:
+    later: Callable[[int], str] = lambda s: format_datetime(  # noqa: E731
+        datetime.now(UTC) + timedelta(seconds=s), usegmt=True
+    )
+    seconds = retry_after_seconds(with_retry_after(later(20)))
+    assert seconds is not None
+    assert 15 <= seconds <= 21
+
+
+def test_no_retry_after() -> None:
+    assert retry_after_seconds(httpx.Response(429)) is None
+
+
+async def test_rate_limiting_does_not_open_the_circuit(clock: FakeTime) -> None:
+    guarded = resilience(clock, threshold=2)
+    limited = Script(*[httpx.Response(429, headers={"Retry-After": "0"})] * 3, ok())
+    assert (await guarded.send("op", limited, replay_safe=True)).status_code == 200
+    assert guarded.breaker.state is CircuitState.CLOSED
