@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from entrypoints.settings import ConfigError, Settings, load_settings
 
 
-def _settings_or_exit() -> Settings:
+def _settings_or_exit(*, require_auth: bool = True) -> Settings:
     try:
-        return load_settings()
+        return load_settings(require_auth=require_auth)
     except ConfigError as error:
         print(f"helpdesk-bridge: configuration error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -20,7 +20,7 @@ def _settings_or_exit() -> Settings:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from entrypoints.serving import server_options
+    from entrypoints.serving import exit_zero_after_sigterm, server_options
 
     settings = _settings_or_exit()
     if args.workers > 1 and settings.store_backend == "memory":
@@ -30,11 +30,24 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    exit_zero_after_sigterm()
     uvicorn.run(
         "entrypoints.http.asgi:app_from_environment",
         factory=True,
         **server_options(settings, args.host, args.port, args.workers),
     )
+    return 0
+
+
+def _mcp(_args: argparse.Namespace) -> int:
+    from entrypoints.mcp.stdio import run_stdio
+
+    # stdio is local: the only client is the process that spawned us, so no token is needed.
+    settings = _settings_or_exit(require_auth=False)
+    try:
+        run_stdio(settings)
+    except KeyboardInterrupt:
+        return 130
     return 0
 
 
@@ -61,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="port (default: PORT or 3000)")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (needs redis)")
     serve.set_defaults(run=_serve)
+    mcp = commands.add_parser(
+        "mcp", help="run the MCP server over stdio (Claude Desktop); logs go to stderr"
+    )
+    mcp.set_defaults(run=_mcp)
     openapi = commands.add_parser("openapi", help="write the OpenAPI document as YAML")
     openapi.add_argument("--output", default="-", help="file to write (default: stdout)")
     openapi.set_defaults(run=_openapi)

@@ -7,14 +7,24 @@ A bad value stops start-up with one line naming the variable (``ConfigError``).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 from dotenv import dotenv_values
 
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+MCP_TOOL_NAME_STYLES = ("underscore", "dotted")
+# Host header values the Streamable HTTP endpoint (/mcp) answers to (DNS-rebinding protection).
+# An entry without a port matches that host on any port; "*" switches the check off.
+DEFAULT_MCP_ALLOWED_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+_HOST_ENTRY = re.compile(
+    r"^(?:\*|(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]+\])(?::(?:\d{1,5}|\*))?)$"
+)
 
 
 class ConfigError(Exception):
@@ -41,6 +51,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mock_helpdesk_healthy: bool = True
     mock_helpdesk_latency_ms: int = 0
     forwarded_allow_ips: str = "127.0.0.1"
+    redis_url: str = DEFAULT_REDIS_URL
+    redis_key_prefix: str = "hdb:"
+    redis_socket_timeout_seconds: float = 1.0
+    redis_connect_timeout_seconds: float = 1.0
+    redis_max_connections: int = 50
+    redis_health_check_interval_seconds: int = 30
+    mcp_tool_name_style: str = "underscore"
+    """``underscore`` (helpdesk_create_ticket: what Claude, ElevenLabs & co. accept) or
+    ``dotted`` (the spec's helpdesk.create_ticket); see docs/mcp.md."""
+    mcp_allowed_hosts: tuple[str, ...] = DEFAULT_MCP_ALLOWED_HOSTS
     raw: Mapping[str, str] = msgspec.field(default_factory=dict)
     """Every variable as read, for adapters that read their own (helpdesk, redis) settings."""
 
@@ -63,10 +83,16 @@ def read_environment(
     return values
 
 
-def load_settings(environ: Mapping[str, str] | None = None, env_file: str = ".env") -> Settings:
-    """Parse and check every variable; raise ``ConfigError`` on the first bad one."""
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: str = ".env", *, require_auth: bool = True
+) -> Settings:
+    """Parse and check every variable; raise ``ConfigError`` on the first bad one.
+
+    ``require_auth=False`` is for ``helpdesk-bridge mcp`` (stdio): its only client is the local
+    process that spawned it, so it needs neither AUTH_TOKEN nor WEBHOOK_SECRET.
+    """
     env = read_environment(environ, env_file)
-    get = _Reader(env)
+    get = EnvReader(env)
     settings = Settings(
         host=get.text("HOST", "127.0.0.1"),
         port=get.integer("PORT", 3000, 1, 65_535),
@@ -85,17 +111,30 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str = ".en
         mock_helpdesk_healthy=get.boolean("MOCK_HELPDESK_HEALTHY", True),
         mock_helpdesk_latency_ms=get.integer("MOCK_HELPDESK_LATENCY_MS", 0, 0, 60_000),
         forwarded_allow_ips=get.text("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        redis_url=get.redis_url("REDIS_URL", DEFAULT_REDIS_URL),
+        redis_key_prefix=get.key_prefix("REDIS_KEY_PREFIX", "hdb:"),
+        redis_socket_timeout_seconds=get.number("REDIS_SOCKET_TIMEOUT_SECONDS", 1.0, 0.05, 60.0),
+        redis_connect_timeout_seconds=get.number("REDIS_CONNECT_TIMEOUT_SECONDS", 1.0, 0.05, 60.0),
+        redis_max_connections=get.integer("REDIS_MAX_CONNECTIONS", 50, 1, 10_000),
+        redis_health_check_interval_seconds=get.integer(
+            "REDIS_HEALTH_CHECK_INTERVAL_SECONDS", 30, 0, 3_600
+        ),
+        mcp_tool_name_style=get.choice("MCP_TOOL_NAME_STYLE", "underscore", MCP_TOOL_NAME_STYLES),
+        mcp_allowed_hosts=get.hosts("MCP_ALLOWED_HOSTS", DEFAULT_MCP_ALLOWED_HOSTS),
         raw=env,
     )
-    if not settings.auth_token and not settings.webhook_secret:
+    if require_auth and not settings.auth_token and not settings.webhook_secret:
         raise ConfigError(
             "AUTH_TOKEN or WEBHOOK_SECRET must be set: the hand-off endpoint refuses to run "
             "unauthenticated (set AUTH_TOKEN=<random string>, e.g. `openssl rand -hex 32`)"
         )
+    from entrypoints.helpdesk_wiring import check_helpdesk_settings  # it reads EnvReader
+
+    check_helpdesk_settings(settings.helpdesk_backend, env)
     return settings
 
 
-class _Reader:
+class EnvReader:
     """Typed reads of env variables, each failure a ``ConfigError`` naming the variable."""
 
     def __init__(self, env: Mapping[str, str]) -> None:
@@ -143,6 +182,18 @@ class _Reader:
             return False
         raise ConfigError(f"{name} must be true or false (got {value!r})")
 
+    def hosts(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        value = self._value(name)
+        if value is None:
+            return default
+        entries = tuple(entry.strip() for entry in value.split(",") if entry.strip())
+        bad = [entry for entry in entries if not _HOST_ENTRY.match(entry)]
+        if bad or not entries:
+            raise ConfigError(
+                f"{name} must be a comma list of host names, host:port, host:* or * (got {value!r})"
+            )
+        return entries
+
     def url(self, name: str, default: str) -> str:
         value = self._value(name)
         if value is None:
@@ -150,3 +201,58 @@ class _Reader:
         if not value.startswith(("http://", "https://")):
             raise ConfigError(f"{name} must be an http(s) URL (got {value!r})")
         return value.rstrip("/")
+
+    def number(self, name: str, default: float, low: float, high: float) -> float:
+        value = self._value(name)
+        if value is None:
+            return default
+        expected = f"{name} must be a number from {low} to {high} (got {value!r})"
+        try:
+            parsed = float(value)
+        except ValueError:
+            raise ConfigError(expected) from None
+        if not low <= parsed <= high:  # also refuses nan
+            raise ConfigError(expected)
+        return parsed
+
+    def redis_url(self, name: str, default: str) -> str:
+        """``redis://`` or ``rediss://`` (TLS) with a host, optional port and database number.
+        A password in the URL is never echoed back in the error."""
+        value = self._value(name)
+        if value is None:
+            return default
+        try:
+            parts = urlsplit(value)
+            port_ok = parts.port is None or parts.port > 0
+        except ValueError:
+            parts, port_ok = None, False
+        shown = _without_password(value)
+        if parts is None or parts.scheme not in ("redis", "rediss") or not parts.hostname:
+            raise ConfigError(
+                f"{name} must be a redis://host[:port][/db] or rediss:// (TLS) URL (got {shown!r})"
+            )
+        if not port_ok or not (parts.path in ("", "/") or parts.path[1:].isdigit()):
+            raise ConfigError(
+                f"{name} must be redis[s]://[user:password@]host[:port][/db] with a numeric "
+                f"port and database (got {shown!r})"
+            )
+        return value
+
+    def key_prefix(self, name: str, default: str) -> str:
+        value = self._value(name)
+        if value is None:
+            return default
+        if len(value) > 64 or not value.isprintable() or any(c.isspace() for c in value):
+            raise ConfigError(
+                f"{name} must be 1-64 printable characters without spaces (got {value!r})"
+            )
+        return value
+
+
+def _without_password(url: str) -> str:
+    """``redis://user:secret@host`` -> ``redis://user:***@host`` (for error messages)."""
+    scheme, separator, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not separator or not at or ":" not in userinfo:
+        return url
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}"

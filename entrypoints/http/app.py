@@ -82,15 +82,22 @@ def create_app(container: Container) -> Litestar:
     def schema_as_yaml() -> Response[bytes]:
         return Response(schema_yaml, media_type=YAML)
 
+    # MCP over Streamable HTTP at /mcp. Imported here: the SDK costs ~0.4 s of import time that
+    # importing this module (tests, `helpdesk-bridge openapi`) should not pay.
+    from entrypoints.mcp.http import McpEndpoint
+
+    mcp_endpoint = McpEndpoint(container)
+
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
         try:
-            yield
+            async with mcp_endpoint.running():
+                yield
         finally:
             await close_container(container)
 
     return BridgeApp(
-        route_handlers=[oa_handoff, healthz, readyz, schema, schema_as_yaml],
+        route_handlers=[oa_handoff, healthz, readyz, schema, schema_as_yaml, mcp_endpoint.route()],
         exception_handlers={
             HttpError: handle_http_error,
             DomainError: handle_domain_error,

@@ -11,19 +11,24 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
 from application.idempotency import IdempotentRunner
 from application.oa_handoff import OaHandoff, OaHandoffCommand
 from application.ports import RateDecision, RateLimiter, ReplayGuard, StoredResponse
 from domain.errors import DomainError, InvalidInput
+from domain.note import Note
+from domain.phone import parse_caller_number
 from entrypoints.boundary import Echo, HandoffPayload, HandoffResponse
 from entrypoints.http.auth import Authenticator
+from entrypoints.http.envelope import LOG_FIELDS
 from entrypoints.http.errors import JSON, HttpError, domain_error_response, error_response
 from entrypoints.http.validation import explain
 
-LOG_FIELDS = "hdb.log"
 MAX_IDEMPOTENCY_KEY_CHARS = 255
 _decoder = msgspec.json.Decoder(HandoffPayload)
+# Checked only when the body failed to decode, so every bad field is named in one answer.
+_VALUE_CHECKS = {"note": Note.parse, "callerNumber": parse_caller_number}
 _encoder = msgspec.json.Encoder()
 
 
@@ -57,7 +62,10 @@ class HandoffEndpoint:
 
     async def __call__(self, request: Request[Any, Any, Any]) -> Response[bytes]:
         headers = request.headers
-        body = await request.body()
+        try:
+            body, too_large = await request.body(), False
+        except RequestEntityTooLarge:  # still counted and answered with the RateLimit-* headers
+            body, too_large = b"", True
         client_ip = request.client.host if request.client else "unknown"
         verdict = self._auth.check(
             headers.get("x-auth-token"),
@@ -74,6 +82,10 @@ class HandoffEndpoint:
                 "RATE_LIMIT_EXCEEDED",
                 f"Too many requests. Rate limit: {decision.limit} requests per second",
                 headers=limit_headers,
+            )
+        if too_large:
+            return error_response(
+                "PAYLOAD_TOO_LARGE", "Request body too large", headers=limit_headers
             )
         try:
             if verdict.error is not None:
@@ -113,7 +125,7 @@ class HandoffEndpoint:
         try:
             return _decoder.decode(body)
         except (msgspec.ValidationError, msgspec.DecodeError):
-            raise explain(body, HandoffPayload) from None
+            raise explain(body, HandoffPayload, _VALUE_CHECKS) from None
 
     @staticmethod
     def _checked_key(key: str) -> str:

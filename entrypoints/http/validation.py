@@ -8,6 +8,7 @@ constraints live once, on the struct) and reports them all.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any
 
@@ -24,6 +25,8 @@ _TYPE_NAMES = {
     "array": "array",
     "object": "object",
     "null": "null",
+    "NoneType": "null",
+    "list": "array",
     "str": "string",
 }
 _EXPECTED = re.compile(r"Expected `(\w+)[^`]*`, got `(\w+)`")
@@ -37,8 +40,17 @@ def field_types(struct: type[msgspec.Struct]) -> dict[str, tuple[Any, bool]]:
     return {f.encode_name: (f.type, f.required) for f in msgspec.structs.fields(struct)}
 
 
-def explain(raw: bytes, struct: type[msgspec.Struct]) -> InvalidInput:
-    """All field errors of ``raw`` against ``struct``; top-level ``_errors`` for a bad document."""
+def explain(
+    raw: bytes,
+    struct: type[msgspec.Struct],
+    value_checks: Mapping[str, Callable[[Any], object]] | None = None,
+) -> InvalidInput:
+    """All field errors of ``raw`` against ``struct``; top-level ``_errors`` for a bad document.
+
+    ``value_checks`` (wire name -> a domain parser raising ``InvalidInput``) run on the fields
+    whose type and length are right, so one answer also names a bad note shape or phone number
+    next to, say, an invalid enum.
+    """
     try:
         data = msgspec.json.decode(raw)
     except msgspec.DecodeError as error:
@@ -59,6 +71,14 @@ def explain(raw: bytes, struct: type[msgspec.Struct]) -> InvalidInput:
             msgspec.convert(value, annotation, strict=True)
         except msgspec.ValidationError as error:
             errors[name] = [_wording(name, str(error), value, annotation)]
+            continue
+        check = (value_checks or {}).get(name)
+        if check is not None and value != "":
+            try:
+                check(value)
+            except InvalidInput as invalid:
+                for messages in invalid.field_errors.values():
+                    errors.setdefault(name, []).extend(messages)
     if not errors:  # cannot happen for a body the struct refused; kept so callers never get {}
         errors[FORM_ERRORS] = ["Invalid request payload"]
     return InvalidInput(errors)

@@ -13,7 +13,6 @@ from them, never from ``conftest`` (other test folders have one of their own).
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -27,32 +26,14 @@ from helpdesk_harness import (
     RtHarness,
     ZendeskHarness,
 )
-from rt_server import RtServer, RtUnavailable, start_rt, stop_rt
 from zendesk_fake import FakeZendesk
 from zendesk_openapi import ZendeskContract, load_zendesk_contract, spec_path
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
 
 @pytest.fixture(scope="session")
 def zendesk_contract() -> ZendeskContract | None:
     """Zendesk's OpenAPI description, parsed once per session; None when it is not available."""
     return load_zendesk_contract(spec_path())
-
-
-@pytest.fixture(scope="session")
-def rt_server() -> Iterator[RtServer]:
-    """A real RT on 127.0.0.1, started for this session and stopped after it (if we started it)."""
-    try:
-        server = start_rt()
-    except RtUnavailable as e:
-        if in_ci():
-            pytest.fail(f"Request Tracker is required in CI: {e}")
-        pytest.skip(f"Request Tracker 5 cannot be installed/started here: {e}")
-    yield server
-    stop_rt(server)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Protocol
 
 import httpx
-from rt_server import RtServer
 from zendesk_fake import FakeZendesk
 
 from adapters.clock import SystemClock
@@ -15,6 +14,7 @@ from adapters.helpdesk.resilience import CircuitBreaker, Resilience, RetryPolicy
 from adapters.helpdesk.rt import RtHelpdesk, RtSettings, build_rt_client
 from adapters.helpdesk.zendesk import ZendeskHelpdesk, ZendeskSettings, build_zendesk_client
 from application.ports import HelpdeskGateway
+from tests.rt_server import RtServer
 
 ZENDESK_URL = "https://acme.zendesk.com"
 ZENDESK_SETTINGS = ZendeskSettings(

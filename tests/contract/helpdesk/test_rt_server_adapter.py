@@ -6,12 +6,12 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from rt_server import RtServer
 
 from adapters.helpdesk.resilience import Resilience
 from adapters.helpdesk.rt import RtHelpdesk, RtSettings, build_rt_client
 from domain.taxonomy import Category, EscalationReason
 from domain.ticket import NewTicket
+from tests.rt_server import RtServer
 
 pytestmark = [pytest.mark.rt, pytest.mark.timeout(900)]
 

@@ -8,7 +8,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "scripts" / "rt-up.sh"
 RT_PORT = os.environ.get("HDB_TEST_RT_PORT", "8085")
 # a fixed, documented path: rt-up.sh reuses its token and finished steps from there

@@ -1,0 +1,1 @@
+"""helpdesk-bridge benchmarks: commands that print numbers (``python -m bench --help``)."""

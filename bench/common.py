@@ -1,0 +1,364 @@
+"""What every benchmark shares: servers it starts (and always stops), wrk runs, RSS, medians.
+
+Rules kept here so no benchmark can break them: loads go to 127.0.0.1 only, one at a time, each
+bounded (<= 10 s, hard-killed a little after); every server started is stopped by its pid.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+LUA = BENCH / "lua"
+NODE_PEER = ROOT.parent / "shared" / "peers" / "express-node"
+NODE_CACHE = Path(tempfile.gettempdir()) / "helpdesk-bridge-bench" / "express-node"
+
+TOKEN = "bench-token"  # noqa: S105 - the benchmark servers' throwaway token
+SECRET = "bench-secret"  # noqa: S105 - and HMAC secret, known to the wrk scripts
+MAX_RUN_SECONDS = 10
+WRK_INSTALL = "apt-get update && apt-get install -y wrk   (Debian/Ubuntu package `wrk`)"
+
+
+class BenchError(Exception):
+    """A benchmark cannot run here (no wrk, a server that does not start): say why, exit 2."""
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def spread(values: Sequence[float]) -> str:
+    """min-max of a series, for the noise column."""
+    if not values:
+        return "-"
+    return f"{min(values):,.0f}-{max(values):,.0f}"
+
+
+def python_bin() -> str:
+    return sys.executable
+
+
+def console_script() -> list[str]:
+    """``helpdesk-bridge`` next to this interpreter (the venv's), else ``python -m``."""
+    script = Path(sys.executable).with_name("helpdesk-bridge")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "entrypoints.cli"]
+
+
+def bridge_env(**extra: str) -> dict[str, str]:
+    """The service's environment for load: token + HMAC auth, no practical rate limit."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("HELPDESK_", "STORE_", "REDIS_", "MOCK_HELPDESK_"))
+    }
+    env.update(
+        AUTH_TOKEN=TOKEN,
+        WEBHOOK_SECRET=SECRET,
+        RATE_LIMIT_PER_SECOND="1000000",
+        HELPDESK_BACKEND="mock",
+        STORE_BACKEND="memory",
+        LOG_LEVEL="info",
+        LOG_FORMAT="json",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+# ------------------------------------------------------------------------------ servers
+
+
+@dataclass
+class Server:
+    """One server process on 127.0.0.1:``port``, started in its own session so it and any
+    workers it forks can be stopped together by its pid."""
+
+    name: str
+    argv: list[str]
+    port: int
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: str | None = None
+    log: str = os.devnull
+    proc: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        with open(self.log, "ab") as log:
+            self.started_at = time.perf_counter()
+            self.proc = subprocess.Popen(
+                self.argv,
+                env=self.env or None,
+                cwd=self.cwd or tempfile.gettempdir(),  # no stray .env from the project
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+
+    def wait_ready(self, timeout: float = 30.0, path: str = "/healthz") -> float:
+        """Poll ``path`` until 200; return seconds since spawn."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise BenchError(
+                    f"{self.name} exited with {self.proc.returncode} before answering "
+                    f"(command: {' '.join(self.argv)}; rerun with --logs DIR to see why)"
+                )
+            if http_status(self.port, path, timeout=0.5) == 200:
+                return time.perf_counter() - self.started_at
+            time.sleep(0.005)
+        raise BenchError(f"{self.name} did not answer {path} within {timeout:.0f} s")
+
+    def pids(self) -> list[int]:
+        """The server and its children (uvicorn/granian workers)."""
+        if self.proc is None:
+            return []
+        pids = [self.proc.pid]
+        with contextlib.suppress(OSError):
+            for child in Path(f"/proc/{self.proc.pid}/task").iterdir():
+                children = (child / "children").read_text().split()
+                pids.extend(int(c) for c in children)
+        return pids
+
+    def rss_mib(self) -> float:
+        """Resident memory of the server and its workers, MiB."""
+        total_kib = 0
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total_kib += int(line.split()[1])
+        return total_kib / 1024
+
+    def stop(self) -> int | None:
+        """SIGTERM (graceful), then SIGKILL the server's own process group after 10 s."""
+        proc = self.proc
+        if proc is None:
+            return None
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)  # the group this Popen created
+                proc.wait(timeout=5)
+        self.proc = None
+        return proc.returncode
+
+
+def http_status(port: int, path: str, timeout: float = 2.0) -> int | None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        return conn.getresponse().status
+    except OSError:
+        return None
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def running(servers: Sequence[Server], timeout: float = 60.0) -> Iterator[list[Server]]:
+    """Start every server, wait until each answers, and stop them all whatever happens."""
+    started: list[Server] = []
+    try:
+        for server in servers:
+            server.start()
+            started.append(server)
+            server.wait_ready(timeout)
+        yield started
+    finally:
+        for server in reversed(started):
+            server.stop()
+
+
+def log_path(log_dir: str | None, name: str) -> str:
+    if not log_dir:
+        return os.devnull
+    Path(log_dir).mkdir(parents=True, exist_ok=True)
+    return str(Path(log_dir) / f"{name}.log")
+
+
+def bridge_server(port: int, log_dir: str | None = None, **env: str) -> Server:
+    """``helpdesk-bridge serve`` exactly as production starts it (entrypoints/serving.py)."""
+    return Server(
+        "bridge",
+        [*console_script(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        port,
+        bridge_env(**env),
+        log=log_path(log_dir, f"bridge-{port}"),
+    )
+
+
+def module_server(
+    name: str, module: str, port: int, log_dir: str | None = None, **env: str
+) -> Server:
+    """A bench-only app (``python -m bench.floor_app``...) on the production server settings."""
+    return Server(
+        name,
+        [sys.executable, "-m", module, "--port", str(port)],
+        port,
+        bridge_env(**env),
+        log=log_path(log_dir, f"{name}-{port}"),
+    )
+
+
+def node_peer(port: int, log_dir: str | None = None) -> Server | None:
+    """The Express peer from ../shared/peers/express-node, its node_modules installed once into
+    a writable copy under the temp dir (never into the project or the shared tree)."""
+    if not (NODE_PEER / "server.js").exists():
+        return None
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        say("  (node/npm not found: the Node peer is skipped)")
+        return None
+    NODE_CACHE.mkdir(parents=True, exist_ok=True)
+    for name in ("server.js", "package.json", "package-lock.json"):
+        source = NODE_PEER / name
+        if source.exists() and (
+            not (NODE_CACHE / name).exists()
+            or (NODE_CACHE / name).read_bytes() != source.read_bytes()
+        ):
+            shutil.copyfile(source, NODE_CACHE / name)
+            shutil.rmtree(NODE_CACHE / "node_modules", ignore_errors=True)
+    if not (NODE_CACHE / "node_modules").exists():
+        say(f"  installing the Node peer's packages into {NODE_CACHE} (npm ci) ...")
+        result = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--silent"],
+            cwd=NODE_CACHE,
+            capture_output=True,
+            timeout=300,
+            check=False,
+        )
+        if result.returncode != 0:
+            say(f"  (npm ci failed, the Node peer is skipped: {result.stderr.decode()[-300:]})")
+            return None
+    env = dict(os.environ)
+    env.update(
+        PORT=str(port),
+        HOST="127.0.0.1",
+        AUTH_TOKEN=TOKEN,
+        HMAC_SECRET=SECRET,
+        RATE_LIMIT_PER_SEC="1000000",
+        LOG_FILE=os.devnull,
+    )
+    return Server(
+        "node", [node, "server.js"], port, env, cwd=str(NODE_CACHE), log=log_path(log_dir, "node")
+    )
+
+
+# ------------------------------------------------------------------------------ wrk
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    non2xx: int
+    requests: int
+    socket_errors: int
+    statuses: Mapping[str, int] = field(default_factory=dict)
+
+
+_RESULT = re.compile(r"^RESULT (.*)$", re.M)
+_CHECK = re.compile(r"^CHECK status (.*)$", re.M)
+
+
+def require_wrk() -> str:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise BenchError(f"wrk is not installed; install it with:\n    {WRK_INSTALL}")
+    return wrk
+
+
+def wrk(
+    url: str,
+    script: str,
+    seconds: float,
+    connections: int,
+    env: Mapping[str, str] | None = None,
+    check: bool = False,
+) -> WrkResult:
+    """One bounded closed-loop wrk run (-t1: 2 cores are shared with the server)."""
+    if not url.startswith(("http://127.", "http://localhost", "http://[::1]")):
+        raise BenchError(f"refusing a non-loopback target: {url}")
+    secs = max(1, min(int(seconds), MAX_RUN_SECONDS))
+    run_env = dict(os.environ)
+    run_env.update(env or {})
+    if check:
+        run_env["CHECK"] = "1"
+    argv = [require_wrk(), "-t1", f"-c{connections}", f"-d{secs}s", "--timeout", "5s"]
+    argv += ["--latency", "-s", str(LUA / script), url]
+    try:
+        result = subprocess.run(
+            argv, env=run_env, capture_output=True, text=True, timeout=secs + 15, check=False
+        )
+    except subprocess.TimeoutExpired as error:
+        raise BenchError(f"wrk did not finish within {secs + 15} s") from error
+    match = _RESULT.search(result.stdout)
+    if match is None:
+        raise BenchError(f"no RESULT from wrk: {result.stdout[-400:]} {result.stderr[-400:]}")
+    values = dict(part.split("=", 1) for part in match.group(1).split() if "=" in part)
+    statuses: dict[str, int] = {}
+    if check and (found := _CHECK.search(result.stdout)):
+        statuses = {
+            k: int(v) for k, v in (p.split("=", 1) for p in found.group(1).split() if "=" in p)
+        }
+    return WrkResult(
+        rps=float(values["rps"]),
+        p50_ms=float(values["p50_ms"]),
+        p99_ms=float(values["p99_ms"]),
+        non2xx=int(values["non2xx"]),
+        requests=int(values["requests"]),
+        socket_errors=int(values["socket_errors"]),
+        statuses=statuses,
+    )
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain aligned text table."""
+    cells = [[str(h) for h in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = [
+        "  ".join(
+            c.rjust(w) if i else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in cells
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,0 +1,42 @@
+"""``helpdesk-bridge mcp``: the MCP server over stdio, as Claude Desktop spawns it.
+
+stdout carries only the protocol: logs go to stderr (JSON or console, redacted), configured
+before the SDK is imported, because the SDK sets up stdlib logging when nothing else has.
+"""
+
+from __future__ import annotations
+
+import anyio
+
+from entrypoints.settings import Settings
+
+
+def run_stdio(settings: Settings) -> None:
+    """Serve the five tools on stdin/stdout until the client closes stdin."""
+    import structlog
+
+    from entrypoints.logging import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
+
+    from entrypoints.container import build_container, close_container
+    from entrypoints.mcp.server import create_mcp_server
+
+    container = build_container(settings)
+    server = create_mcp_server(container)
+    log = structlog.get_logger("helpdesk_bridge.mcp")
+
+    async def serve() -> None:
+        log.info(
+            "mcp.stdio_starting",
+            helpdesk_backend=settings.helpdesk_backend,
+            store_backend=settings.store_backend,
+            tool_name_style=settings.mcp_tool_name_style,
+        )
+        try:
+            await server.run_stdio_async()
+        finally:
+            await close_container(container)
+            log.info("mcp.stdio_stopped")
+
+    anyio.run(serve)

@@ -1,0 +1,84 @@
+"""`helpdesk-bridge serve` with a real Request Tracker 5: tickets land in RT, dedup survives a
+restart of the bridge (RT is asked on an index miss), and a bad token makes it not ready."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import ServiceFactory
+from tests.e2e.support import AUTH, HANDOFF, JSON_HEADERS, note, unique, unique_caller
+from tests.rt_server import RtServer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.rt, pytest.mark.timeout(900)]
+
+
+def rt_env(rt: RtServer, token: str | None = None) -> dict[str, str | None]:
+    return {
+        "HELPDESK_BACKEND": "rt",
+        "HELPDESK_API_URL": rt.url,
+        "HELPDESK_API_KEY": token or rt.token,
+        "RT_EXTERNAL_REF_FIELD": rt.custom_field,
+    }
+
+
+def tickets_filed_under(rt: RtServer, dedup_key: str) -> list[str]:
+    """Ask RT itself (not the bridge) which tickets carry the key in the custom field."""
+    query = f"'CF.{{{rt.custom_field}}}' = '{dedup_key}'"
+    answer = httpx.get(
+        f"{rt.url.rstrip('/')}/REST/2.0/tickets",
+        params={"query": query},
+        headers={"Authorization": f"token {rt.token}"},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    return [str(item["id"]) for item in answer.json()["items"]]
+
+
+async def handoff(service_url: str, payload: dict[str, str]) -> dict[str, object]:
+    async with httpx.AsyncClient(base_url=service_url, timeout=30) as client:
+        answer = await client.post(HANDOFF, json=payload, headers={**AUTH, **JSON_HEADERS})
+    assert answer.status_code == 200, answer.text
+    body: dict[str, object] = answer.json()
+    return body
+
+
+async def test_handoff_lands_in_rt_and_dedups_across_a_restart(
+    rt_server: RtServer, service_factory: ServiceFactory
+) -> None:
+    oa_key = unique("rt")
+    payload = {"note": note(), "oaKey": oa_key, "callerNumber": unique_caller()}
+
+    first_bridge = service_factory(rt_env(rt_server))
+    created = await handoff(first_bridge.url, payload)
+    again = await handoff(first_bridge.url, payload)
+    assert created["created"] is True
+    assert str(created["ticketId"]).isdigit()
+    assert str(created["ticketUrl"]).startswith(rt_server.url.rstrip("/"))
+    assert (again["created"], again["ticketId"]) == (False, created["ticketId"])
+    assert first_bridge.stop() == 0
+
+    second_bridge = service_factory(rt_env(rt_server))  # an empty in-memory index
+    after_restart = await handoff(second_bridge.url, payload)
+    assert (after_restart["created"], after_restart["ticketId"]) == (False, created["ticketId"])
+    assert tickets_filed_under(rt_server, f"oa:{oa_key}") == [created["ticketId"]]
+
+    async with httpx.AsyncClient(base_url=second_bridge.url, timeout=30) as client:
+        ready = await client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["helpdesk"] == "healthy"
+
+
+async def test_a_bad_rt_token_is_not_ready_and_handoffs_get_503(
+    rt_server: RtServer, service_factory: ServiceFactory
+) -> None:
+    bridge = service_factory(rt_env(rt_server, token="not-a-valid-token"))
+    async with httpx.AsyncClient(base_url=bridge.url, timeout=30) as client:
+        ready = await client.get("/readyz")
+        refused = await client.post(
+            HANDOFF, json={"note": note(), "oaKey": unique("rt")}, headers={**AUTH, **JSON_HEADERS}
+        )
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["helpdesk"] == "unhealthy"
+    assert refused.status_code == 503
+    assert refused.json()["code"] == "HELPDESK_UNAVAILABLE"

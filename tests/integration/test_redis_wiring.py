@@ -1,0 +1,241 @@
+"""STORE_BACKEND=redis wired through the container into the HTTP app (Litestar's test client).
+
+- The container gives the four Redis stores, on one client (one pool) per container, created
+  only when a Redis store is first resolved, and closed by the app's lifespan.
+- ``/readyz`` reports ``"store"`` next to ``"helpdesk"``: 503 when Redis is unreachable, while
+  ``/healthz`` stays 200; a hand-off then answers 503 ``STORE_UNAVAILABLE`` in the envelope.
+
+Needs a real Redis at ``REDIS_URL`` (default ``redis://127.0.0.1:6379/0``) for the reachable
+cases: they fail under CI (``CI=true``) and are skipped elsewhere when there is none.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import redis
+import redis.asyncio
+from litestar.testing import AsyncTestClient
+
+from adapters.stores.memory import MemoryTicketIndex
+from adapters.stores.redis import (
+    RedisIdempotencyStore,
+    RedisRateLimiter,
+    RedisReplayGuard,
+    RedisTicketIndex,
+)
+from entrypoints.container import Container, build_container, close_container
+from entrypoints.http.app import create_app
+from entrypoints.settings import load_settings
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+UNREACHABLE_URL = "redis://127.0.0.1:1/0"
+TOKEN = "integration-token"
+HANDOFF = "/ingest/oa-handoff"
+NOTE = "Category: WiFi\nReason: CallerRequested\nSummary: Customer cannot connect\nConfidence: 0.8"
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> str:
+    """A reachable Redis: fails under CI, skips elsewhere, when there is none."""
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as e:
+        message = f"no Redis at {REDIS_URL} ({type(e).__name__}: {e}); start redis-server"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message)
+        pytest.skip(message)
+    finally:
+        client.close()
+    return REDIS_URL
+
+
+@pytest.fixture
+async def prefix(redis_url: str) -> AsyncIterator[str]:
+    """A key prefix unique to the test; its keys are deleted afterwards."""
+    namespace = f"hdb-it:{uuid.uuid4().hex[:12]}:"
+    yield namespace
+    client = redis.asyncio.Redis.from_url(redis_url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{namespace}*", count=500)]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+def container_for(url: str, prefix: str = "hdb-it-unused:", **extra: str) -> Container:
+    env = {
+        "AUTH_TOKEN": TOKEN,
+        "STORE_BACKEND": "redis",
+        "REDIS_URL": url,
+        "REDIS_KEY_PREFIX": prefix,
+        "REDIS_SOCKET_TIMEOUT_SECONDS": "0.5",
+        "REDIS_CONNECT_TIMEOUT_SECONDS": "0.5",
+        **extra,
+    }
+    return build_container(load_settings(env, env_file="/nonexistent"))
+
+
+async def post_handoff(
+    client: AsyncTestClient[Any], oa_key: str, **headers: str
+) -> tuple[int, dict[str, Any], Any]:
+    response = await client.post(
+        HANDOFF, json={"note": NOTE, "oaKey": oa_key}, headers={"x-auth-token": TOKEN, **headers}
+    )
+    return response.status_code, dict(response.headers), response.json()
+
+
+@pytest.mark.redis
+async def test_the_container_gives_redis_stores_on_one_client(prefix: str, redis_url: str) -> None:
+    container = container_for(redis_url, prefix)
+    try:
+        stores = (
+            container.ticket_index(),
+            container.idempotency_store(),
+            container.replay_guard(),
+            container.rate_limiter(),
+        )
+        assert tuple(map(type, stores)) == (
+            RedisTicketIndex,
+            RedisIdempotencyStore,
+            RedisReplayGuard,
+            RedisRateLimiter,
+        )
+        assert len(container.opened_clients().opened) == 1  # one pool for every store
+        client = container.redis_client()
+        assert client.connection_pool.connection_kwargs.get("decode_responses") is False
+        assert [name for name, _ in container.store_health_probes()] == ["store"]
+        assert await container.store_health_probes()[0][1].check_health() is True
+    finally:
+        await close_container(container)
+    assert container.opened_clients().opened == ()
+
+
+async def test_the_memory_backend_opens_no_redis_client() -> None:
+    settings = load_settings({"AUTH_TOKEN": TOKEN}, env_file="/nonexistent")
+    container = build_container(settings)
+    create_app(container)
+    assert isinstance(container.ticket_index(), MemoryTicketIndex)
+    assert list(container.store_health_probes()) == []
+    assert container.opened_clients().opened == ()
+    await close_container(container)  # nothing to close, and no error for it
+
+
+@pytest.mark.redis
+async def test_the_app_lifespan_closes_the_redis_pool(prefix: str, redis_url: str) -> None:
+    container = container_for(redis_url, prefix)
+    async with AsyncTestClient(create_app(container)) as client:
+        assert (await client.get("/readyz")).status_code == 200
+        ours = _local_addresses(container.redis_client().connection_pool)
+        assert ours
+        assert ours <= await _server_side_addresses(redis_url)
+    assert container.opened_clients().opened == ()
+    assert not ours & await _server_side_addresses(redis_url)  # closed on the server too
+
+
+@pytest.mark.redis
+async def test_readyz_reports_the_store_healthy(prefix: str, redis_url: str) -> None:
+    async with AsyncTestClient(create_app(container_for(redis_url, prefix))) as client:
+        response = await client.get("/readyz")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "ready"
+    assert body["checks"] == {"helpdesk": "healthy", "store": "healthy"}
+
+
+async def test_readyz_is_503_when_redis_is_unreachable() -> None:
+    async with AsyncTestClient(create_app(container_for(UNREACHABLE_URL))) as client:
+        ready = await client.get("/readyz")
+        alive = await client.get("/healthz")
+    assert ready.status_code == 503, ready.text
+    body = ready.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"] == {"helpdesk": "healthy", "store": "unhealthy"}
+    assert alive.status_code == 200  # the process is alive: do not restart it for Redis
+
+
+async def test_a_handoff_is_503_store_unavailable_when_redis_is_unreachable() -> None:
+    async with AsyncTestClient(create_app(container_for(UNREACHABLE_URL))) as client:
+        status, headers, body = await post_handoff(client, "oa-down")
+        keyed = await post_handoff(client, "oa-down", **{"idempotency-key": "k-1"})
+    for status_, headers_, body_ in ((status, headers, body), keyed):
+        assert status_ == 503
+        assert headers_["content-type"].startswith("application/json")
+        assert headers_["retry-after"] == "5"
+        assert body_["status"] == "error"
+        assert body_["code"] == "STORE_UNAVAILABLE"
+        assert "Traceback" not in str(body_)
+
+
+@pytest.mark.redis
+async def test_handoffs_dedup_and_replay_through_redis(prefix: str, redis_url: str) -> None:
+    async with AsyncTestClient(create_app(container_for(redis_url, prefix))) as client:
+        first = await post_handoff(client, "oa-wired")
+        second = await post_handoff(client, "oa-wired")
+        keyed = await post_handoff(client, "oa-keyed", **{"idempotency-key": "key-1"})
+        again = await post_handoff(client, "oa-keyed", **{"idempotency-key": "key-1"})
+    assert first[0] == second[0] == keyed[0] == again[0] == 200
+    assert (first[2]["created"], second[2]["created"]) == (True, False)
+    assert first[2]["ticketId"] == second[2]["ticketId"]
+    assert again[1].get("idempotent-replayed") == "true"
+    assert again[2] == keyed[2]
+    observer = redis.asyncio.Redis.from_url(redis_url)
+    try:
+        kinds = {
+            key.decode().removeprefix(prefix).split(":", 1)[0]
+            async for key in observer.scan_iter(match=f"{prefix}*")
+        }
+    finally:
+        await observer.aclose()
+    assert kinds == {"dedup", "idem", "rate"}
+
+
+@pytest.mark.redis
+async def test_a_dropped_connection_is_replaced_without_an_error(
+    prefix: str, redis_url: str
+) -> None:
+    """As after a Redis restart: the pooled connections die; the next hand-off still works."""
+    container = container_for(redis_url, prefix)
+    async with AsyncTestClient(create_app(container)) as client:
+        assert (await post_handoff(client, "oa-before"))[0] == 200
+        pool = container.redis_client().connection_pool
+        killer = redis.asyncio.Redis.from_url(redis_url)
+        try:
+            ids = [
+                entry["id"]
+                for entry in await killer.client_list()
+                if entry.get("name") == "helpdesk-bridge"
+                and entry["addr"] in _local_addresses(pool)
+            ]
+            assert ids
+            for client_id in ids:
+                await killer.client_kill_filter(_id=client_id)
+        finally:
+            await killer.aclose()
+        status, _, body = await post_handoff(client, "oa-after")
+    assert status == 200, body
+
+
+async def _server_side_addresses(redis_url: str) -> set[str]:
+    observer = redis.asyncio.Redis.from_url(redis_url)
+    try:
+        return {entry["addr"] for entry in await observer.client_list()}
+    finally:
+        await observer.aclose()
+
+
+def _local_addresses(pool: Any) -> set[str]:
+    """``ip:port`` of the pool's idle connections as Redis sees them (CLIENT LIST ``addr``)."""
+    addresses = set()
+    for connection in pool._available_connections:
+        writer = getattr(connection, "_writer", None)
+        if writer is not None:
+            host, port = writer.get_extra_info("sockname")[:2]
+            addresses.add(f"{host}:{port}")
+    return addresses
