@@ -31,6 +31,9 @@ class ConfigError(Exception):
     """One configuration variable is wrong; the message names it and says what is expected."""
 
 
+_SECRET_FIELDS = frozenset({"auth_token", "webhook_secret", "redis_url"})
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """The service's configuration. Field names are the env names in lower case."""
 
@@ -63,6 +66,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mcp_allowed_hosts: tuple[str, ...] = DEFAULT_MCP_ALLOWED_HOSTS
     raw: Mapping[str, str] = msgspec.field(default_factory=dict)
     """Every variable as read, for adapters that read their own (helpdesk, redis) settings."""
+
+    def __repr__(self) -> str:
+        """Never the secrets or the raw environment: a repr can end up in a log or a trace."""
+        def shown(name: str) -> str:
+            value = getattr(self, name)
+            return "'***'" if name in _SECRET_FIELDS and value else repr(value)
+
+        fields = ", ".join(f"{n}={shown(n)}" for n in self.__struct_fields__ if n != "raw")
+        return f"Settings({fields})"
 
     def to_config(self) -> dict[str, Any]:
         """The dict handed to the container's ``providers.Configuration``."""

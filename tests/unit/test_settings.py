@@ -54,3 +54,13 @@ def test_refuses_to_run_without_any_authentication() -> None:
     with pytest.raises(ConfigError, match="AUTH_TOKEN or WEBHOOK_SECRET"):
         load_settings({}, NO_FILE)
     assert load_settings({"WEBHOOK_SECRET": "s"}, NO_FILE).webhook_secret == "s"
+
+
+def test_the_repr_never_shows_secrets() -> None:
+    settings = load_settings(
+        {"AUTH_TOKEN": "tok-123", "WEBHOOK_SECRET": "sec-456", "REDIS_URL": "redis://:pw@h:1/0"},
+        NO_FILE,
+    )
+    text = repr(settings)
+    for secret in ("tok-123", "sec-456", "pw@"):
+        assert secret not in text
