@@ -69,6 +69,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     def __repr__(self) -> str:
         """Never the secrets or the raw environment: a repr can end up in a log or a trace."""
+
         def shown(name: str) -> str:
             value = getattr(self, name)
             return "'***'" if name in _SECRET_FIELDS and value else repr(value)
