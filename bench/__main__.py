@@ -1,4 +1,4 @@
-"""``python -m bench [handoff|floor|startup|scale|mcp|all]``: see bench/README.md."""
+"""``python -m bench [handoff|floor|startup|scale|servers|mcp|all]``: see bench/README.md."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from bench import handoff, scale, startup
+from bench import handoff, scale, servers, startup
 from bench.common import BenchError, say
 
 
@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("scale", help="req/s and RSS with 0/100k/1M dedup keys")
     scale.add_arguments(sub)
     sub.set_defaults(run=scale.run)
+    sub = commands.add_parser("servers", help="the bridge on uvicorn variants and granian")
+    servers.add_arguments(sub)
+    sub.set_defaults(run=servers.run)
     sub = commands.add_parser("mcp", help="bench/mcp_startup.py, when present")
     sub.add_argument("rest", nargs=argparse.REMAINDER, help="its own arguments")
     sub.set_defaults(run=_mcp)

@@ -3,11 +3,16 @@
 Expired entries are dropped when read and swept a few at a time on writes (in expiry order as
 far as insertion order allows), so no request ever pays for a full scan; when the map is full
 the oldest entry is evicted.
+
+Memory per key matters (the dedup index holds millions): the insertion-order queue holds each
+key once (the key string itself, shared with the dict: 8 bytes), not a (deadline, key) tuple per
+write, and ``set_many`` stores one (value, deadline) pair for all the keys of one write.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from typing import Generic, TypeVar
 
 from application.ports import Clock
@@ -26,7 +31,7 @@ class ExpiringDict(Generic[V]):
         self._clock = clock
         self._max = max_entries
         self._data: dict[str, tuple[V, float]] = {}
-        self._order: deque[tuple[float, str]] = deque()
+        self._order: deque[str] = deque()  # keys in first-insertion order
 
     def __len__(self) -> int:
         return len(self._data)
@@ -41,13 +46,20 @@ class ExpiringDict(Generic[V]):
         return entry[0]
 
     def set(self, key: str, value: V, ttl_seconds: float) -> None:
+        self.set_many((key,), value, ttl_seconds)
+
+    def set_many(self, keys: Iterable[str], value: V, ttl_seconds: float) -> None:
+        """Set every key to ``value`` with one deadline (one shared entry, not one per key)."""
         now = self._clock.now()
-        deadline = now + ttl_seconds
+        entry = (value, now + ttl_seconds)
         self._sweep(now)
-        if key not in self._data and len(self._data) >= self._max:
-            self._evict_oldest()
-        self._data[key] = (value, deadline)
-        self._order.append((deadline, key))
+        data = self._data
+        for key in keys:
+            if key not in data:
+                if len(data) >= self._max:
+                    self._evict_oldest()
+                self._order.append(key)
+            data[key] = entry
 
     def add(self, key: str, value: V, ttl_seconds: float) -> bool:
         """Set only when absent (or expired); True when set."""
@@ -61,20 +73,22 @@ class ExpiringDict(Generic[V]):
         return None if entry is None else entry[0]
 
     def _sweep(self, now: float) -> None:
+        """Drop up to SWEEP_PER_WRITE expired (or already removed) keys from the queue's head;
+        stop at the first live one."""
         order, data = self._order, self._data
         for _ in range(SWEEP_PER_WRITE):
-            if not order or order[0][0] > now:
+            if not order:
                 return
-            deadline, key = order.popleft()
+            key = order[0]
             entry = data.get(key)
-            if entry is not None and entry[1] == deadline:
+            if entry is not None:
+                if entry[1] > now:
+                    return
                 del data[key]
+            order.popleft()
 
     def _evict_oldest(self) -> None:
         order, data = self._order, self._data
         while order:
-            deadline, key = order.popleft()
-            entry = data.get(key)
-            if entry is not None and entry[1] == deadline:
-                del data[key]
+            if data.pop(order.popleft(), None) is not None:
                 return

@@ -52,16 +52,13 @@ class MemoryTicketIndex:
                 busy = True
         if busy:
             return Claim(ClaimState.BUSY)
-        marker = _Claimed(owner)
-        for key in keys:
-            self._entries.set(key, marker, lease_seconds)
+        self._entries.set_many(keys, _Claimed(owner), lease_seconds)
         return Claim(ClaimState.WON)
 
     async def fulfil(
         self, keys: Sequence[str], owner: str, ticket: TicketRef, ttl_seconds: float
     ) -> None:
-        for key in keys:
-            self._entries.set(key, ticket, ttl_seconds)
+        self._entries.set_many(keys, ticket, ttl_seconds)
 
     async def release(self, keys: Sequence[str], owner: str) -> None:
         for key in keys:
@@ -70,9 +67,9 @@ class MemoryTicketIndex:
                 self._entries.pop(key)
 
     async def remember(self, keys: Sequence[str], ticket: TicketRef, ttl_seconds: float) -> None:
-        for key in keys:
-            if self._entries.get(key) is None:
-                self._entries.set(key, ticket, ttl_seconds)
+        missing = [key for key in keys if self._entries.get(key) is None]
+        if missing:
+            self._entries.set_many(missing, ticket, ttl_seconds)
 
     async def check_health(self) -> bool:
         return True

@@ -23,7 +23,7 @@ from entrypoints.http.errors import (
     handle_litestar_error,
     handle_unexpected,
 )
-from entrypoints.http.handoff import HandoffEndpoint
+from entrypoints.http.handoff import HandoffEndpoint, RawResponse
 from entrypoints.http.health import liveness, readiness
 from entrypoints.http.openapi import build_openapi, openapi_yaml
 
@@ -60,7 +60,7 @@ def create_app(container: Container) -> Litestar:
         probes[name] = probe
 
     @post("/ingest/oa-handoff", status_code=200, include_in_schema=False)
-    async def oa_handoff(request: Request[Any, Any, Any]) -> Response[bytes]:
+    async def oa_handoff(request: Request[Any, Any, Any]) -> RawResponse:  # sent as is (ASGI)
         return await endpoint(request)
 
     @get("/healthz", include_in_schema=False, sync_to_thread=False)

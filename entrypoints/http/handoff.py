@@ -7,6 +7,7 @@ start), so a request does no container look-ups and no per-request set-up.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -30,6 +31,56 @@ _decoder = msgspec.json.Decoder(HandoffPayload)
 # Checked only when the body failed to decode, so every bad field is named in one answer.
 _VALUE_CHECKS = {"note": Note.parse, "callerNumber": parse_caller_number}
 _encoder = msgspec.json.Encoder()
+_JSON_BYTES = JSON.encode()
+
+
+# The request headers the route reads, found in one pass over the raw ASGI list (no Headers
+# object per request). ASGI servers hand names over in lower case; the first occurrence wins,
+# as with Litestar's ``request.headers.get``.
+_READ_HEADERS = {
+    b"x-auth-token": 0,
+    b"x-signature": 1,
+    b"x-timestamp": 2,
+    b"content-type": 3,
+    b"idempotency-key": 4,
+}
+
+
+def _read_headers(scope: Any) -> list[str | None]:
+    found: list[str | None] = [None, None, None, None, None]
+    for name, value in scope["headers"]:
+        slot = _READ_HEADERS.get(name)
+        if slot is not None and found[slot] is None:
+            found[slot] = value.decode("latin-1")
+    return found
+
+
+class RawResponse:
+    """A JSON answer sent straight over ASGI: the status, headers (lower case, in the order
+    Litestar's ``Response`` sends them: ours, then content-type and content-length) and body a
+    ``Response`` would send, without building and converting one per request (that conversion
+    was ~10% of a hand-off; docs/PERFORMANCE.md)."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, body: bytes, headers: Mapping[str, str]) -> None:
+        self.status = status
+        self.body = body
+        self.headers = [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
+        ]
+        self.headers.append((b"content-type", _JSON_BYTES))
+        self.headers.append((b"content-length", str(len(body)).encode()))
+
+    @classmethod
+    def of(cls, response: Response[bytes] | RawResponse) -> RawResponse:
+        if isinstance(response, RawResponse):
+            return response
+        return cls(response.status_code or 200, response.content, response.headers)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
+        await send({"type": "http.response.body", "body": self.body, "more_body": False})
 
 
 def rate_headers(decision: RateDecision) -> dict[str, str]:
@@ -60,20 +111,17 @@ class HandoffEndpoint:
         self._handoff = handoff
         self._replay_ttl = replay_window_seconds * 2  # a timestamp may be early or late
 
-    async def __call__(self, request: Request[Any, Any, Any]) -> Response[bytes]:
-        headers = request.headers
+    async def __call__(self, request: Request[Any, Any, Any]) -> RawResponse:
+        return RawResponse.of(await self._answer(request))
+
+    async def _answer(self, request: Request[Any, Any, Any]) -> Response[bytes] | RawResponse:
+        token, signature, timestamp, content_type, idempotency_key = _read_headers(request.scope)
         try:
             body, too_large = await request.body(), False
         except RequestEntityTooLarge:  # still counted and answered with the RateLimit-* headers
             body, too_large = b"", True
         client_ip = request.client.host if request.client else "unknown"
-        verdict = self._auth.check(
-            headers.get("x-auth-token"),
-            headers.get("x-signature"),
-            headers.get("x-timestamp"),
-            body,
-            client_ip,
-        )
+        verdict = self._auth.check(token, signature, timestamp, body, client_ip)
         decision = await self._limiter.hit(verdict.client)
         limit_headers = rate_headers(decision)
         if not decision.allowed:
@@ -94,11 +142,9 @@ class HandoffEndpoint:
                 verdict.signature, self._replay_ttl
             ):
                 raise HttpError("REPLAY_DETECTED", "Signature already used (replay refused)")
-            content_type = headers.get("content-type", "")
-            if not content_type.lower().startswith(JSON):
+            if not (content_type or "").lower().startswith(JSON):
                 raise HttpError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
             payload = self._decode(body)
-            idempotency_key = headers.get("idempotency-key")
             if idempotency_key is None:
                 response = await self._run(payload, request)
                 replayed = False
@@ -116,9 +162,7 @@ class HandoffEndpoint:
         if replayed:
             limit_headers["Idempotent-Replayed"] = "true"
             request.scope[LOG_FIELDS] = {"idempotent_replay": True}  # type: ignore[literal-required]
-        return Response(
-            response.body, status_code=response.status, media_type=JSON, headers=limit_headers
-        )
+        return RawResponse(response.status, response.body, limit_headers)
 
     @staticmethod
     def _decode(body: bytes) -> HandoffPayload:
