@@ -26,6 +26,7 @@ from entrypoints.http.errors import (
 from entrypoints.http.handoff import HandoffEndpoint, RawResponse
 from entrypoints.http.health import liveness, readiness
 from entrypoints.http.openapi import build_openapi, openapi_yaml
+from entrypoints.mcp.http import McpEndpoint
 
 YAML = "application/yaml"
 
@@ -82,18 +83,15 @@ def create_app(container: Container) -> Litestar:
     def schema_as_yaml() -> Response[bytes]:
         return Response(schema_yaml, media_type=YAML)
 
-    # MCP over Streamable HTTP at /mcp. Imported here: the SDK costs ~0.4 s of import time that
-    # importing this module (tests, `helpdesk-bridge openapi`) should not pay.
-    from entrypoints.mcp.http import McpEndpoint
-
+    # MCP over Streamable HTTP at /mcp; the SDK itself loads on the first MCP request.
     mcp_endpoint = McpEndpoint(container)
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
         try:
-            async with mcp_endpoint.running():
-                yield
+            yield
         finally:
+            await mcp_endpoint.aclose()
             await close_container(container)
 
     return BridgeApp(

@@ -5,9 +5,6 @@
 - ``http.McpEndpoint``: Streamable HTTP at ``/mcp`` inside the Litestar app (Bearer auth, rate
   limit, allowed Host names).
 
-Importing this package imports the MCP SDK (about 0.4 s): the HTTP app imports it lazily.
+This package's ``__init__`` imports nothing: the SDK (about 0.3 s, 30 MiB) loads only where it
+is used (``server``), so the HTTP app starts without it.
 """
-
-from entrypoints.mcp.server import create_mcp_server
-
-__all__ = ["create_mcp_server"]

@@ -14,21 +14,23 @@ JSON passes every proxy unbuffered). ElevenLabs and the SDK clients handle both.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import MutableMapping
-from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from litestar import Response, asgi
 from litestar.handlers import ASGIRouteHandler
-from mcp.server.transport_security import TransportSecuritySettings
 
 from entrypoints.container import Container
 from entrypoints.http.auth import Authenticator, Verdict
 from entrypoints.http.errors import JSON, HttpError, error_response
 from entrypoints.http.handoff import rate_headers
-from entrypoints.mcp.server import create_mcp_server
+
+if TYPE_CHECKING:
+    from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+    from mcp.server.transport_security import TransportSecuritySettings
 
 MOUNT_PATH = "/mcp"
 BEARER = "bearer "
@@ -41,6 +43,8 @@ Message = MutableMapping[str, Any]
 def transport_security(allowed_hosts: tuple[str, ...]) -> TransportSecuritySettings:
     """The SDK's DNS-rebinding protection for ``MCP_ALLOWED_HOSTS``: an entry without a port
     allows that host on any port; ``*`` turns the check off (the Bearer token still guards)."""
+    from mcp.server.transport_security import TransportSecuritySettings
+
     if "*" in allowed_hosts:
         return TransportSecuritySettings(enable_dns_rebinding_protection=False)
     hosts: list[str] = []
@@ -55,19 +59,19 @@ def transport_security(allowed_hosts: tuple[str, ...]) -> TransportSecuritySetti
 
 
 class McpEndpoint:
-    """The ``/mcp`` mount: a fresh MCP server for this app (the SDK's session manager runs once
-    per instance), started by ``running()`` in the app's lifespan."""
+    """The ``/mcp`` mount. The MCP SDK is imported and its session manager started on the first
+    authenticated request, not at start-up: a service used only as a webhook never pays the
+    SDK's ~0.3 s of import time and ~30 MiB (docs/PERFORMANCE.md). ``aclose`` (in the app's
+    lifespan) stops the session manager if it was started."""
 
     def __init__(self, container: Container) -> None:
         settings = container.settings()
-        self._server = create_mcp_server(container)
-        self._server.streamable_http_app(
-            stateless_http=True,
-            json_response=True,
-            transport_security=transport_security(settings.mcp_allowed_hosts),
-            max_request_body_size=settings.max_body_bytes,
-        )
-        self._sessions = self._server.session_manager
+        self._container = container
+        self._settings = settings
+        self._sessions: StreamableHTTPSessionManager | None = None
+        self._starting = asyncio.Lock()
+        self._stop = asyncio.Event()
+        self._runner: asyncio.Task[None] | None = None
         # Only the shared token opens /mcp (MCP clients send headers, they do not sign bodies).
         self._auth = Authenticator(settings.auth_token, "", settings.hmac_tolerance_seconds)
         self._limiter = container.rate_limiter()
@@ -79,9 +83,49 @@ class McpEndpoint:
                 hint="AUTH_TOKEN is not set: /mcp refuses every request (401)",
             )
 
-    def running(self) -> AbstractAsyncContextManager[None]:
-        """The SDK's session manager task group, for the app's lifespan."""
-        return self._sessions.run()
+    async def sessions(self) -> StreamableHTTPSessionManager:
+        """The SDK's session manager, built and running (once) from the first call on."""
+        if self._sessions is not None:
+            return self._sessions
+        async with self._starting:
+            if self._sessions is None:
+                # The import is the slow part: do it off the event loop, so hand-offs in flight
+                # are not held up while the first MCP client connects.
+                await asyncio.to_thread(_import_sdk)
+                from entrypoints.mcp.server import create_mcp_server
+
+                server = create_mcp_server(self._container)
+                server.streamable_http_app(
+                    stateless_http=True,
+                    json_response=True,
+                    transport_security=transport_security(self._settings.mcp_allowed_hosts),
+                    max_request_body_size=self._settings.max_body_bytes,
+                )
+                manager = server.session_manager
+                started = asyncio.get_running_loop().create_future()
+                self._runner = asyncio.create_task(self._run(manager, started))
+                await started  # raises if the session manager could not start
+                self._sessions = manager
+        return self._sessions
+
+    async def _run(
+        self, manager: StreamableHTTPSessionManager, started: asyncio.Future[None]
+    ) -> None:
+        try:
+            async with manager.run():
+                started.set_result(None)
+                await self._stop.wait()
+        except BaseException as error:
+            if not started.done():
+                started.set_exception(error)
+                return
+            raise
+
+    async def aclose(self) -> None:
+        """Stop the session manager (if the first MCP request ever started it)."""
+        self._stop.set()
+        if self._runner is not None:
+            await self._runner
 
     def route(self) -> ASGIRouteHandler:
         """The Litestar handler mounted at ``/mcp`` (and below it)."""
@@ -114,7 +158,8 @@ class McpEndpoint:
                 message["headers"] = [*message.get("headers", ()), *extra]
             await send(message)
 
-        await self._sessions.handle_request(scope, receive, send_with_limits)
+        sessions = await self.sessions()
+        await sessions.handle_request(scope, receive, send_with_limits)
 
     def _verdict(self, authorization: str | None, client_ip: str) -> Verdict:
         """``Bearer <token>``; a bare ``<token>`` is accepted too (a platform that sends its
@@ -144,3 +189,8 @@ async def _send(send: Any, response: Response[bytes]) -> None:
     ]
     await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def _import_sdk() -> None:
+    """Load the MCP server modules (the import cost of the first /mcp request)."""
+    import entrypoints.mcp.server  # noqa: F401

@@ -17,9 +17,9 @@ from structlog.testing import capture_logs
 
 from entrypoints.container import Container, build_container
 from entrypoints.http.errors import STATUS_BY_CODE
-from entrypoints.mcp import create_mcp_server
 from entrypoints.mcp.contract import SPEC_NAMES, TOOL_NAME_RULE, tool_names
 from entrypoints.mcp.errors import NEXT_STEP, RETRY_AFTER_SECONDS
+from entrypoints.mcp.server import create_mcp_server
 from entrypoints.settings import load_settings
 
 CATEGORIES = ["Outage", "WiFi", "CGNAT", "Wiring", "EquipmentReturn", "Unknown"]
