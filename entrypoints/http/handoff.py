@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import msgspec
-from litestar import Request, Response
-from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+import structlog
+from litestar import Response
 
 from application.idempotency import IdempotentRunner
 from application.oa_handoff import OaHandoff, OaHandoffCommand
@@ -78,9 +78,36 @@ class RawResponse:
             return response
         return cls(response.status_code or 200, response.content, response.headers)
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def send(self, send: Any) -> None:
         await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
         await send({"type": "http.response.body", "body": self.body, "more_body": False})
+
+
+class ClientDisconnected(Exception):
+    """The client went away before its body arrived: there is nobody to answer."""
+
+
+async def read_body(scope: Any, receive: Any, limit: int) -> tuple[bytes, bool]:
+    """The request body, or ``(b"", True)`` as soon as it is known to exceed ``limit`` bytes
+    (from Content-Length, or while streaming a chunked body)."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            if value.isdigit() and int(value) > limit:
+                return b"", True
+            break
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return b"", True
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks), False
 
 
 def rate_headers(decision: RateDecision) -> dict[str, str]:
@@ -93,7 +120,12 @@ def rate_headers(decision: RateDecision) -> dict[str, str]:
 
 
 class HandoffEndpoint:
-    """The hand-off route's collaborators, bound once."""
+    """The hand-off route as a raw ASGI app, its collaborators bound once.
+
+    Raw ASGI because this is the hot path: the app also dispatches ``POST /ingest/oa-handoff``
+    to it before Litestar's router (``BridgeApp``), and it answers every error itself in the
+    service's envelope (Litestar's exception handlers are not in front of it).
+    """
 
     def __init__(
         self,
@@ -103,7 +135,9 @@ class HandoffEndpoint:
         idempotency: IdempotentRunner,
         handoff: OaHandoff,
         replay_window_seconds: float,
+        max_body_bytes: int,
     ) -> None:
+        self._max_body = max_body_bytes
         self._auth = authenticator
         self._limiter = rate_limiter
         self._replays = replay_guard
@@ -111,16 +145,34 @@ class HandoffEndpoint:
         self._handoff = handoff
         self._replay_ttl = replay_window_seconds * 2  # a timestamp may be early or late
 
-    async def __call__(self, request: Request[Any, Any, Any]) -> RawResponse:
-        return RawResponse.of(await self._answer(request))
-
-    async def _answer(self, request: Request[Any, Any, Any]) -> Response[bytes] | RawResponse:
-        token, signature, timestamp, content_type, idempotency_key = _read_headers(request.scope)
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["method"] != "POST":
+            response = RawResponse.of(error_response("METHOD_NOT_ALLOWED", "Method not allowed"))
+            response.headers.append((b"allow", b"POST"))
+            await response.send(send)
+            return
         try:
-            body, too_large = await request.body(), False
-        except RequestEntityTooLarge:  # still counted and answered with the RateLimit-* headers
-            body, too_large = b"", True
-        client_ip = request.client.host if request.client else "unknown"
+            body, too_large = await read_body(scope, receive, self._max_body)
+        except ClientDisconnected:
+            return
+        try:
+            answer = await self._answer(scope, body, too_large)
+        except DomainError as error:  # e.g. STORE_UNAVAILABLE from the rate limiter
+            scope[LOG_FIELDS] = {"error_code": error.code}
+            answer = domain_error_response(error)
+        except Exception as error:  # a bug: the envelope, never a traceback to the client
+            structlog.get_logger("helpdesk_bridge").error(
+                "http.unhandled_error", error_type=type(error).__name__, exc_info=error
+            )
+            answer = error_response("INTERNAL_ERROR", "Internal server error")
+        await RawResponse.of(answer).send(send)
+
+    async def _answer(
+        self, scope: Any, body: bytes, too_large: bool
+    ) -> Response[bytes] | RawResponse:
+        token, signature, timestamp, content_type, idempotency_key = _read_headers(scope)
+        client = scope.get("client")
+        client_ip = client[0] if client else "unknown"
         verdict = self._auth.check(token, signature, timestamp, body, client_ip)
         decision = await self._limiter.hit(verdict.client)
         limit_headers = rate_headers(decision)
@@ -146,22 +198,22 @@ class HandoffEndpoint:
                 raise HttpError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
             payload = self._decode(body)
             if idempotency_key is None:
-                response = await self._run(payload, request)
+                response = await self._run(payload, scope)
                 replayed = False
             else:
                 scope_key = f"{verdict.client}:{self._checked_key(idempotency_key)}"
                 fingerprint = hashlib.sha256(_encoder.encode(payload)).hexdigest()
                 response, replayed = await self._idempotency.run(
-                    scope_key, fingerprint, lambda: self._run(payload, request)
+                    scope_key, fingerprint, lambda: self._run(payload, scope)
                 )
         except HttpError as error:
             return error_response(error.code, error.message, error.details, limit_headers)
         except DomainError as error:
-            request.scope[LOG_FIELDS] = {"error_code": error.code}  # type: ignore[literal-required]
+            scope[LOG_FIELDS] = {"error_code": error.code}
             return domain_error_response(error, limit_headers)
         if replayed:
             limit_headers["Idempotent-Replayed"] = "true"
-            request.scope[LOG_FIELDS] = {"idempotent_replay": True}  # type: ignore[literal-required]
+            scope[LOG_FIELDS] = {"idempotent_replay": True}
         return RawResponse(response.status, response.body, limit_headers)
 
     @staticmethod
@@ -180,11 +232,9 @@ class HandoffEndpoint:
             )
         return key
 
-    async def _run(
-        self, payload: HandoffPayload, request: Request[Any, Any, Any]
-    ) -> StoredResponse:
+    async def _run(self, payload: HandoffPayload, scope: Any) -> StoredResponse:
         result = await self._handoff.execute(OaHandoffCommand(**msgspec.structs.asdict(payload)))
-        request.scope[LOG_FIELDS] = {  # type: ignore[literal-required]
+        scope[LOG_FIELDS] = {
             "ticket_id": result.ticket_id,
             "created": result.created,
             "category": result.category.value,
