@@ -66,7 +66,6 @@ def create_app(container: Container) -> Litestar:
         replay_guard=container.replay_guard(),
         idempotency=container.idempotent_runner(),
         handoff=container.oa_handoff(),
-        replay_window_seconds=settings.hmac_tolerance_seconds,
         max_body_bytes=settings.max_body_bytes,
     )
     probes: dict[str, HealthProbe] = {"helpdesk": container.helpdesk()}

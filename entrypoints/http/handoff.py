@@ -134,7 +134,6 @@ class HandoffEndpoint:
         replay_guard: ReplayGuard,
         idempotency: IdempotentRunner,
         handoff: OaHandoff,
-        replay_window_seconds: float,
         max_body_bytes: int,
     ) -> None:
         self._max_body = max_body_bytes
@@ -143,7 +142,6 @@ class HandoffEndpoint:
         self._replays = replay_guard
         self._idempotency = idempotency
         self._handoff = handoff
-        self._replay_ttl = replay_window_seconds * 2  # a timestamp may be early or late
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["method"] != "POST":
@@ -191,7 +189,7 @@ class HandoffEndpoint:
             if verdict.error is not None:
                 raise verdict.error
             if verdict.signature is not None and not await self._replays.first_use(
-                verdict.signature, self._replay_ttl
+                verdict.signature, verdict.replay_seconds
             ):
                 raise HttpError("REPLAY_DETECTED", "Signature already used (replay refused)")
             if not (content_type or "").lower().startswith(JSON):

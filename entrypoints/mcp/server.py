@@ -29,7 +29,7 @@ from application.find_or_create_ticket import FindOrCreateTicketCommand
 from application.oa_handoff import OaHandoffCommand
 from application.render_note import RenderNoteCommand
 from domain.errors import DomainError
-from domain.taxonomy import Source
+from domain.taxonomy import Category, EscalationReason, Source
 from entrypoints.container import Container
 from entrypoints.mcp import contract as c
 from entrypoints.mcp.errors import domain_error_result, error_result, invalid_arguments_result
@@ -163,12 +163,9 @@ def _handlers(container: Container, names: Mapping[str, str]) -> dict[str, Calla
             result = await find_or_create.execute(
                 FindOrCreateTicketCommand(
                     description=description,
-                    category=category,
-                    escalation_reason=escalationReason,
-                    confidence=confidence,
-                    caller_number=callerNumber,
-                    oa_key=oaKey,
-                    source=source,
+                    **_problem_fields(
+                        category, escalationReason, confidence, callerNumber, oaKey, source
+                    ),
                 )
             )
             return {
@@ -220,12 +217,9 @@ def _handlers(container: Container, names: Mapping[str, str]) -> dict[str, Calla
             result = await handoff.execute(
                 OaHandoffCommand(
                     note=note,
-                    category=category,
-                    escalation_reason=escalationReason,
-                    confidence=confidence,
-                    caller_number=callerNumber,
-                    oa_key=oaKey,
-                    source=source,
+                    **_problem_fields(
+                        category, escalationReason, confidence, callerNumber, oaKey, source
+                    ),
                 )
             )
             return {
@@ -339,3 +333,22 @@ def client_friendly_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
     simplified: dict[str, Any] = simplify(schema)
     return simplified
+
+
+def _problem_fields(
+    category: Category | None,
+    escalation_reason: EscalationReason | None,
+    confidence: str | None,
+    caller_number: str | None,
+    oa_key: str | None,
+    source: str | None,
+) -> dict[str, Any]:
+    """The shared optional fields (``ProblemFields``) of the two "file this problem" tools."""
+    return {
+        "category": category,
+        "escalation_reason": escalation_reason,
+        "confidence": confidence,
+        "caller_number": caller_number,
+        "oa_key": oa_key,
+        "source": source,
+    }
