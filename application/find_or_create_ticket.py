@@ -129,11 +129,9 @@ class FindOrCreateTicket:
         pause = 0.002
         while True:
             claim = await self._index.claim(keys, owner, self._lease)
-            if claim.state is ClaimState.FOUND and claim.ticket is not None:
-                remaining = self._policy.remaining(claim.ticket.created_at, self._clock.now())
-                if remaining > 0:
-                    await self._index.remember(keys, claim.ticket, remaining)
-                    return False, claim.ticket
+            found = claim.ticket if claim.state is ClaimState.FOUND else None
+            if found is not None and self._policy.is_fresh(found.created_at, self._clock.now()):
+                return False, found
             if claim.state is ClaimState.WON:
                 break
             if time.monotonic() >= deadline:

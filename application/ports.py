@@ -58,7 +58,9 @@ class TicketIndex(Protocol):
     """
 
     async def claim(self, keys: Sequence[str], owner: str, lease_seconds: float) -> Claim:
-        """FOUND if any key maps to a ticket (strongest key first); else BUSY if another owner
+        """FOUND if any key maps to a ticket (strongest key first) - and then the keys that hold
+        nothing map to it too, expiring with it, so a caller who rings back in a new
+        conversation is indexed under the new key in the same step; else BUSY if another owner
         holds any key; else claim all keys for ``owner`` for ``lease_seconds`` and say WON.
         A claim whose owner died expires with its lease."""
         ...
@@ -72,10 +74,6 @@ class TicketIndex(Protocol):
 
     async def release(self, keys: Sequence[str], owner: str) -> None:
         """Drop ``owner``'s claims (filing failed), so the next hand-off may try again."""
-        ...
-
-    async def remember(self, keys: Sequence[str], ticket: TicketRef, ttl_seconds: float) -> None:
-        """Index ``ticket`` under those of ``keys`` that hold nothing yet."""
         ...
 
 

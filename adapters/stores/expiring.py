@@ -61,6 +61,20 @@ class ExpiringDict(Generic[V]):
                 self._order.append(key)
             data[key] = entry
 
+    def spread(self, source: str, keys: Iterable[str]) -> None:
+        """Put ``source``'s live entry, with its deadline, under those ``keys`` that hold nothing
+        live (one shared entry, so the keys expire together)."""
+        entry = self._data.get(source)
+        if entry is None or entry[1] <= self._clock.now():
+            return
+        data = self._data
+        for key in keys:
+            if self.get(key) is None:
+                if len(data) >= self._max:
+                    self._evict_oldest()
+                self._order.append(key)
+                data[key] = entry
+
     def add(self, key: str, value: V, ttl_seconds: float) -> bool:
         """Set only when absent (or expired); True when set."""
         if self.get(key) is not None:

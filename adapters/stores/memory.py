@@ -47,6 +47,7 @@ class MemoryTicketIndex:
         for key in keys:
             entry = self._entries.get(key)
             if isinstance(entry, TicketRef):
+                self._entries.spread(key, keys)
                 return Claim(ClaimState.FOUND, entry)
             if entry is not None and entry.owner != owner:
                 busy = True
@@ -65,11 +66,6 @@ class MemoryTicketIndex:
             entry = self._entries.get(key)
             if isinstance(entry, _Claimed) and entry.owner == owner:
                 self._entries.pop(key)
-
-    async def remember(self, keys: Sequence[str], ticket: TicketRef, ttl_seconds: float) -> None:
-        missing = [key for key in keys if self._entries.get(key) is None]
-        if missing:
-            self._entries.set_many(missing, ticket, ttl_seconds)
 
     async def check_health(self) -> bool:
         return True

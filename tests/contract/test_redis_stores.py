@@ -49,7 +49,7 @@ async def test_every_key_is_under_the_namespace_and_expires(
     await index.claim(["k:claimed"], "alice", 30)
     await index.claim(["k:filed"], "bob", 30)
     await index.fulfil(["k:filed"], "bob", TICKET, 60)
-    await index.remember(["k:remembered"], TICKET, 60)
+    await index.claim(["k:filed", "k:found-later"], "carol", 30)  # FOUND: fills k:found-later
     idempotency = RedisIdempotencyStore(client, namespace=namespace)
     await idempotency.begin("in-flight", "fp", 30)
     await idempotency.begin("done", "fp", 30)

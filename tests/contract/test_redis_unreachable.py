@@ -36,7 +36,6 @@ OPERATIONS: dict[str, Operation] = {
     "claim": lambda r: RedisTicketIndex(r).claim(["k"], "alice", 30),
     "fulfil": lambda r: RedisTicketIndex(r).fulfil(["k"], "alice", TICKET, 60),
     "release": lambda r: RedisTicketIndex(r).release(["k"], "alice"),
-    "remember": lambda r: RedisTicketIndex(r).remember(["k"], TICKET, 60),
     "begin": lambda r: RedisIdempotencyStore(r).begin("k", "fp", 30),
     "complete": lambda r: RedisIdempotencyStore(r).complete(
         "k", "fp", StoredResponse(201, b"{}"), 60

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
+from collections.abc import Sequence
 
 from application.ports import Claim, ClaimState, TicketIndex
 from domain.ticket import TicketRef
@@ -12,6 +14,15 @@ LEASE = 30.0
 TTL = 60.0
 SHORT = 0.2  # a lease/TTL that a test outlives by sleeping
 PAST_SHORT = 0.35
+
+
+async def index(
+    ticket_index: TicketIndex, keys: Sequence[str], filed: TicketRef, ttl: float = TTL
+) -> None:
+    """Put a ticket under ``keys`` the way a hand-off does: claim, then fulfil."""
+    owner = f"seed-{uuid.uuid4().hex}"
+    assert await ticket_index.claim(keys, owner, LEASE) == Claim(ClaimState.WON)
+    await ticket_index.fulfil(keys, owner, filed, ttl)
 
 
 def ticket(ticket_id: str = "TKT-1000") -> TicketRef:
@@ -51,15 +62,15 @@ async def test_fulfil_indexes_the_ticket_under_every_key(ticket_index: TicketInd
 
 async def test_found_ticket_is_returned_exactly(ticket_index: TicketIndex) -> None:
     odd = TicketRef(id="#42 ünïcode/✓", url="https://x.example/t?id=42&a=b", created_at=0.1 + 0.2)
-    await ticket_index.remember(KEYS, odd, TTL)
+    await index(ticket_index, KEYS, odd)
     claim = await ticket_index.claim(KEYS, "bob", LEASE)
     assert claim.state is ClaimState.FOUND
     assert claim.ticket == odd
 
 
 async def test_the_strongest_key_decides_which_ticket_is_found(ticket_index: TicketIndex) -> None:
-    await ticket_index.remember(KEYS[1:], ticket("TKT-WEAK"), TTL)
-    await ticket_index.remember(KEYS[:1], ticket("TKT-STRONG"), TTL)
+    await index(ticket_index, KEYS[1:], ticket("TKT-WEAK"))
+    await index(ticket_index, KEYS[:1], ticket("TKT-STRONG"))
     assert await ticket_index.claim(KEYS, "bob", LEASE) == Claim(
         ClaimState.FOUND, ticket("TKT-STRONG")
     )
@@ -69,7 +80,7 @@ async def test_a_ticket_under_any_key_beats_another_owners_claim(
     ticket_index: TicketIndex,
 ) -> None:
     await ticket_index.claim(KEYS[:1], "alice", LEASE)
-    await ticket_index.remember(KEYS[1:], ticket(), TTL)
+    await index(ticket_index, KEYS[1:], ticket())
     assert await ticket_index.claim(KEYS, "bob", LEASE) == Claim(ClaimState.FOUND, ticket())
 
 
@@ -92,30 +103,30 @@ async def test_release_never_drops_a_ticket(ticket_index: TicketIndex) -> None:
     assert await ticket_index.claim(KEYS, "bob", LEASE) == Claim(ClaimState.FOUND, ticket())
 
 
-async def test_remember_fills_only_empty_keys(ticket_index: TicketIndex) -> None:
+async def test_found_fills_only_the_empty_keys(ticket_index: TicketIndex) -> None:
     claimed, indexed, empty = "k:claimed", "k:indexed", "k:empty"
+    await index(ticket_index, [indexed], ticket("TKT-OLD"))
     await ticket_index.claim([claimed], "alice", LEASE)
-    await ticket_index.remember([indexed], ticket("TKT-OLD"), TTL)
-    await ticket_index.remember([claimed, indexed, empty], ticket("TKT-NEW"), TTL)
-    assert await ticket_index.claim([claimed], "bob", LEASE) == Claim(ClaimState.BUSY)
-    assert await ticket_index.claim([indexed], "bob", LEASE) == Claim(
+    assert await ticket_index.claim([indexed, claimed, empty], "bob", LEASE) == Claim(
         ClaimState.FOUND, ticket("TKT-OLD")
     )
-    assert await ticket_index.claim([empty], "bob", LEASE) == Claim(
-        ClaimState.FOUND, ticket("TKT-NEW")
+    assert await ticket_index.claim([empty], "carol", LEASE) == Claim(
+        ClaimState.FOUND, ticket("TKT-OLD")
     )
+    assert await ticket_index.claim([claimed], "carol", LEASE) == Claim(ClaimState.BUSY)
+
+
+async def test_keys_filled_by_a_find_expire_with_the_ticket(ticket_index: TicketIndex) -> None:
+    await index(ticket_index, KEYS[:1], ticket(), SHORT)
+    assert (await ticket_index.claim(KEYS, "bob", LEASE)).state is ClaimState.FOUND
+    await asyncio.sleep(PAST_SHORT)
+    assert await ticket_index.claim(KEYS[1:], "carol", LEASE) == Claim(ClaimState.WON)
 
 
 async def test_an_indexed_ticket_expires_with_its_ttl(ticket_index: TicketIndex) -> None:
     await ticket_index.claim(KEYS, "alice", LEASE)
     await ticket_index.fulfil(KEYS, "alice", ticket(), SHORT)
     assert (await ticket_index.claim(KEYS, "bob", LEASE)).state is ClaimState.FOUND
-    await asyncio.sleep(PAST_SHORT)
-    assert await ticket_index.claim(KEYS, "bob", LEASE) == Claim(ClaimState.WON)
-
-
-async def test_a_remembered_ticket_expires_with_its_ttl(ticket_index: TicketIndex) -> None:
-    await ticket_index.remember(KEYS, ticket(), SHORT)
     await asyncio.sleep(PAST_SHORT)
     assert await ticket_index.claim(KEYS, "bob", LEASE) == Claim(ClaimState.WON)
 
@@ -129,7 +140,7 @@ async def test_a_dead_holders_claim_expires_with_its_lease(ticket_index: TicketI
 
 async def test_keys_are_independent(ticket_index: TicketIndex) -> None:
     await ticket_index.claim(["k:one"], "alice", LEASE)
-    await ticket_index.remember(["k:two"], ticket(), TTL)
+    await index(ticket_index, ["k:two"], ticket())
     assert await ticket_index.claim(["k:three"], "bob", LEASE) == Claim(ClaimState.WON)
 
 

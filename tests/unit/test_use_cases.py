@@ -224,3 +224,16 @@ async def test_render_note_counts_characters_and_lines() -> None:
     )
     assert result.note.startswith("Category: WiFi\nReason: TwoStepsNoResolve\n")
     assert (result.char_count, result.line_count) == (len(result.note), 4)
+
+
+async def test_a_dedup_hit_indexes_the_new_conversation_key_too(
+    handoff: OaHandoff, helpdesk: MockHelpdesk
+) -> None:
+    first = await handoff.execute(OaHandoffCommand(note=NOTE, caller_number="+14155552671"))
+    await handoff.execute(
+        OaHandoffCommand(note=NOTE, caller_number="+14155552671", oa_key="conv-2")
+    )
+    by_key_only = await handoff.execute(OaHandoffCommand(note=NOTE, oa_key="conv-2"))
+    assert by_key_only.ticket_id == first.ticket_id
+    assert not by_key_only.created
+    assert len(helpdesk.tickets) == 1

@@ -20,13 +20,20 @@ TICKET_TAG = b"t:"
 CLAIM_TAG = b"c:"
 
 # KEYS: dedup keys, strongest first. ARGV[1]: this owner's claim marker, ARGV[2]: lease in ms.
-# Returns {0} WON, {1, ticket json} FOUND, {2} BUSY.
+# Returns {0} WON, {1, ticket json} FOUND, {2} BUSY. On FOUND the keys that hold nothing get the
+# same ticket with the same remaining TTL (SET NX PX), so they expire together.
 CLAIM = """
 local busy = false
 for _, key in ipairs(KEYS) do
   local value = redis.call('GET', key)
   if value then
     if string.sub(value, 1, 2) == 't:' then
+      local ttl = redis.call('PTTL', key)
+      if ttl > 0 then
+        for _, other in ipairs(KEYS) do
+          redis.call('SET', other, value, 'NX', 'PX', ttl)
+        end
+      end
       return {1, string.sub(value, 3)}
     end
     if value ~= ARGV[1] then
@@ -63,17 +70,6 @@ end
 return dropped
 """
 
-# KEYS: dedup keys. ARGV[1]: the ticket value, ARGV[2]: TTL in ms. Sets only empty keys.
-REMEMBER = """
-local set = 0
-for _, key in ipairs(KEYS) do
-  if redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) then
-    set = set + 1
-  end
-end
-return set
-"""
-
 _WON, _FOUND, _BUSY = 0, 1, 2
 
 
@@ -85,7 +81,6 @@ class RedisTicketIndex(RedisStore):
         self._claim = redis.register_script(CLAIM)
         self._fulfil = redis.register_script(FULFIL)
         self._release = redis.register_script(RELEASE)
-        self._remember = redis.register_script(REMEMBER)
 
     async def claim(self, keys: Sequence[str], owner: str, lease_seconds: float) -> Claim:
         with translate_errors("ticket index claim"):
@@ -110,12 +105,6 @@ class RedisTicketIndex(RedisStore):
     async def release(self, keys: Sequence[str], owner: str) -> None:
         with translate_errors("ticket index release"):
             await self._release(keys=self._keys(keys), args=[_marker(owner)])
-
-    async def remember(self, keys: Sequence[str], ticket: TicketRef, ttl_seconds: float) -> None:
-        with translate_errors("ticket index remember"):
-            await self._remember(
-                keys=self._keys(keys), args=[_encode_ticket(ticket), to_ms(ttl_seconds)]
-            )
 
     def _keys(self, keys: Sequence[str]) -> list[str]:
         return [self._key(key) for key in keys]
