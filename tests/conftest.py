@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+import redis
 
 from tests.rt_server import RtServer, RtUnavailable, start_rt, stop_rt
 
@@ -26,3 +27,24 @@ def rt_server() -> Iterator[RtServer]:
         pytest.skip(f"Request Tracker 5 cannot be installed/started here: {e}")
     yield server
     stop_rt(server)
+
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+START_REDIS = 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no'
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The URL of a reachable Redis (``REDIS_URL``): fails under CI, skips elsewhere, when
+    there is none (`.ci/run` starts one)."""
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as e:
+        message = f"no Redis at {REDIS_URL} ({type(e).__name__}: {e}); start one: {START_REDIS}"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    finally:
+        client.close()
+    return REDIS_URL

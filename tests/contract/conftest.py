@@ -12,7 +12,6 @@ Without one they fail under CI (``CI=true``) and are skipped, with the reason, e
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator
 
@@ -32,12 +31,6 @@ from adapters.stores.redis import (
     RedisRateLimiter,
     RedisReplayGuard,
     RedisTicketIndex,
-)
-
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-START_REDIS = (
-    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" '
-    "--appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log"
 )
 
 
@@ -107,29 +100,6 @@ class RedisBackend:
 
 
 StoreBackend = MemoryBackend | RedisBackend
-
-
-def _redis_unreachable_reason(url: str) -> str | None:
-    client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-    try:
-        client.ping()
-    except (redis.RedisError, OSError) as e:
-        return f"no Redis at {url} ({type(e).__name__}: {e})"
-    finally:
-        client.close()
-    return None
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> str:
-    """The URL of a reachable Redis: fails under CI, skips elsewhere, when there is none."""
-    reason = _redis_unreachable_reason(REDIS_URL)
-    if reason is not None:
-        message = f"{reason}; start one with: {START_REDIS} (or set REDIS_URL)"
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(message)
-        pytest.skip(message)
-    return REDIS_URL
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])

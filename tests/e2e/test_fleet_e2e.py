@@ -14,7 +14,6 @@ real Redis at ``REDIS_URL`` (default ``redis://127.0.0.1:6379/0``): the tests fa
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import Iterator
 from itertools import cycle
@@ -40,26 +39,9 @@ from tests.e2e.support import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 LATENCY_MS = "50"
 CONCURRENT_HANDOFFS = 60
 RATE_LIMIT = 10
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> str:
-    """A reachable Redis: fails under CI, skips elsewhere, when there is none."""
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
-    try:
-        client.ping()
-    except (redis.RedisError, OSError) as e:
-        message = f"no Redis at {REDIS_URL} ({type(e).__name__}: {e}); start redis-server"
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(message)
-        pytest.skip(message)
-    finally:
-        client.close()
-    return REDIS_URL
 
 
 def _delete_prefix(url: str, prefix: str) -> None:

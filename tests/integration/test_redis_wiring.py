@@ -11,7 +11,6 @@ cases: they fail under CI (``CI=true``) and are skipped elsewhere when there is 
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -32,27 +31,10 @@ from entrypoints.container import Container, build_container, close_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import load_settings
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 UNREACHABLE_URL = "redis://127.0.0.1:1/0"
 TOKEN = "integration-token"
 HANDOFF = "/ingest/oa-handoff"
 NOTE = "Category: WiFi\nReason: CallerRequested\nSummary: Customer cannot connect\nConfidence: 0.8"
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> str:
-    """A reachable Redis: fails under CI, skips elsewhere, when there is none."""
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
-    try:
-        client.ping()
-    except (redis.RedisError, OSError) as e:
-        message = f"no Redis at {REDIS_URL} ({type(e).__name__}: {e}); start redis-server"
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(message)
-        pytest.skip(message)
-    finally:
-        client.close()
-    return REDIS_URL
 
 
 @pytest.fixture
