@@ -1,0 +1,70 @@
+"""Whatever a caller sends, the hand-off answers 200 or a 400 envelope: never a 500."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from litestar.testing import TestClient
+
+from entrypoints.container import build_container
+from entrypoints.http.app import create_app
+from entrypoints.settings import load_settings
+
+HEADERS = {"x-auth-token": "fuzz", "content-type": "application/json"}
+FIELDS = ["note", "category", "escalationReason", "confidence", "callerNumber", "oaKey", "source"]
+NOTE_LINES = st.sampled_from(["Category", "Reason", "Summary", "Confidence", "Other", ""])
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=5,
+)
+note_like = st.builds(
+    lambda parts: "\n".join(f"{label}: {value}" for label, value in parts),
+    st.lists(st.tuples(NOTE_LINES, st.text(max_size=80)), max_size=5),
+)
+field_values = st.one_of(
+    json_values,
+    note_like,
+    st.sampled_from(["WiFi", "Outage", "CallerRequested", "0.85", "1.5", "+12345678900", "+1"]),
+)
+payloads = st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=8), field_values)
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient[Any]]:
+    env = {"AUTH_TOKEN": "fuzz", "RATE_LIMIT_PER_SECOND": "1000000"}
+    app = create_app(build_container(load_settings(env, "/nonexistent/.env")))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def assert_answer(status: int, body: dict[str, Any]) -> None:
+    assert status in (200, 400), body
+    if status == 200:
+        assert body["status"] == "ok"
+        assert body["ticketId"].startswith("TKT-")
+    else:
+        assert body["status"] == "error"
+        assert body["code"] == "VALIDATION_ERROR"
+        assert body["details"]
+        assert set(body) <= {"status", "code", "message", "details"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(payloads)
+def test_any_json_object(client: TestClient[Any], payload: dict[str, Any]) -> None:
+    answer = client.post("/ingest/oa-handoff", content=json.dumps(payload), headers=HEADERS)
+    assert_answer(answer.status_code, answer.json())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
+def test_any_bytes(client: TestClient[Any], raw: bytes) -> None:
+    answer = client.post("/ingest/oa-handoff", content=raw, headers=HEADERS)
+    assert_answer(answer.status_code, answer.json())
