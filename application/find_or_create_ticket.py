@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 
 import msgspec
 
 from application.errors import DedupInProgress
 from application.inputs import FREE_TEXT_LIMITS, Classified, FieldErrors, ProblemFields, identity
 from application.ports import ClaimState, Clock, HelpdeskGateway, TicketIndex
+from application.waiting import Patience
 from domain.dedup import DedupPolicy
 from domain.phone import CallerNumber
 from domain.taxonomy import Category, EscalationReason, Source
@@ -125,8 +125,7 @@ class FindOrCreateTicket:
             new = self._new_ticket(problem, None, random_uuid_hex())
             return True, await self._helpdesk.create_ticket(new)
         owner = random_uuid_hex()
-        deadline = time.monotonic() + self._wait
-        pause = 0.002
+        patience = Patience(self._wait)
         while True:
             claim = await self._index.claim(keys, owner, self._lease)
             found = claim.ticket if claim.state is ClaimState.FOUND else None
@@ -134,12 +133,11 @@ class FindOrCreateTicket:
                 return False, found
             if claim.state is ClaimState.WON:
                 break
-            if time.monotonic() >= deadline:
+            if patience.exhausted():
                 raise DedupInProgress(
                     "Another hand-off for the same problem is still being filed; retry shortly"
                 )
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.05)
+            await patience.pause()
         return await self._file_as_winner(problem, keys, owner)
 
     async def _file_as_winner(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 
 from application.errors import IdempotencyConflict, IdempotencyInProgress
 from application.ports import IdempotencyState, IdempotencyStore, StoredResponse
+from application.waiting import Patience
 
 DEFAULT_TTL_SECONDS = 15 * 60
 
@@ -39,8 +39,7 @@ class IdempotentRunner:
         self, key: str, fingerprint: str, action: Callable[[], Awaitable[StoredResponse]]
     ) -> tuple[StoredResponse, bool]:
         """Return ``(response, replayed)``."""
-        deadline = time.monotonic() + self._wait
-        pause = 0.002
+        patience = Patience(self._wait)
         while True:
             record = await self._store.begin(key, fingerprint, self._lease)
             if record.state is IdempotencyState.STARTED:
@@ -51,12 +50,11 @@ class IdempotentRunner:
                 raise IdempotencyConflict(
                     "Idempotency-Key was already used with a different payload"
                 )
-            if time.monotonic() >= deadline:
+            if patience.exhausted():
                 raise IdempotencyInProgress(
                     "A request with this Idempotency-Key is still being processed; retry shortly"
                 )
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.05)
+            await patience.pause()
         try:
             response = await action()
         except BaseException:
