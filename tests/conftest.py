@@ -7,8 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+from hypothesis import settings
 
 from tests.rt_server import RtServer, RtUnavailable, start_rt, stop_rt
+
+# Property tests assert behaviour, never speed: no per-example deadline (a loaded CI machine
+# would otherwise fail a correct example that happened to take 200 ms).
+settings.register_profile("bridge", deadline=None)
+settings.load_profile("bridge")
 
 
 def in_ci() -> bool:
