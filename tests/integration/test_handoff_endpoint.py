@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import time
 from collections.abc import Sequence
 
 from dependency_injector import providers
@@ -56,3 +60,30 @@ async def test_other_methods_on_the_handoff_path_are_405() -> None:
     assert answer.status_code == 405
     assert answer.headers["allow"] == "POST"
     assert answer.json()["code"] == "METHOD_NOT_ALLOWED"
+
+
+def signed(body: bytes, timestamp_ms: int) -> dict[str, str]:
+    digest = hmac.new(b"whsec", str(timestamp_ms).encode() + body, hashlib.sha256).hexdigest()
+    return {
+        "x-signature": f"sha256={digest}",
+        "x-timestamp": str(timestamp_ms),
+        "content-type": "application/json",
+        "idempotency-key": "retry-1",
+    }
+
+
+async def test_a_re_signed_retry_with_the_same_idempotency_key_gets_the_stored_answer() -> None:
+    wired = build_container(load_settings({"WEBHOOK_SECRET": "whsec"}, "/nonexistent/.env"))
+    body = json.dumps({"note": NOTE, "oaKey": "retry-me"}).encode()
+    now_ms = int(time.time() * 1000)
+    async with AsyncTestClient(create_app(wired)) as client:
+        first = await client.post("/ingest/oa-handoff", content=body, headers=signed(body, now_ms))
+        replay = await client.post("/ingest/oa-handoff", content=body, headers=signed(body, now_ms))
+        retry = await client.post(
+            "/ingest/oa-handoff", content=body, headers=signed(body, now_ms + 1)
+        )
+    assert first.status_code == 200
+    assert (replay.status_code, replay.json()["code"]) == (403, "REPLAY_DETECTED")
+    assert retry.status_code == 200
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert retry.content == first.content
