@@ -9,6 +9,7 @@ import json
 import logging
 import re
 import sys
+import time
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -120,13 +121,36 @@ def render_json(event_dict: Any, **_kwargs: Any) -> str:
         return json.dumps(event_dict, default=_json_fallback)
 
 
+class UtcTimestamper:
+    """structlog's ``TimeStamper(fmt="iso", utc=True)`` output (``2026-11-30T05:21:12.304238Z``)
+    with the date and time formatted once per second instead of once per line: the access line
+    is written for every request, and the datetime round trip was a tenth of its cost."""
+
+    __slots__ = ("_prefix", "_second")
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def __call__(
+        self, _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        event_dict["timestamp"] = f"{self._prefix}.{int((now - second) * 1_000_000):06d}Z"
+        return event_dict
+
+
 def configure_logging(level: str = "info", fmt: str = "json") -> None:
     """Configure structlog and route stdlib loggers (uvicorn, mcp, httpx) through it."""
     numeric = logging.getLevelName(level.upper())
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        UtcTimestamper(),
         structlog.processors.format_exc_info,
         redact_processor,
     ]
@@ -138,7 +162,7 @@ def configure_logging(level: str = "info", fmt: str = "json") -> None:
     structlog.configure(
         processors=[*shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.WriteLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler(sys.stderr)

@@ -57,3 +57,20 @@ def test_phone_numbers_in_any_text_are_masked(phone: str, around: str) -> None:
 def test_timestamps_and_ids_survive() -> None:
     assert redact("2026-11-30T05:21:14.446Z", "when") == "2026-11-30T05:21:14.446Z"
     assert redact({"n": [1, {"token": "x"}]}) == {"n": [1, {"token": REDACTED}]}
+
+
+def test_timestamps_keep_structlogs_iso_utc_form() -> None:
+    import calendar
+    import re
+    import time
+
+    from entrypoints.logging import UtcTimestamper
+
+    stamp = UtcTimestamper()
+    before = time.time()
+    first = stamp(None, "info", {})["timestamp"]
+    second = stamp(None, "info", {})["timestamp"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", first)
+    assert first <= second
+    parsed = calendar.timegm(time.strptime(first[:19], "%Y-%m-%dT%H:%M:%S"))
+    assert abs(parsed + float("0." + first[20:26]) - before) < 2
