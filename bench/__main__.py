@@ -8,7 +8,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from bench import handoff, scale, servers, startup
+from bench import handoff, memory, scale, servers, startup
 from bench.common import BenchError, say
 
 
@@ -29,10 +29,23 @@ def _floor(args: argparse.Namespace) -> None:
     handoff.run(args)
 
 
+def _memory_defaults(args: argparse.Namespace) -> None:
+    """``memory`` inside ``all``: its own scenario list, the shared duration and connections."""
+    memory.run(
+        argparse.Namespace(
+            seconds=args.seconds,
+            connections=args.connections,
+            scenarios=",".join(memory.SCRIPTS),
+            logs=args.logs,
+        )
+    )
+
+
 def _all(args: argparse.Namespace) -> None:
     for title, command in (
         ("startup", startup.run),
         ("handoff (with the floor and the Node peer)", handoff.run),
+        ("memory (a fresh bridge per load)", _memory_defaults),
         ("scale", scale.run),
     ):
         say(f"\n===== {title} =====")
@@ -58,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("startup", help="spawn -> first 200 on /healthz")
     startup.add_arguments(sub)
     sub.set_defaults(run=startup.run)
+    sub = commands.add_parser("memory", help="RSS of a fresh bridge after each kind of load")
+    memory.add_arguments(sub)
+    sub.set_defaults(run=memory.run)
     sub = commands.add_parser("scale", help="req/s and RSS with 0/100k/1M dedup keys")
     scale.add_arguments(sub)
     sub.set_defaults(run=scale.run)

@@ -58,7 +58,6 @@ TARGET_VS_NODE = 2.0
 TARGET_VS_FLOOR = 0.6
 TARGET_P99_MS = 10.0
 TARGET_HMAC_WITHIN = 0.15
-TARGET_RSS_MIB = 80.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -263,12 +262,14 @@ def targets(
             ]
         )
     if "bridge" in rss:
+        # One process ran every scenario, HMAC included (its replay guard keeps each signature
+        # until the timestamp expires): the RSS target is checked per load by `bench memory`.
         rows.append(
             [
-                "bridge RSS after load",
+                "bridge RSS after all scenarios",
                 f"{rss['bridge']:.1f} MiB",
-                f"<= {TARGET_RSS_MIB:.0f} MiB",
-                verdict(rss["bridge"] <= TARGET_RSS_MIB),
+                "(info)",
+                "target: see `python -m bench memory`",
             ]
         )
     return rows
