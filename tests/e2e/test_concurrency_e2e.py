@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 
 import httpx
@@ -143,3 +144,12 @@ async def test_sigterm_drains_in_flight_requests_then_exits_0(service_factory):
     assert refused_while_draining
     exit_code = await loop.run_in_executor(None, service.wait)
     assert exit_code == 0
+
+
+async def test_sigint_stops_the_service_cleanly_too(service_factory):
+    """Ctrl-C in a terminal (`make run`): same graceful stop, exit 0."""
+    service = service_factory()
+    async with service.client() as client:
+        assert (await client.get("/healthz")).status_code == 200
+    service.signal(signal.SIGINT)
+    assert service.wait() == 0
