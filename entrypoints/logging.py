@@ -179,5 +179,8 @@ def configure_logging(level: str = "info", fmt: str = "json") -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+        # Libraries' DEBUG lines dump whole messages (the MCP SDK logs every JSON-RPC message,
+        # note text included): LOG_LEVEL=debug is for our own events, never theirs.
+        logger.setLevel(max(numeric, logging.INFO))
     logging.getLogger("uvicorn.access").disabled = True  # we write our own access line
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry full URLs

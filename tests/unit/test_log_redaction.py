@@ -74,3 +74,19 @@ def test_timestamps_keep_structlogs_iso_utc_form() -> None:
     assert first <= second
     parsed = calendar.timegm(time.strptime(first[:19], "%Y-%m-%dT%H:%M:%S"))
     assert abs(parsed + float("0." + first[20:26]) - before) < 2
+
+
+def test_library_debug_lines_stay_out_even_at_debug_level(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    buffer = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", buffer)
+    configure_logging("debug", "json")
+    try:
+        logging.getLogger("mcp.server.lowlevel").debug("Received message: note text here")
+        structlog.get_logger("helpdesk_bridge").debug("ours.debug_event")
+    finally:
+        structlog.reset_defaults()
+        logging.getLogger().handlers[:] = []
+    assert "note text here" not in buffer.getvalue()
+    assert "ours.debug_event" in buffer.getvalue()
