@@ -54,6 +54,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mock_helpdesk_healthy: bool = True
     mock_helpdesk_latency_ms: int = 0
     forwarded_allow_ips: str = "127.0.0.1"
+    readyz_cache_seconds: int = 10
     redis_url: str = DEFAULT_REDIS_URL
     redis_key_prefix: str = "hdb:"
     redis_socket_timeout_seconds: float = 1.0
@@ -124,6 +125,7 @@ def load_settings(
         mock_helpdesk_healthy=get.boolean("MOCK_HELPDESK_HEALTHY", True),
         mock_helpdesk_latency_ms=get.integer("MOCK_HELPDESK_LATENCY_MS", 0, 0, 60_000),
         forwarded_allow_ips=get.text("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        readyz_cache_seconds=get.integer("READYZ_CACHE_SECONDS", 10, 0, 300),
         redis_url=get.redis_url("REDIS_URL", DEFAULT_REDIS_URL),
         redis_key_prefix=get.key_prefix("REDIS_KEY_PREFIX", "hdb:"),
         redis_socket_timeout_seconds=get.number("REDIS_SOCKET_TIMEOUT_SECONDS", 1.0, 0.05, 60.0),

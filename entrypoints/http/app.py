@@ -24,7 +24,7 @@ from entrypoints.http.errors import (
     handle_unexpected,
 )
 from entrypoints.http.handoff import HandoffEndpoint
-from entrypoints.http.health import liveness, readiness
+from entrypoints.http.health import ReadinessChecks, liveness, readiness
 from entrypoints.http.openapi import build_openapi, openapi_yaml
 from entrypoints.mcp.http import McpEndpoint
 
@@ -71,6 +71,7 @@ def create_app(container: Container) -> Litestar:
     probes: dict[str, HealthProbe] = {"helpdesk": container.helpdesk()}
     for name, probe in container.store_health_probes():
         probes[name] = probe
+    checks = ReadinessChecks(probes, settings.readyz_cache_seconds)
 
     @asgi(HANDOFF_PATH, include_in_schema=False, copy_scope=False)  # it writes log fields
     async def oa_handoff(scope: Any, receive: Any, send: Any) -> None:
@@ -82,7 +83,7 @@ def create_app(container: Container) -> Litestar:
 
     @get("/readyz", include_in_schema=False)
     async def readyz() -> Response[bytes]:
-        return await readiness(probes)
+        return await readiness(checks)
 
     schema_json = msgspec.json.encode(build_openapi())
     schema_yaml = openapi_yaml().encode()
