@@ -17,6 +17,7 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 from itertools import cycle
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,6 +25,7 @@ import pytest
 import redis
 
 from tests.e2e.conftest import ServiceFactory, ServiceProcess
+from tests.e2e.mcp_support import stdio_session, structured
 from tests.e2e.support import (
     AUTH,
     HANDOFF,
@@ -221,3 +223,30 @@ def _started_workers(service: ServiceProcess) -> set[Any]:
     """Workers that logged ``service.starting`` (the ASGI factory, once per worker process)."""
     records = [r for r in service.log_records() if r.get("event") == "service.starting"]
     return {r.get("pid", index) for index, r in enumerate(records)}
+
+
+async def test_webhook_and_mcp_dedup_against_each_other_through_redis(
+    service_factory: ServiceFactory, redis_url: str, prefix: str, tmp_path: Path
+) -> None:
+    """A caller's problem filed by the voice agent (webhook) is the ticket Claude Desktop finds
+    (`helpdesk-bridge mcp`, another process), because both use the one Redis index."""
+    bridge = service_factory(_fleet_env(redis_url, prefix, rate_limit=100_000))
+    oa_key = unique("cross")
+    async with httpx.AsyncClient(base_url=bridge.url, timeout=20) as client:
+        filed = await client.post(
+            HANDOFF,
+            content=compact({"note": note(), "oaKey": oa_key}),
+            headers={**AUTH, **JSON_HEADERS},
+        )
+    assert_ok(filed)
+    ticket_id = filed.json()["ticketId"]
+
+    stores = {"STORE_BACKEND": "redis", "REDIS_URL": redis_url, "REDIS_KEY_PREFIX": prefix}
+    with (tmp_path / "mcp.stderr").open("w") as errlog:
+        async with stdio_session(tmp_path, errlog, **stores) as session:
+            result = await session.call_tool(
+                "helpdesk_find_or_create_ticket",
+                {"description": "Customer still cannot connect to WiFi", "oaKey": oa_key},
+            )
+    found = structured(result)
+    assert (found["created"], found["ticketId"]) == (False, ticket_id)
