@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 
 import msgspec
 
 from application.errors import DedupInProgress
+from application.ids import random_uuid_hex
 from application.inputs import FREE_TEXT_LIMITS, Classified, FieldErrors, ProblemFields, identity
 from application.ports import ClaimState, Clock, HelpdeskGateway, TicketIndex
 from application.waiting import Patience
@@ -15,15 +15,6 @@ from domain.dedup import DedupPolicy
 from domain.phone import CallerNumber
 from domain.taxonomy import Category, EscalationReason, Source
 from domain.ticket import NewTicket, TicketRef, ticket_subject
-
-
-def random_uuid_hex() -> str:
-    """A random UUID4 as 32 hex digits (what ``uuid.uuid4().hex`` gives) at a third of the cost:
-    one per hand-off, so it shows in the request path's profile (docs/PERFORMANCE.md)."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = raw[6] & 0x0F | 0x40  # version 4
-    raw[8] = raw[8] & 0x3F | 0x80  # RFC 4122 variant
-    return raw.hex()
 
 
 class FindOrCreateTicketCommand(ProblemFields, frozen=True, kw_only=True):
