@@ -25,7 +25,9 @@ from entrypoints.http.errors import (
 )
 from entrypoints.http.handoff import HandoffEndpoint
 from entrypoints.http.health import ReadinessChecks, liveness, readiness
-from entrypoints.http.openapi import build_openapi, openapi_yaml
+from entrypoints.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from entrypoints.http.metrics import Metrics
+from entrypoints.http.openapi import VERSION, build_openapi, openapi_yaml
 from entrypoints.mcp.http import McpEndpoint
 
 YAML = "application/yaml"
@@ -38,10 +40,16 @@ class BridgeApp(Litestar):
     (``/ingest/oa-handoff``) dispatched straight to its raw ASGI endpoint before Litestar's
     router: the same handler Litestar would route to, without the per-request routing work."""
 
-    def __init__(self, *args: Any, fast_routes: dict[str, Any] | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        metrics: Metrics,
+        fast_routes: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self._fast_routes = fast_routes or {}
-        self._enveloped = with_request_envelope(self._dispatch)
+        self._enveloped = with_request_envelope(self._dispatch, metrics)
 
     async def _dispatch(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
@@ -81,6 +89,12 @@ def create_app(container: Container) -> Litestar:
     def healthz() -> Response[bytes]:
         return liveness()
 
+    metrics = Metrics(VERSION)
+
+    @get("/metrics", include_in_schema=False, sync_to_thread=False)
+    def metrics_text() -> Response[bytes]:
+        return Response(metrics.render(), media_type=METRICS_CONTENT_TYPE)
+
     @get("/readyz", include_in_schema=False)
     async def readyz() -> Response[bytes]:
         return await readiness(checks)
@@ -108,8 +122,17 @@ def create_app(container: Container) -> Litestar:
             await close_container(container)
 
     return BridgeApp(
+        metrics=metrics,
         fast_routes={HANDOFF_PATH: endpoint},
-        route_handlers=[oa_handoff, healthz, readyz, schema, schema_as_yaml, mcp_endpoint.route()],
+        route_handlers=[
+            oa_handoff,
+            healthz,
+            readyz,
+            metrics_text,
+            schema,
+            schema_as_yaml,
+            mcp_endpoint.route(),
+        ],
         exception_handlers={
             HttpError: handle_http_error,
             DomainError: handle_domain_error,

@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 
 from application.ids import random_uuid_hex
+from entrypoints.http.metrics import Metrics
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -40,8 +41,8 @@ def _incoming_request_id(scope: Scope) -> bytes | None:
     return None
 
 
-def with_request_envelope(app: ASGIApp) -> ASGIApp:
-    """Wrap ``app`` so every HTTP answer carries the envelope and is logged once."""
+def with_request_envelope(app: ASGIApp, metrics: Metrics) -> ASGIApp:
+    """Wrap ``app`` so every HTTP answer carries the envelope, is logged once and counted."""
     log = structlog.get_logger("helpdesk_bridge.http")
 
     async def envelope(scope: Scope, receive: Receive, send: Send) -> None:
@@ -66,14 +67,17 @@ def with_request_envelope(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, send_with_headers)
         finally:
+            seconds = time.perf_counter() - started
+            fields = scope.get(LOG_FIELDS, {})
+            metrics.observe(scope.get("method", ""), path, status, seconds, fields)
             log.info(
                 "http.request",
                 method=scope.get("method"),
                 path=path,
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=round(seconds * 1000, 2),
                 request_id=request_id.decode(),
-                **scope.get(LOG_FIELDS, {}),
+                **fields,
             )
 
     return envelope

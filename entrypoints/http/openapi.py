@@ -121,6 +121,18 @@ def build_openapi() -> dict[str, Any]:
                     "responses": {"200": _json(_ref("HealthBody"), "Alive")},
                 }
             },
+            "/metrics": {
+                "get": {
+                    "operationId": "metrics",
+                    "summary": "Prometheus metrics of this process (text exposition 0.0.4)",
+                    "responses": {
+                        "200": {
+                            "description": "Counters and histograms",
+                            "content": {"text/plain": {"schema": {"type": "string"}}},
+                        }
+                    },
+                }
+            },
             "/readyz": {
                 "get": {
                     "operationId": "readyz",
