@@ -166,17 +166,7 @@ class EnvReader:
         return default if value is None else value
 
     def integer(self, name: str, default: int, low: int, high: int) -> int:
-        value = self._value(name)
-        if value is None:
-            return default
-        expected = f"{name} must be an integer from {low} to {high} (got {value!r})"
-        try:
-            parsed = int(value)
-        except ValueError:
-            raise ConfigError(expected) from None
-        if not low <= parsed <= high:
-            raise ConfigError(expected)
-        return parsed
+        return int(self._bounded(name, default, low, high, int, "an integer"))
 
     def choice(self, name: str, default: str, options: tuple[str, ...]) -> str:
         value = self._value(name)
@@ -218,15 +208,27 @@ class EnvReader:
         return value.rstrip("/")
 
     def number(self, name: str, default: float, low: float, high: float) -> float:
+        return self._bounded(name, default, low, high, float, "a number")
+
+    def _bounded(
+        self,
+        name: str,
+        default: float,
+        low: float,
+        high: float,
+        convert: type[int] | type[float],
+        kind: str,
+    ) -> float:
+        """A number within ``[low, high]`` (nan is refused: it is within no range)."""
         value = self._value(name)
         if value is None:
             return default
-        expected = f"{name} must be a number from {low} to {high} (got {value!r})"
+        expected = f"{name} must be {kind} from {low} to {high} (got {value!r})"
         try:
-            parsed = float(value)
+            parsed = convert(value)
         except ValueError:
             raise ConfigError(expected) from None
-        if not low <= parsed <= high:  # also refuses nan
+        if not low <= parsed <= high:
             raise ConfigError(expected)
         return parsed
 

@@ -17,6 +17,7 @@ from adapters.helpdesk.zendesk import ZendeskHelpdesk, ZendeskSettings, build_ze
 from application.errors import HelpdeskBadResponse, HelpdeskUnavailable, TicketNotFound
 from domain.taxonomy import Category, EscalationReason
 from domain.ticket import NewTicket
+from tests.fake_time import FakeTime
 
 URL = "https://acme.zendesk.com"
 SETTINGS = ZendeskSettings(
@@ -27,21 +28,6 @@ SETTINGS = ZendeskSettings(
     reason_field_id=360002,
     confidence_field_id=360003,
 )
-
-
-class FakeTime:
-    """A monotonic clock that only moves when the code under test sleeps (or a test says so)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture

@@ -18,21 +18,9 @@ from adapters.helpdesk.resilience import (
     retry_after_seconds,
 )
 from application.errors import HelpdeskUnavailable
+from tests.fake_time import FakeTime
 
 Outcome = httpx.Response | BaseException
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 class Script:
@@ -52,7 +40,7 @@ class Script:
 
 @pytest.fixture
 def clock() -> FakeTime:
-    return FakeTime()
+    return FakeTime(start=0.0)
 
 
 def resilience(clock: FakeTime, threshold: int = 10, **policy: float) -> Resilience:
