@@ -1,4 +1,9 @@
-"""The only error -> status table, and the error envelope every failure is answered with."""
+"""The only error -> status table, and the one writer of the error envelope.
+
+Every refusal and failure of every path - the raw routes, Litestar's routes and its own 404/405 -
+is answered by ``error_answer``: ``{"status":"error","code","message"}`` plus ``details`` and
+``retryAfter`` where they apply, with the status from ``STATUS_BY_CODE``.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import msgspec
+import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
 from domain.errors import DomainError
 from entrypoints.boundary import ErrorBody
-
-JSON = "application/json"
+from entrypoints.http.asgi_io import JSON as JSON  # re-exported: the media type of every answer
+from entrypoints.http.asgi_io import Answer
 
 STATUS_BY_CODE: Mapping[str, int] = {
     "VALIDATION_ERROR": 400,
@@ -47,79 +53,75 @@ _CODE_BY_HTTP_STATUS: Mapping[int, tuple[str, str]] = {
     413: ("PAYLOAD_TOO_LARGE", "Request body too large"),
     415: ("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json"),
 }
+_encode = msgspec.json.Encoder().encode
 
 
 class HttpError(Exception):
-    """An HTTP-level refusal (auth, rate limit, media type) raised before any use case runs."""
+    """An HTTP-level refusal (auth, replay, media type) raised before any use case runs."""
 
     def __init__(
-        self,
-        code: str,
-        message: str,
-        headers: Mapping[str, str] | None = None,
-        details: dict[str, object] | None = None,
+        self, code: str, message: str, details: Mapping[str, object] | None = None
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
-        self.headers = dict(headers or {})
         self.details = details
 
 
-def error_response(
+def error_answer(
     code: str,
     message: str,
     details: Mapping[str, object] | None = None,
     headers: Mapping[str, str] | None = None,
-) -> Response[bytes]:
-    """The envelope as a ready response, with ``retryAfter`` / Retry-After where they apply."""
+    retry_after: int | None = None,
+) -> Answer:
+    """The envelope for ``code``. ``retry_after`` (seconds) overrides the code's default pause;
+    when there is one, the Retry-After header says it, and a 429's body says the same number."""
     status = STATUS_BY_CODE.get(code, 500)
-    retry_after = RETRY_AFTER_SECONDS.get(code)
-    all_headers = dict(headers or {})
-    if code == "RATE_LIMIT_EXCEEDED":
-        retry_after = int(all_headers.get("Retry-After", "1"))
-    if retry_after is not None:
-        all_headers["Retry-After"] = str(retry_after)
+    pause = retry_after if retry_after is not None else RETRY_AFTER_SECONDS.get(code)
+    all_headers = dict(headers) if headers else {}
+    if pause is not None:
+        all_headers["Retry-After"] = str(pause)
     body = ErrorBody(
         status="error",
         code=code,
         message=message,
         details=dict(details) if details is not None else None,
-        retry_after=retry_after if code == "RATE_LIMIT_EXCEEDED" else None,
+        retry_after=pause if code == "RATE_LIMIT_EXCEEDED" else None,
     )
-    return Response(
-        msgspec.json.encode(body), status_code=status, media_type=JSON, headers=all_headers
+    return Answer(status, _encode(body), all_headers, {"error_code": code})
+
+
+def refusal(error: HttpError | DomainError, headers: Mapping[str, str] | None = None) -> Answer:
+    """An ``HttpError`` or a use case's ``DomainError`` as its envelope."""
+    return error_answer(error.code, error.message, error.details, headers)
+
+
+def internal_error(error: BaseException) -> Answer:
+    """A bug: logged once with its traceback (never sent), answered 500 in the envelope."""
+    structlog.get_logger("helpdesk_bridge").error(
+        "http.unhandled_error", error_type=type(error).__name__, exc_info=error
     )
+    return error_answer("INTERNAL_ERROR", "Internal server error")
 
 
-def domain_error_response(
-    error: DomainError, headers: Mapping[str, str] | None = None
-) -> Response[bytes]:
-    return error_response(error.code, error.message, error.details, headers)
-
-
-def handle_http_error(_request: Request[Any, Any, Any], exc: HttpError) -> Response[bytes]:
-    return error_response(exc.code, exc.message, exc.details, exc.headers)
+def as_response(answer: Answer) -> Response[bytes]:
+    """An ``Answer`` for Litestar's handlers (routes and exception handlers)."""
+    return Response(answer.body, status_code=answer.status, media_type=JSON, headers=answer.headers)
 
 
 def handle_domain_error(_request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
-    return domain_error_response(exc)
+    return as_response(refusal(exc))
 
 
 def handle_litestar_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
     """Litestar's own refusals (404, 405, 413, ...) in our envelope, never its default shape."""
     code, message = _CODE_BY_HTTP_STATUS.get(exc.status_code, ("INTERNAL_ERROR", "Error"))
-    response = error_response(code, message)
+    answer = error_answer(code, message)
     if code == "INTERNAL_ERROR":
-        response.status_code = exc.status_code
-    return response
+        answer.status = exc.status_code
+    return as_response(answer)
 
 
 def handle_unexpected(_request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    """A bug: answer 500 in the envelope; the access log records it, never a traceback here."""
-    import structlog
-
-    structlog.get_logger("helpdesk_bridge").error(
-        "http.unhandled_error", error_type=type(exc).__name__, exc_info=exc
-    )
-    return error_response("INTERNAL_ERROR", "Internal server error")
+    return as_response(internal_error(exc))

@@ -19,27 +19,6 @@ PREFIX = "helpdesk_bridge"
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-_ROUTES = {
-    "/ingest/oa-handoff": "handoff",
-    "/healthz": "healthz",
-    "/readyz": "readyz",
-    "/metrics": "metrics",
-}
-
-
-def route_of(path: str | None) -> str:
-    """A bounded label for a path: unknown paths share one series, so scans cannot blow up the
-    number of series."""
-    if path is None:
-        return "other"
-    route = _ROUTES.get(path)
-    if route is not None:
-        return route
-    if path == "/mcp" or path.startswith("/mcp/"):
-        return "mcp"
-    if path == "/schema" or path.startswith("/schema/"):
-        return "schema"
-    return "other"
 
 
 class _Histogram:
@@ -70,13 +49,13 @@ class Metrics:
     def observe(
         self,
         method: str,
-        path: str | None,
+        route: str,
         status: int,
         seconds: float,
         fields: Mapping[str, Any],
     ) -> None:
-        """Count one answered request (called by the envelope, after the answer was sent)."""
-        route = route_of(path)
+        """Count one answered request (called by the edge, after the answer was sent);
+        ``route`` is the route table's name for it, a bounded label."""
         self._requests[(route, method if method in _METHODS else "OTHER", status)] += 1
         self._latency[route].observe(seconds)
         if fields:

@@ -1,10 +1,11 @@
-"""MCP over Streamable HTTP at ``/mcp`` inside the Litestar app (ElevenLabs agents, hosted
+"""MCP over Streamable HTTP at ``/mcp``, a route of the edge (ElevenLabs agents, hosted
 assistants).
 
-In front of the SDK's transport, like the webhook: ``Authorization: Bearer <AUTH_TOKEN>`` (401
-in the service's envelope otherwise), the per-client rate limit with the same RateLimit-* headers
-and 429 envelope (the budget is keyed by token, so webhook and MCP calls with one token share
-it), and the allowed Host names (``MCP_ALLOWED_HOSTS``; the SDK answers 421 to any other Host).
+In front of the SDK's transport, the same gate as the webhook's: ``Authorization: Bearer
+<AUTH_TOKEN>`` (401 in the service's envelope otherwise), the per-client rate limit with the
+RateLimit-* headers and the 429 envelope (the budget is keyed by token, so webhook and MCP calls
+with one token share it), and the allowed Host names (``MCP_ALLOWED_HOSTS``; the SDK answers
+421 to any other Host).
 
 Transport options: **stateless** (no ``Mcp-Session-Id`` to keep: any worker or instance behind a
 load balancer can answer any request, and a restart loses no session) and **JSON responses**
@@ -15,29 +16,26 @@ JSON passes every proxy unbuffered). ElevenLabs and the SDK clients handle both.
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import structlog
-from litestar import Response, asgi
-from litestar.handlers import ASGIRouteHandler
 
 from entrypoints.container import Container
-from entrypoints.http.auth import Authenticator, Verdict
-from entrypoints.http.errors import JSON, HttpError, error_response
-from entrypoints.http.handoff import rate_headers
+from entrypoints.http.asgi_io import (
+    Answer,
+    Receive,
+    Scope,
+    Send,
+    encode_headers,
+    read_headers,
+    with_headers,
+)
+from entrypoints.http.edge import Facts
+from entrypoints.http.gate import Gate
 
 if TYPE_CHECKING:
     from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
     from mcp.server.transport_security import TransportSecuritySettings
-
-MOUNT_PATH = "/mcp"
-BEARER = "bearer "
-AUTH_MESSAGE = "Authentication required (send Authorization: Bearer <AUTH_TOKEN>)"
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
 
 
 def transport_security(allowed_hosts: tuple[str, ...]) -> TransportSecuritySettings:
@@ -61,22 +59,18 @@ def transport_security(allowed_hosts: tuple[str, ...]) -> TransportSecuritySetti
 class McpEndpoint:
     """The ``/mcp`` mount. The MCP SDK is imported and its session manager started on the first
     authenticated request, not at start-up: a service used only as a webhook never pays the
-    SDK's ~0.3 s of import time and ~30 MiB (docs/PERFORMANCE.md). ``aclose`` (in the app's
+    SDK's import time and memory. ``aclose`` (in the app's
     lifespan) stops the session manager if it was started."""
 
-    def __init__(self, container: Container) -> None:
+    def __init__(self, container: Container, gate: Gate) -> None:
         settings = container.settings()
         self._container = container
         self._settings = settings
+        self._gate = gate
         self._sessions: StreamableHTTPSessionManager | None = None
         self._starting = asyncio.Lock()
         self._stop = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
-        # Only the shared token opens /mcp (MCP clients send headers, they do not sign bodies).
-        self._auth = Authenticator(settings.auth_token, "", settings.hmac_tolerance_seconds)
-        self._limiter = container.rate_limiter()
-        if settings.log_level != "debug":  # one "Terminating session" line per stateless request
-            logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)
         if not settings.auth_token:
             structlog.get_logger("helpdesk_bridge.mcp").warning(
                 "mcp.http_without_token",
@@ -127,68 +121,15 @@ class McpEndpoint:
         if self._runner is not None:
             await self._runner
 
-    def route(self) -> ASGIRouteHandler:
-        """The Litestar handler mounted at ``/mcp`` (and below it)."""
-
-        @asgi(MOUNT_PATH, is_mount=True, copy_scope=True)
-        async def mcp_endpoint(scope: Any, receive: Any, send: Any) -> None:
-            await self(scope, receive, send)
-
-        return mcp_endpoint
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        client = scope.get("client")
-        verdict = self._verdict(_header(scope, b"authorization"), client[0] if client else "")
-        decision = await self._limiter.hit(verdict.client)
-        limit_headers = rate_headers(decision)
-        if not decision.allowed:
-            limit_headers["Retry-After"] = str(decision.reset_seconds)
-            message = f"Too many requests. Rate limit: {decision.limit} requests per second"
-            await _send(send, error_response("RATE_LIMIT_EXCEEDED", message, headers=limit_headers))
-            return
-        if verdict.error is not None:
-            limit_headers["WWW-Authenticate"] = 'Bearer realm="helpdesk-bridge"'
-            error = verdict.error
-            await _send(send, error_response(error.code, error.message, headers=limit_headers))
-            return
-        extra = [(name.lower().encode(), value.encode()) for name, value in limit_headers.items()]
-
-        async def send_with_limits(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), *extra]
-            await send(message)
-
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Facts | None:
+        admitted = await self._gate.admit(scope, read_headers(scope, self._gate.headers))
+        if isinstance(admitted, Answer):
+            await admitted.send(send)
+            return admitted.facts
         sessions = await self.sessions()
-        await sessions.handle_request(scope, receive, send_with_limits)
-
-    def _verdict(self, authorization: str | None, client_ip: str) -> Verdict:
-        """``Bearer <token>``; a bare ``<token>`` is accepted too (a platform that sends its
-        stored secret as the header's whole value): the same secret, compared the same way."""
-        token = (authorization or "").strip()
-        if token.lower().startswith(BEARER):
-            token = token[len(BEARER) :].strip()
-        if not token:
-            return Verdict(f"ip:{client_ip}", HttpError("AUTH_REQUIRED", AUTH_MESSAGE))
-        return self._auth.check(token, None, None, b"", client_ip)
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key == name:
-            return bytes(value).decode("latin-1")
-    return None
-
-
-async def _send(send: Any, response: Response[bytes]) -> None:
-    """Send one of the service's envelope responses from inside the raw ASGI mount."""
-    body = response.content
-    headers = [
-        (b"content-type", JSON.encode()),
-        (b"content-length", str(len(body)).encode()),
-        *((name.lower().encode(), str(value).encode()) for name, value in response.headers.items()),
-    ]
-    await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+        limits = encode_headers(admitted.headers)
+        await sessions.handle_request(scope, receive, with_headers(send, limits))
+        return None
 
 
 def _import_sdk() -> None:

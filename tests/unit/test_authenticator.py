@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 
 import pytest
 
-from entrypoints.http.auth import Authenticator
+from adapters.clock import ManualClock
+from entrypoints.http.auth import (
+    AUTHORIZATION_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    TOKEN_HEADER,
+    BearerAuth,
+    Verdict,
+    WebhookAuth,
+)
 
 SECRET = "s3cret"
 BODY = b'{"note":"x"}'
@@ -19,15 +27,37 @@ def sign(timestamp_ms: int, body: bytes = BODY) -> str:
     return "sha256=" + digest.hexdigest()
 
 
+NOW_MS = 1_700_000_000_000
+
+
+class Auth:
+    """The webhook scheme on a fixed clock, called with the headers a request would carry."""
+
+    def __init__(self) -> None:
+        self.scheme = WebhookAuth("tok", SECRET, 300, ManualClock(NOW_MS / 1000))
+
+    def check(
+        self,
+        token: str | None,
+        signature: str | None,
+        timestamp: str | None,
+        body: bytes,
+        client_ip: str,
+    ) -> Verdict:
+        sent = {TOKEN_HEADER: token, SIGNATURE_HEADER: signature, TIMESTAMP_HEADER: timestamp}
+        headers = {name: value for name, value in sent.items() if value is not None}
+        return self.scheme.check(headers, body, client_ip)
+
+
 @pytest.fixture
-def auth() -> Authenticator:
-    return Authenticator("tok", SECRET, tolerance_seconds=300)
+def auth() -> Auth:
+    return Auth()
 
 
 def test_a_signature_is_remembered_only_until_its_timestamp_leaves_the_window(
-    auth: Authenticator,
+    auth: Auth,
 ) -> None:
-    now_ms = int(time.time() * 1000)
+    now_ms = NOW_MS
     fresh = auth.check(None, sign(now_ms), str(now_ms), BODY, "127.0.0.1")
     late = auth.check(None, sign(now_ms - 290_000), str(now_ms - 290_000), BODY, "127.0.0.1")
     assert fresh.error is None
@@ -36,8 +66,8 @@ def test_a_signature_is_remembered_only_until_its_timestamp_leaves_the_window(
     assert 9 <= late.replay_seconds <= 10
 
 
-def test_token_and_signature_clients_are_named_without_secrets(auth: Authenticator) -> None:
-    now_ms = int(time.time() * 1000)
+def test_token_and_signature_clients_are_named_without_secrets(auth: Auth) -> None:
+    now_ms = NOW_MS
     by_token = auth.check("tok", None, None, BODY, "10.0.0.1")
     by_signature = auth.check(None, sign(now_ms), str(now_ms), BODY, "10.0.0.1")
     wrong = auth.check("nope", None, None, BODY, "10.0.0.1")
@@ -59,12 +89,33 @@ def test_token_and_signature_clients_are_named_without_secrets(auth: Authenticat
     ],
 )
 def test_bad_signatures_are_refused(
-    auth: Authenticator, signature: str | None, timestamp: str, code: str
+    auth: Auth, signature: str | None, timestamp: str, code: str
 ) -> None:
-    now_ms = int(time.time() * 1000)
+    now_ms = NOW_MS
     stamp = {"now": str(now_ms), "old": str(now_ms - 301_000), "abc": "abc"}[timestamp]
     if signature == "valid":
         signature = sign(int(stamp)) if stamp.isdigit() else sign(now_ms)
     verdict = auth.check(None, signature, stamp, BODY, "127.0.0.1")
     assert verdict.error is not None
     assert verdict.error.code == code
+
+
+@pytest.mark.parametrize(
+    ("authorization", "let_in"),
+    [
+        ("Bearer tok", True),
+        ("bearer   tok ", True),
+        ("tok", True),  # a platform that sends its stored secret as the whole header value
+        ("Bearer nope", False),
+        ("Bearer ", False),
+        (None, False),
+    ],
+)
+def test_bearer_scheme(authorization: str | None, let_in: bool) -> None:
+    headers = {AUTHORIZATION_HEADER: authorization} if authorization is not None else {}
+    verdict = BearerAuth("tok").check(headers, b"", "10.0.0.2")
+    assert (verdict.error is None) == let_in
+    assert verdict.client.startswith("token:" if let_in else "ip:10.0.0.2")
+    if not let_in:
+        assert verdict.error is not None
+        assert verdict.error.code == "AUTH_REQUIRED"

@@ -1,0 +1,142 @@
+"""The edge: one ASGI app in front of every route - dispatch by path, then the request envelope.
+
+    socket -> uvicorn -> Edge: match the route (one table), request id, security headers
+           -> the route (a raw endpoint such as the webhook or /mcp, or Litestar for the rest)
+           -> one access-log line and the metrics, labelled with the route's name
+
+Composed, not subclassed: Litestar is one of the routes' endpoints (and receives the lifespan
+events), the hot routes are reached without its router, and every spelling of a path (a
+trailing slash) is normalised here, once, so it reaches the same route.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+import structlog
+
+from application.ids import random_uuid_hex
+from entrypoints.http.asgi_io import ASGIApp, Message, Receive, Scope, Send
+from entrypoints.http.metrics import Metrics
+
+Facts = Mapping[str, object]
+"""What a route tells the access log and the metrics about its answer (ticket_id, created,
+error_code, ...): returned by the endpoint, never written into the request scope."""
+Endpoint = Callable[[Scope, Receive, Send], Awaitable[Facts | None]]
+
+_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,64}$")
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"SAMEORIGIN"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+)
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """``name`` labels the route's metrics and log lines (a bounded set: never the raw path)."""
+
+    name: str
+    endpoint: Endpoint
+
+
+def asgi_endpoint(app: ASGIApp) -> Endpoint:
+    """An ASGI app (Litestar) as an endpoint that reports no facts of its own."""
+
+    async def endpoint(scope: Scope, receive: Receive, send: Send) -> Facts | None:
+        await app(scope, receive, send)
+        return None
+
+    return endpoint
+
+
+class RouteTable:
+    """Exact paths, then path prefixes (a mount such as ``/mcp``), then the fallback."""
+
+    def __init__(
+        self,
+        exact: Mapping[str, Route],
+        prefixes: Mapping[str, Route],
+        fallback: Route,
+    ) -> None:
+        self._exact = dict(exact)
+        self._prefixes = tuple(prefixes.items())
+        self._fallback = fallback
+
+    def match(self, path: str) -> Route:
+        route = self._exact.get(path)
+        if route is not None:
+            return route
+        for prefix, mounted in self._prefixes:
+            if path == prefix or path.startswith(prefix + "/"):
+                return mounted
+        return self._fallback
+
+
+def normalised(path: str) -> str:
+    """``/ingest/oa-handoff/`` -> ``/ingest/oa-handoff``; ``/`` stays ``/``."""
+    if len(path) > 1 and path.endswith("/"):
+        return path.rstrip("/") or "/"
+    return path
+
+
+def _incoming_request_id(scope: Scope) -> bytes | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            return bytes(value) if _REQUEST_ID.match(value) else None
+    return None
+
+
+class Edge:
+    """The ASGI app uvicorn serves. ``lifespan`` events go to ``lifespan_app`` (Litestar)."""
+
+    def __init__(self, routes: RouteTable, lifespan_app: ASGIApp, metrics: Metrics) -> None:
+        self._routes = routes
+        self._lifespan_app = lifespan_app
+        self._metrics = metrics
+        self._log = structlog.get_logger("helpdesk_bridge.http")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._lifespan_app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        path = normalised(scope["path"])
+        scope["path"] = path
+        route = self._routes.match(path)
+        request_id = _incoming_request_id(scope) or random_uuid_hex().encode()
+        extra = [*SECURITY_HEADERS, (b"x-request-id", request_id)]
+        if scope.get("scheme") == "https":
+            extra.append(HSTS)
+        status = 500
+
+        async def send_with_envelope(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), *extra]
+            await send(message)
+
+        facts: Facts | None = None
+        try:
+            facts = await route.endpoint(scope, receive, send_with_envelope)
+        finally:
+            seconds = time.perf_counter() - started
+            method = scope.get("method", "")
+            self._metrics.observe(method, route.name, status, seconds, facts or {})
+            self._log.info(
+                "http.request",
+                method=method,
+                path=path,
+                route=route.name,
+                status=status,
+                duration_ms=round(seconds * 1000, 2),
+                request_id=request_id.decode(),
+                **(facts or {}),
+            )
