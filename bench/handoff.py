@@ -9,6 +9,10 @@ Scenarios (bench/lua/):
   hmac        x-signature + x-timestamp over the raw body            bridge, node
   idempotent  Idempotency-Key on every request (replays after round 1) bridge, node
   invalid     bodies that fail validation (400 envelope)             bridge, node
+
+``--baseline DIR`` adds "baseline": the service from another checkout (e.g. ``git worktree add
+/tmp/base <commit>``) on this venv, in every scenario, to measure a change before/after in one
+interleaved run; the targets then include bridge/baseline ratios.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import argparse
 import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from bench.common import (
     BenchError,
@@ -47,11 +52,13 @@ class Scenario:
 
 
 SCENARIOS = {
-    "token": Scenario("token", "handoff.lua", ("bridge", "floor", "node"), "200"),
-    "hmac": Scenario("hmac", "hmac.lua", ("bridge", "node"), "200"),
-    "idempotent": Scenario("idempotent", "idempotent.lua", ("bridge", "node"), "200"),
-    "invalid": Scenario("invalid", "invalid.lua", ("bridge", "node"), "400"),
+    "token": Scenario("token", "handoff.lua", ("bridge", "baseline", "floor", "node"), "200"),
+    "hmac": Scenario("hmac", "hmac.lua", ("bridge", "baseline", "node"), "200"),
+    "idempotent": Scenario("idempotent", "idempotent.lua", ("bridge", "baseline", "node"), "200"),
+    "invalid": Scenario("invalid", "invalid.lua", ("bridge", "baseline", "node"), "400"),
 }
+# A change on the request path keeps the hand-off within this of the commit before it.
+TARGET_VS_BASELINE = 0.95
 
 # Targets of issue 6 (medians of interleaved runs, token auth, one process, 32 connections).
 TARGET_VS_NODE = 2.0
@@ -70,14 +77,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"comma list of {', '.join(SCENARIOS)}",
     )
     parser.add_argument("--no-node", action="store_true", help="skip the Node peer")
+    parser.add_argument(
+        "--baseline", metavar="DIR", help="also run the service from this checkout (before/after)"
+    )
     parser.add_argument("--logs", metavar="DIR", help="keep the servers' stderr in DIR")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
 
 
-def start_servers(names: set[str], log_dir: str | None, no_node: bool) -> list[Server]:
+def start_servers(
+    names: set[str], log_dir: str | None, no_node: bool, baseline: str | None = None
+) -> list[Server]:
     servers: list[Server] = []
     if "bridge" in names:
         servers.append(bridge_server(free_port(), log_dir))
+    if "baseline" in names and baseline:
+        if not Path(baseline, "entrypoints", "cli.py").is_file():
+            raise BenchError(f"--baseline {baseline}: not a checkout of helpdesk-bridge")
+        server = bridge_server(free_port(), log_dir, PYTHONPATH=str(Path(baseline).resolve()))
+        server.name = "baseline"
+        servers.append(server)
     if "floor" in names:
         servers.append(module_server("floor", "bench.floor_app", free_port(), log_dir))
     if "node" in names and not no_node:
@@ -93,7 +111,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     if not chosen:
         raise BenchError("no scenario chosen")
     wanted = {name for scenario in chosen for name in scenario.servers}
-    servers = start_servers(wanted, args.logs, args.no_node)
+    servers = start_servers(wanted, args.logs, args.no_node, getattr(args, "baseline", None))
     results: dict[tuple[str, str], list[WrkResult]] = defaultdict(list)
     checks: dict[tuple[str, str], WrkResult] = {}
     rss: dict[str, float] = {}
@@ -249,6 +267,18 @@ def targets(
             verdict(token["p99_ms"] < TARGET_P99_MS),
         ]
     )
+    for (scenario, name), figures in sorted(medians.items()):
+        before = medians.get((scenario, "baseline"))
+        if name == "bridge" and before is not None:
+            ratio = figures["rps"] / before["rps"]
+            rows.append(
+                [
+                    f"{scenario} req/s vs baseline",
+                    f"{ratio:.3f}x ({figures['rps']:,.0f} vs {before['rps']:,.0f})",
+                    f">= {TARGET_VS_BASELINE}x",
+                    verdict(ratio >= TARGET_VS_BASELINE),
+                ]
+            )
     bad = token["non2xx"] + token["socket_errors"] + token["unexpected_status"]
     rows.append(["token non-2xx", f"{bad:,.0f}", "0", verdict(bad == 0)])
     if (hmac := medians.get(("hmac", "bridge"))) is not None:

@@ -73,7 +73,7 @@ def encode_headers(headers: Mapping[str, str]) -> RawHeaders:
 
 
 class Answer:
-    """A JSON answer ready to send: status, our headers, body.
+    """A JSON answer ready to send: status, our headers (ASGI's lower-case byte pairs), body.
 
     Every path answers through this type (the raw routes send it directly; Litestar's handlers
     convert it once), so an answer looks the same whichever path made it."""
@@ -84,26 +84,22 @@ class Answer:
         self,
         status: int,
         body: bytes,
-        headers: Mapping[str, str] | None = None,
+        headers: RawHeaders | None = None,
         facts: Mapping[str, object] | None = None,
     ) -> None:
         self.status = status
         self.body = body
-        self.headers: dict[str, str] = dict(headers) if headers else {}
+        self.headers: RawHeaders = headers if headers is not None else []
         self.facts = facts
         """What the access log and metrics record about this answer (never request data)."""
 
-    def raw_headers(self) -> RawHeaders:
-        """Our headers, then content-type and content-length (the order Litestar uses)."""
-        raw = encode_headers(self.headers)
-        raw.append((b"content-type", _JSON_BYTES))
-        raw.append((b"content-length", str(len(self.body)).encode()))
-        return raw
-
     async def send(self, send: Send) -> None:
-        await send(
-            {"type": "http.response.start", "status": self.status, "headers": self.raw_headers()}
-        )
+        headers = [
+            *self.headers,
+            (b"content-type", _JSON_BYTES),
+            (b"content-length", str(len(self.body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": self.status, "headers": headers})
         await send({"type": "http.response.body", "body": self.body, "more_body": False})
 
 

@@ -27,6 +27,7 @@ Facts = Mapping[str, object]
 error_code, ...): returned by the endpoint, never written into the request scope."""
 Endpoint = Callable[[Scope, Receive, Send], Awaitable[Facts | None]]
 
+_NO_FACTS: Facts = {}
 _REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,64}$")
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
@@ -127,9 +128,10 @@ class Edge:
         try:
             facts = await route.endpoint(scope, receive, send_with_envelope)
         finally:
+            facts = facts or _NO_FACTS
             seconds = time.perf_counter() - started
             method = scope.get("method", "")
-            self._metrics.observe(method, route.name, status, seconds, facts or {})
+            self._metrics.observe(method, route.name, status, seconds, facts)
             self._log.info(
                 "http.request",
                 method=method,
@@ -138,5 +140,5 @@ class Edge:
                 status=status,
                 duration_ms=round(seconds * 1000, 2),
                 request_id=request_id.decode(),
-                **(facts or {}),
+                **facts,
             )

@@ -18,7 +18,7 @@ from litestar.exceptions import HTTPException
 from domain.errors import DomainError
 from entrypoints.boundary import ErrorBody
 from entrypoints.http.asgi_io import JSON as JSON  # re-exported: the media type of every answer
-from entrypoints.http.asgi_io import Answer
+from entrypoints.http.asgi_io import Answer, RawHeaders
 
 STATUS_BY_CODE: Mapping[str, int] = {
     "VALIDATION_ERROR": 400,
@@ -72,16 +72,16 @@ def error_answer(
     code: str,
     message: str,
     details: Mapping[str, object] | None = None,
-    headers: Mapping[str, str] | None = None,
+    headers: RawHeaders | None = None,
     retry_after: int | None = None,
 ) -> Answer:
     """The envelope for ``code``. ``retry_after`` (seconds) overrides the code's default pause;
     when there is one, the Retry-After header says it, and a 429's body says the same number."""
     status = STATUS_BY_CODE.get(code, 500)
     pause = retry_after if retry_after is not None else RETRY_AFTER_SECONDS.get(code)
-    all_headers = dict(headers) if headers else {}
+    all_headers = list(headers) if headers else []
     if pause is not None:
-        all_headers["Retry-After"] = str(pause)
+        all_headers.append((b"retry-after", str(pause).encode()))
     body = ErrorBody(
         status="error",
         code=code,
@@ -92,7 +92,7 @@ def error_answer(
     return Answer(status, _encode(body), all_headers, {"error_code": code})
 
 
-def refusal(error: HttpError | DomainError, headers: Mapping[str, str] | None = None) -> Answer:
+def refusal(error: HttpError | DomainError, headers: RawHeaders | None = None) -> Answer:
     """An ``HttpError`` or a use case's ``DomainError`` as its envelope."""
     return error_answer(error.code, error.message, error.details, headers)
 
@@ -107,7 +107,8 @@ def internal_error(error: BaseException) -> Answer:
 
 def as_response(answer: Answer) -> Response[bytes]:
     """An ``Answer`` for Litestar's handlers (routes and exception handlers)."""
-    return Response(answer.body, status_code=answer.status, media_type=JSON, headers=answer.headers)
+    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in answer.headers}
+    return Response(answer.body, status_code=answer.status, media_type=JSON, headers=headers)
 
 
 def handle_domain_error(_request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:

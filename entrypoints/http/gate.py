@@ -13,18 +13,18 @@ from collections.abc import Mapping
 
 from application.ports import RateDecision, RateLimiter, ReplayGuard
 from domain.errors import DomainError
-from entrypoints.http.asgi_io import Answer, Scope, client_ip
-from entrypoints.http.auth import AuthScheme, Verdict
+from entrypoints.http.asgi_io import Answer, RawHeaders, Scope, client_ip, encode_headers
+from entrypoints.http.auth import AuthScheme
 from entrypoints.http.errors import HttpError, error_answer, refusal
 
 
-def rate_headers(decision: RateDecision) -> dict[str, str]:
+def rate_headers(decision: RateDecision) -> RawHeaders:
     """The RateLimit-* headers (IETF draft: reset in seconds)."""
-    return {
-        "RateLimit-Limit": str(decision.limit),
-        "RateLimit-Remaining": str(decision.remaining),
-        "RateLimit-Reset": str(decision.reset_seconds),
-    }
+    return [
+        (b"ratelimit-limit", str(decision.limit).encode()),
+        (b"ratelimit-remaining", str(decision.remaining).encode()),
+        (b"ratelimit-reset", str(decision.reset_seconds).encode()),
+    ]
 
 
 class Passage:
@@ -32,7 +32,7 @@ class Passage:
 
     __slots__ = ("client", "headers")
 
-    def __init__(self, client: str, headers: dict[str, str]) -> None:
+    def __init__(self, client: str, headers: RawHeaders) -> None:
         self.client = client
         self.headers = headers
 
@@ -54,6 +54,7 @@ class Gate:
         self._scheme = scheme
         self._limiter = limiter
         self._replays = replays
+        self._challenge = encode_headers(scheme.challenge)
         self.headers = scheme.headers
         """The request headers the scheme reads (a route reads them in its one pass)."""
 
@@ -83,14 +84,13 @@ class Gate:
         if too_large:
             return error_answer("PAYLOAD_TOO_LARGE", "Request body too large", headers=limits)
         if verdict.error is not None:
-            return refusal(verdict.error, {**limits, **self._scheme.challenge})
-        if not await self._first_use(verdict):
+            return refusal(verdict.error, [*limits, *self._challenge])
+        if (
+            verdict.signature is not None
+            and self._replays is not None
+            and not await self._replays.first_use(verdict.signature, verdict.replay_seconds)
+        ):
             return error_answer(
                 "REPLAY_DETECTED", "Signature already used (replay refused)", headers=limits
             )
         return Passage(verdict.client, limits)
-
-    async def _first_use(self, verdict: Verdict) -> bool:
-        if verdict.signature is None or self._replays is None:
-            return True
-        return await self._replays.first_use(verdict.signature, verdict.replay_seconds)

@@ -40,7 +40,7 @@ _decoder = msgspec.json.Decoder(HandoffPayload)
 # Checked only when the body failed to decode, so every bad field is named in one answer.
 _VALUE_CHECKS = {"note": Note.parse, "callerNumber": parse_caller_number}
 _encoder = msgspec.json.Encoder()
-_ALLOW = {"Allow": "POST"}
+_ALLOW = [(b"allow", b"POST")]
 _NOT_JSON = HttpError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
 
 
@@ -62,9 +62,7 @@ class HandoffRoute:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Facts | None:
         if scope["method"] != "POST":
-            answer = error_answer(
-                "METHOD_NOT_ALLOWED", "Method not allowed", headers={"Allow": "POST"}
-            )
+            answer = error_answer("METHOD_NOT_ALLOWED", "Method not allowed", headers=_ALLOW)
             await answer.send(send)
             return answer.facts
         try:
@@ -106,7 +104,7 @@ class HandoffRoute:
         except (HttpError, DomainError) as error:
             return admitted.refuse(error)
         if replayed:
-            headers_out = {**admitted.headers, "Idempotent-Replayed": "true"}
+            headers_out = [*admitted.headers, (b"idempotent-replayed", b"true")]
             return Answer(stored.status, stored.body, headers_out, {"idempotent_replay": True})
         return Answer(stored.status, stored.body, admitted.headers, facts[0] if facts else None)
 

@@ -26,7 +26,6 @@ from entrypoints.http.asgi_io import (
     Receive,
     Scope,
     Send,
-    encode_headers,
     read_headers,
     with_headers,
 )
@@ -127,8 +126,7 @@ class McpEndpoint:
             await admitted.send(send)
             return admitted.facts
         sessions = await self.sessions()
-        limits = encode_headers(admitted.headers)
-        await sessions.handle_request(scope, receive, with_headers(send, limits))
+        await sessions.handle_request(scope, receive, with_headers(send, admitted.headers))
         return None
 
 
