@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.conftest import SECRET, TOKEN
+from tests.e2e.processes import SECRET, TOKEN
 
 HANDOFF = "/ingest/oa-handoff"
 AUTH = {"x-auth-token": TOKEN}

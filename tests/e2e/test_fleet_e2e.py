@@ -24,8 +24,8 @@ import httpx
 import pytest
 import redis
 
-from tests.e2e.conftest import ServiceFactory, ServiceProcess
 from tests.e2e.mcp_support import stdio_session, structured
+from tests.e2e.processes import ServiceFactory, ServiceProcess
 from tests.e2e.support import (
     AUTH,
     HANDOFF,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.e2e.conftest import ServiceFactory
+from tests.e2e.processes import ServiceFactory
 from tests.e2e.support import AUTH, HANDOFF, JSON_HEADERS, note, unique, unique_caller
 from tests.rt_server import RtServer
 

@@ -1,0 +1,32 @@
+"""The service in this process: the same app ``serve`` runs, reached through httpx's ASGI
+transport, for tests where no real process matters (validation, auth and idempotency tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+
+from entrypoints.container import build_container
+from entrypoints.http.app import create_app
+from entrypoints.http.edge import Edge
+from entrypoints.settings import load_settings
+from tests.e2e.processes import SECRET, TOKEN
+
+BASE_URL = "http://127.0.0.1:3000"
+
+
+class InProcessService:
+    """``create_app`` on the mock helpdesk and in-memory stores, with the e2e suite's secrets,
+    so the e2e helpers (tests/e2e/support.py) work unchanged against it."""
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        settings = load_settings(
+            {"AUTH_TOKEN": TOKEN, "WEBHOOK_SECRET": SECRET, **(env or {})},
+            env_file="/nonexistent/.env",
+        )
+        self.app: Edge = create_app(build_container(settings))
+
+    def client(self) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=self.app, client=("127.0.0.1", 40000))
+        return httpx.AsyncClient(transport=transport, base_url=BASE_URL, timeout=10)
