@@ -26,19 +26,18 @@ from pathlib import Path
 from bench.common import (
     BenchError,
     Server,
-    WrkResult,
     bridge_server,
     free_port,
     median,
     module_server,
     node_peer,
-    require_wrk,
     running,
     say,
     spread,
     table,
-    wrk,
 )
+from bench.load import WrkResult, require_wrk, wrk
+from bench.targets import targets
 
 PATH = "/ingest/oa-handoff"
 
@@ -57,14 +56,6 @@ SCENARIOS = {
     "idempotent": Scenario("idempotent", "idempotent.lua", ("bridge", "baseline", "node"), "200"),
     "invalid": Scenario("invalid", "invalid.lua", ("bridge", "baseline", "node"), "400"),
 }
-# A change on the request path keeps the hand-off within this of the commit before it.
-TARGET_VS_BASELINE = 0.95
-
-# Targets of issue 6 (medians of interleaved runs, token auth, one process, 32 connections).
-TARGET_VS_NODE = 2.0
-TARGET_VS_FLOOR = 0.6
-TARGET_P99_MS = 10.0
-TARGET_HMAC_WITHIN = 0.15
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -226,80 +217,3 @@ def summarise(
 
 def _statuses(check: WrkResult) -> str:
     return " ".join(f"{k}={v}" for k, v in sorted(check.statuses.items()) if k.isdigit())
-
-
-def targets(
-    medians: dict[tuple[str, str], dict[str, float]], rss: dict[str, float]
-) -> list[list[str]]:
-    rows: list[list[str]] = []
-
-    def verdict(ok: bool) -> str:
-        return "ok" if ok else "MISSED"
-
-    token = medians.get(("token", "bridge"))
-    if token is None:
-        return rows
-    if (node := medians.get(("token", "node"))) is not None:
-        ratio = token["rps"] / node["rps"]
-        rows.append(
-            [
-                "token req/s vs node",
-                f"{ratio:.2f}x",
-                f">= {TARGET_VS_NODE}x",
-                verdict(ratio >= TARGET_VS_NODE),
-            ]
-        )
-    if (floor := medians.get(("token", "floor"))) is not None:
-        ratio = token["rps"] / floor["rps"]
-        rows.append(
-            [
-                "token req/s vs floor",
-                f"{ratio:.2f}x",
-                f">= {TARGET_VS_FLOOR}x",
-                verdict(ratio >= TARGET_VS_FLOOR),
-            ]
-        )
-    rows.append(
-        [
-            "token p99",
-            f"{token['p99_ms']:.2f} ms",
-            f"< {TARGET_P99_MS:.0f} ms",
-            verdict(token["p99_ms"] < TARGET_P99_MS),
-        ]
-    )
-    for (scenario, name), figures in sorted(medians.items()):
-        before = medians.get((scenario, "baseline"))
-        if name == "bridge" and before is not None:
-            ratio = figures["rps"] / before["rps"]
-            rows.append(
-                [
-                    f"{scenario} req/s vs baseline",
-                    f"{ratio:.3f}x ({figures['rps']:,.0f} vs {before['rps']:,.0f})",
-                    f">= {TARGET_VS_BASELINE}x",
-                    verdict(ratio >= TARGET_VS_BASELINE),
-                ]
-            )
-    bad = token["non2xx"] + token["socket_errors"] + token["unexpected_status"]
-    rows.append(["token non-2xx", f"{bad:,.0f}", "0", verdict(bad == 0)])
-    if (hmac := medians.get(("hmac", "bridge"))) is not None:
-        ratio = hmac["rps"] / token["rps"]
-        rows.append(
-            [
-                "hmac req/s vs token",
-                f"{ratio:.2f}x",
-                f">= {1 - TARGET_HMAC_WITHIN:.2f}x",
-                verdict(ratio >= 1 - TARGET_HMAC_WITHIN),
-            ]
-        )
-    if "bridge" in rss:
-        # One process ran every scenario, HMAC included (its replay guard keeps each signature
-        # until the timestamp expires): the RSS target is checked per load by `bench memory`.
-        rows.append(
-            [
-                "bridge RSS after all scenarios",
-                f"{rss['bridge']:.1f} MiB",
-                "(info)",
-                "target: see `python -m bench memory`",
-            ]
-        )
-    return rows

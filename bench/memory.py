@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import argparse
 
-from bench.common import bridge_server, free_port, require_wrk, running, say, table, wrk
+from bench.common import (
+    bridge_server,
+    free_port,
+    running,
+    say,
+    table,
+)
+from bench.load import require_wrk, wrk
 
 TARGET_RSS_MIB = 80.0
 PATH = "/ingest/oa-handoff"

@@ -22,13 +22,12 @@ from bench.common import (
     free_port,
     median,
     module_server,
-    require_wrk,
     running,
     say,
     spread,
     table,
-    wrk,
 )
+from bench.load import require_wrk, wrk
 
 SIZES = (0, 100_000, 1_000_000)
 TARGET_WITHIN = 0.10

@@ -20,13 +20,12 @@ from bench.common import (
     bridge_env,
     free_port,
     median,
-    require_wrk,
     running,
     say,
     spread,
     table,
-    wrk,
 )
+from bench.load import require_wrk, wrk
 
 TARGET = "entrypoints.http.asgi:app_from_environment"
 VARIANTS = ("uvicorn-httptools", "uvicorn-h11", "uvicorn-asyncio", "granian")

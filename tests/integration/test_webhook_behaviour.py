@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from tests.e2e.support import (
     HANDOFF,
     JSON_HEADERS,
@@ -20,11 +18,6 @@ from tests.e2e.support import (
     unique_caller,
 )
 from tests.inprocess import InProcessService
-
-
-@pytest.fixture(scope="module")
-def service() -> InProcessService:
-    return InProcessService({"RATE_LIMIT_PER_SECOND": "100000"})
 
 
 async def file_unkeyed_ticket(client) -> int:

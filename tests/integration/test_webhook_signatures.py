@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 
-import pytest
-
 from tests.e2e.support import (
     HANDOFF,
     assert_error,
@@ -18,12 +16,6 @@ from tests.e2e.support import (
     unique,
 )
 from tests.inprocess import InProcessService
-
-
-@pytest.fixture(scope="module")
-def service() -> InProcessService:
-    return InProcessService({"RATE_LIMIT_PER_SECOND": "100000"})
-
 
 # -- HMAC ---------------------------------------------------------------------------------------
 

@@ -15,22 +15,7 @@ from tests.e2e.support import (
     compact,
     handoff,
     note,
-    ticket_number,
 )
-from tests.inprocess import InProcessService
-
-
-@pytest.fixture(scope="module")
-def service() -> InProcessService:
-    return InProcessService({"RATE_LIMIT_PER_SECOND": "100000"})
-
-
-async def file_unkeyed_ticket(client) -> int:
-    """File a ticket nothing dedups against; its number shows how many were filed before."""
-    body = assert_ok(await handoff(client, {"note": note("Probe ticket to count filings")}))
-    assert body["created"] is True
-    return ticket_number(body["ticketId"])
-
 
 # -- validation ---------------------------------------------------------------------------------
 
