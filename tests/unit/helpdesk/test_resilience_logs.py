@@ -64,8 +64,8 @@ async def test_the_circuit_opening_and_closing_are_logged(
     stderr: io.StringIO, fake_time: FakeTime
 ) -> None:
     guarded = resilience(fake_time, threshold=2, max_attempts=2)
+    timeouts = Script(*[httpx.ReadTimeout("slow")] * 2)
     with pytest.raises(HelpdeskUnavailable):
-        timeouts = Script(*[httpx.ReadTimeout("slow")] * 2)
         await guarded.send("find_open_ticket", timeouts, replay_safe=True)
     fake_time.now += 30.0
     await guarded.send("check_health", Script(ok()), replay_safe=True)
