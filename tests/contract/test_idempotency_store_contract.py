@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from store_time import Elapse
+
 from application.ports import (
     IdempotencyRecord,
     IdempotencyState,
@@ -110,25 +112,29 @@ async def test_abandon_of_an_unknown_key_does_nothing(idempotency_store: Idempot
 
 
 async def test_an_in_flight_marker_expires_with_its_lease(
-    idempotency_store: IdempotencyStore,
+    idempotency_store: IdempotencyStore, elapse: Elapse
 ) -> None:
     await idempotency_store.begin(KEY, PRINT, SHORT)  # the worker dies mid-request
     assert await idempotency_store.begin(KEY, PRINT, LEASE) == IN_FLIGHT
-    await asyncio.sleep(PAST_SHORT)
+    await elapse(PAST_SHORT)
     assert await idempotency_store.begin(KEY, PRINT, LEASE) == STARTED
 
 
-async def test_a_stored_response_expires_with_its_ttl(idempotency_store: IdempotencyStore) -> None:
+async def test_a_stored_response_expires_with_its_ttl(
+    idempotency_store: IdempotencyStore, elapse: Elapse
+) -> None:
     await idempotency_store.begin(KEY, PRINT, LEASE)
     await idempotency_store.complete(KEY, PRINT, RESPONSE, SHORT)
-    await asyncio.sleep(PAST_SHORT)
+    await elapse(PAST_SHORT)
     assert await idempotency_store.begin(KEY, OTHER_PRINT, LEASE) == STARTED
 
 
-async def test_complete_outlives_the_lease(idempotency_store: IdempotencyStore) -> None:
+async def test_complete_outlives_the_lease(
+    idempotency_store: IdempotencyStore, elapse: Elapse
+) -> None:
     await idempotency_store.begin(KEY, PRINT, SHORT)
     await idempotency_store.complete(KEY, PRINT, RESPONSE, TTL)
-    await asyncio.sleep(PAST_SHORT)
+    await elapse(PAST_SHORT)
     assert await idempotency_store.begin(KEY, PRINT, LEASE) == replay(RESPONSE)
 
 
