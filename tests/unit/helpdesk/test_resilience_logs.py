@@ -5,37 +5,23 @@ reason reach the line; the error's own text (which may carry a phone number or n
 from __future__ import annotations
 
 import io
-import json
-import logging
-import sys
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
-import structlog
 
 from application.errors import HelpdeskUnavailable
-from entrypoints.logging import configure_logging
 from tests.fake_time import FakeTime
+from tests.log_capture import emitted_lines, events
 from tests.unit.helpdesk.scripted import Script, ok, resilience
 
 PHONE = "+14155550123"
 
 
 @pytest.fixture
-def stderr(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
-    buffer = io.StringIO()
-    monkeypatch.setattr(sys, "stderr", buffer)
-    configure_logging("info", "json")
-    yield buffer
-    structlog.reset_defaults()
-    logging.getLogger().handlers[:] = []
-
-
-def lines(stderr: io.StringIO, event: str) -> list[dict[str, Any]]:
-    parsed = [json.loads(line) for line in stderr.getvalue().splitlines()]
-    return [line for line in parsed if line["event"] == event]
+def stderr() -> Iterator[io.StringIO]:
+    with emitted_lines() as buffer:
+        yield buffer
 
 
 @pytest.mark.parametrize(
@@ -50,7 +36,7 @@ async def test_a_failed_attempt_names_operation_attempt_and_reason(
     stderr: io.StringIO, fake_time: FakeTime, failure: httpx.Response | Exception, reason: str
 ) -> None:
     await resilience(fake_time).send("create_ticket", Script(failure, ok()), replay_safe=True)
-    (line,) = lines(stderr, "helpdesk.attempt_failed")
+    (line,) = events(stderr, "helpdesk.attempt_failed")
     assert {k: line[k] for k in ("operation", "attempt", "reason", "level")} == {
         "operation": "create_ticket",
         "attempt": 1,
@@ -69,7 +55,7 @@ async def test_the_circuit_opening_and_closing_are_logged(
         await guarded.send("find_open_ticket", timeouts, replay_safe=True)
     fake_time.now += 30.0
     await guarded.send("check_health", Script(ok()), replay_safe=True)
-    (opened,) = lines(stderr, "helpdesk.circuit_opened")
+    (opened,) = events(stderr, "helpdesk.circuit_opened")
     assert opened["failures"] == 2
-    assert [a["attempt"] for a in lines(stderr, "helpdesk.attempt_failed")] == [1, 2]
-    assert len(lines(stderr, "helpdesk.circuit_closed")) == 1
+    assert [a["attempt"] for a in events(stderr, "helpdesk.attempt_failed")] == [1, 2]
+    assert len(events(stderr, "helpdesk.circuit_closed")) == 1
