@@ -6,6 +6,7 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import Sequence
 
+from adapters.helpdesk.known_health import HealthRecord, Verdict
 from application.errors import HelpdeskUnavailable, TicketNotFound
 from application.ports import Clock
 from domain.ticket import NewTicket, TicketRef
@@ -50,6 +51,7 @@ class MockHelpdesk:
         self._next = FIRST_TICKET_NUMBER
         self.tickets: OrderedDict[str, MockTicketRecord] = OrderedDict()
         self._by_key: dict[str, str] = {}
+        self._health = HealthRecord()
 
     async def create_ticket(self, ticket: NewTicket) -> TicketRef:
         await self._call()
@@ -82,7 +84,12 @@ class MockHelpdesk:
         return None
 
     async def check_health(self) -> bool:
+        self._health.record(self.healthy)
         return self.healthy
+
+    def known_health(self) -> Verdict | None:
+        """What the last call or probe found, as the real backends keep it for ``/readyz``."""
+        return self._health.latest()
 
     def close_ticket(self, ticket_id: str) -> None:
         """Mark a ticket solved, as an agent would; a closed ticket no longer dedups."""
@@ -91,5 +98,6 @@ class MockHelpdesk:
     async def _call(self) -> None:
         if self._latency:
             await asyncio.sleep(self._latency)
+        self._health.record(self.healthy)
         if not self.healthy:
             raise HelpdeskUnavailable("The helpdesk is unavailable")

@@ -17,27 +17,27 @@ runs inside one total budget (8 s by default) that covers all its attempts and p
   ``reset_seconds`` one trial call is let through to decide whether to close it again.
 
 Everything that fails here leaves as ``HelpdeskUnavailable``; responses the caller must judge
-(2xx, 4xx other than 429) are returned untouched.
+(2xx, 4xx other than 429) are returned untouched. Every call and probe leaves a verdict in the
+backend's ``HealthRecord``, which ``/readyz`` reads before its cached probe (``known_health``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from enum import StrEnum
 
 import httpx
+import structlog
 
-from application.errors import HelpdeskUnavailable
+from adapters.helpdesk.circuit import CircuitBreaker, CircuitState, Monotonic
+from adapters.helpdesk.known_health import HealthRecord, Verdict
+from adapters.helpdesk.wire import AUTH_FAILURE_STATUSES
+from application.errors import HelpdeskBadResponse, HelpdeskUnavailable
 
-log = logging.getLogger(__name__)
-
-Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 Send = Callable[[], Awaitable[httpx.Response]]
 
@@ -64,72 +64,6 @@ class RetryPolicy:
         """Full jitter: uniform in [0, min(max, base * 2**n)] for the n-th retry (0-based)."""
         ceiling = min(self.max_delay_seconds, self.base_delay_seconds * 2.0**retry_number)
         return rng() * ceiling
-
-
-class CircuitState(StrEnum):
-    CLOSED = "closed"
-    OPEN = "open"
-    HALF_OPEN = "half_open"
-
-
-class CircuitBreaker:
-    """Consecutive-failure breaker with a single trial call in the half-open state.
-
-    ``clock`` is a monotonic seconds source, injected so tests can open and close the circuit
-    without sleeping. Not thread-safe; one event loop uses it.
-    """
-
-    def __init__(
-        self,
-        failure_threshold: int = 5,
-        reset_seconds: float = 30.0,
-        clock: Monotonic = time.monotonic,
-    ) -> None:
-        self._threshold = failure_threshold
-        self._reset = reset_seconds
-        self._clock = clock
-        self._failures = 0
-        self._opened_at = 0.0
-        self._state = CircuitState.CLOSED
-        self._trial_in_flight = False
-
-    @property
-    def state(self) -> CircuitState:
-        """The state now (an open circuit past its reset time reads as half-open)."""
-        if self._state is CircuitState.OPEN and self._clock() - self._opened_at >= self._reset:
-            return CircuitState.HALF_OPEN
-        return self._state
-
-    def allow(self) -> bool:
-        """May a request go out now? In half-open, only one trial at a time."""
-        state = self.state
-        if state is CircuitState.CLOSED:
-            return True
-        if state is CircuitState.OPEN or self._trial_in_flight:
-            return False
-        self._state = CircuitState.HALF_OPEN
-        self._trial_in_flight = True
-        return True
-
-    def record_success(self) -> None:
-        if self._state is not CircuitState.CLOSED:
-            log.info("helpdesk.circuit_closed")
-        self._failures = 0
-        self._state = CircuitState.CLOSED
-        self._trial_in_flight = False
-
-    def record_failure(self) -> None:
-        self._failures += 1
-        self._trial_in_flight = False
-        if self._state is CircuitState.HALF_OPEN or self._failures >= self._threshold:
-            if self._state is not CircuitState.OPEN:
-                log.warning("helpdesk.circuit_opened", extra={"failures": self._failures})
-            self._state = CircuitState.OPEN
-            self._opened_at = self._clock()
-
-    def release_trial(self) -> None:
-        """The trial ended without a verdict (cancelled, or a 4xx): let another trial go out."""
-        self._trial_in_flight = False
 
 
 class _Retryable(Exception):
@@ -170,6 +104,15 @@ class Resilience:
         self._clock = clock
         self._sleep = sleep
         self._rng = rng
+        self._health = HealthRecord()
+
+    def known_health(self) -> Verdict | None:
+        """The newest verdict of this backend's calls, without calling it: unhealthy while the
+        circuit is not closed, else what the last call or probe to end found (None before any)."""
+        latest = self._health.latest()
+        if self.breaker.state is CircuitState.CLOSED:
+            return latest
+        return Verdict(healthy=False, serial=latest.serial if latest is not None else 0)
 
     async def send(
         self, operation: str, send: Send, *, replay_safe: bool, retry: bool = True
@@ -179,7 +122,35 @@ class Resilience:
 
         ``replay_safe``: re-sending after the request may have landed is harmless.
         ``retry=False`` makes a single attempt (health probes must answer quickly).
+        An answer counts as healthy unless it refuses our credentials (401/403).
         """
+        try:
+            response = await self._send(operation, send, replay_safe=replay_safe, retry=retry)
+        except HelpdeskUnavailable:
+            self._health.record(False)
+            raise
+        self._health.record(response.status_code not in AUTH_FAILURE_STATUSES)
+        return response
+
+    async def probe(
+        self, operation: str, send: Send, judge: Callable[[httpx.Response], bool]
+    ) -> bool:
+        """One quick attempt whose 200 answer ``judge`` reads; recorded like a real call.
+
+        A probe reports the helpdesk's failures (unreachable, refused, garbled alike) as False;
+        anything else it raises is our own bug and propagates, so it is seen as one.
+        """
+        try:
+            response = await self.send(operation, send, replay_safe=True, retry=False)
+            healthy = response.status_code == 200 and judge(response)
+        except (HelpdeskUnavailable, HelpdeskBadResponse):
+            healthy = False
+        self._health.record(healthy)
+        return healthy
+
+    async def _send(
+        self, operation: str, send: Send, *, replay_safe: bool, retry: bool
+    ) -> httpx.Response:
         if not self.breaker.allow():
             raise HelpdeskUnavailable(
                 "The helpdesk is failing; not calling it for a while (circuit open)",
@@ -199,9 +170,11 @@ class Resilience:
                     self.breaker.release_trial()
                 else:
                     self.breaker.record_failure()
-                log.warning(
+                structlog.get_logger(__name__).warning(
                     "helpdesk.attempt_failed",
-                    extra={"operation": operation, "attempt": attempt, "reason": failure.reason},
+                    operation=operation,
+                    attempt=attempt,
+                    reason=failure.reason,
                 )
                 pause = self._pause(attempt - 1, failure.retry_after)
                 if (

@@ -22,18 +22,15 @@ from typing import Any
 
 import httpx
 
-from adapters.clock import SystemClock
-from adapters.helpdesk.resilience import Resilience
+from adapters.helpdesk.http_gateway import HttpHelpdesk
 from adapters.helpdesk.wire import (
-    bad_response,
-    json_object,
+    Answer,
     note_body,
     numeric_ticket_id,
     parse_timestamp,
     unexpected_status,
 )
 from application.errors import TicketNotFound
-from application.ports import Clock
 from domain.ticket import NewTicket, TicketRef
 
 REST_PATH = "/REST/2.0"
@@ -87,21 +84,11 @@ def ticketsql_string(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-class RtHelpdesk:
+class RtHelpdesk(HttpHelpdesk[RtSettings]):
     """Request Tracker as a ``HelpdeskGateway``. Ticket ids are RT's numbers as strings; the URL
     is RT's ticket page, ``{web root}/Ticket/Display.html?id={id}``."""
 
-    def __init__(
-        self,
-        client: httpx.AsyncClient,
-        settings: RtSettings,
-        resilience: Resilience,
-        clock: Clock | None = None,
-    ) -> None:
-        self._client = client
-        self._settings = settings
-        self._resilience = resilience
-        self._clock = clock or SystemClock()
+    health_path = "/rt"
 
     async def create_ticket(self, ticket: NewTicket) -> TicketRef:
         payload: dict[str, Any] = {
@@ -112,17 +99,16 @@ class RtHelpdesk:
         }
         if ticket.dedup_key:
             payload["CustomFields"] = {self._settings.external_ref_field: ticket.dedup_key}
-        response = await self._resilience.send(
+        answer = await self._answer(
             "create_ticket",
             lambda: self._client.post("/ticket", json=payload),
             replay_safe=False,
+            ok=(201,),
         )
-        if response.status_code != 201:
-            raise unexpected_status("create_ticket", response)
-        number = json_object(response, "create_ticket").get("id")
-        if not isinstance(number, (str, int)) or not str(number).isdigit():
-            raise bad_response("create_ticket", response, "the ticket has no numeric id")
-        return self._ref(str(number), self._clock.now())
+        number = str(answer.body.get("id", ""))
+        if not number.isdigit():
+            raise answer.bad("the ticket has no numeric id")
+        return self._ref(number, self._clock.now())
 
     async def append_note(self, ticket_id: str, text: str, author: str | None) -> None:
         """Comment (never correspond). Not replay-safe: a comment that may have landed is not
@@ -154,16 +140,12 @@ class RtHelpdesk:
             " AND Status = '__Active__'"
         )
         params = {"query": query, "fields": "Created,CustomFields", "per_page": "100"}
-        response = await self._resilience.send(
+        answer = await self._answer(
             "find_open_ticket",
             lambda: self._client.get("/tickets", params=params),
             replay_safe=True,
         )
-        if response.status_code != 200:
-            raise unexpected_status("find_open_ticket", response)
-        items = json_object(response, "find_open_ticket").get("items")
-        if not isinstance(items, list):
-            raise bad_response("find_open_ticket", response, "no ticket list in the answer")
+        items = answer.field("items", list, "no ticket list in the answer")
         rank = {key: i for i, key in enumerate(dedup_keys)}
         best: tuple[int, float, str] | None = None
         for item in items:
@@ -178,17 +160,8 @@ class RtHelpdesk:
                 best = candidate
         return None if best is None else self._ref(best[2], -best[1])
 
-    async def check_health(self) -> bool:
-        """True when RT answers an authenticated call right now; one quick attempt, never raises."""
-        try:
-            response = await self._resilience.send(
-                "check_health", lambda: self._client.get("/rt"), replay_safe=True, retry=False
-            )
-            if response.status_code != 200:
-                return False
-            return "Version" in json_object(response, "check_health")
-        except Exception:  # a probe reports, it never raises: unreachable, refused, garbled alike
-            return False
+    def _healthy(self, response: httpx.Response) -> bool:
+        return "Version" in Answer.read(response, "check_health").body
 
     async def _exists(self, number: int) -> bool:
         response = await self._resilience.send(

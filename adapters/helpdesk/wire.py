@@ -2,35 +2,59 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from application.errors import HelpdeskBadResponse, HelpdeskUnavailable, TicketNotFound
 
 AUTH_FAILURE_STATUSES = frozenset({401, 403})
+"""The helpdesk refuses us (bad or revoked credentials, missing permission)."""
+
+T = TypeVar("T")
 
 
-def json_object(response: httpx.Response, operation: str) -> dict[str, Any]:
-    """The body as a JSON object, or ``HelpdeskBadResponse``: a 2xx we cannot read is useless."""
-    try:
-        body = response.json()
-    except ValueError as e:
-        raise HelpdeskBadResponse(
-            "The helpdesk answered with something that is not JSON",
-            {"operation": operation, "status": response.status_code},
-        ) from e
-    if not isinstance(body, dict):
-        raise bad_response(operation, response, "a JSON object was expected")
-    return body
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A helpdesk's JSON object answer to one call, read field by field. Whatever does not have
+    the shape we need is a ``HelpdeskBadResponse`` naming the call and the status, never the
+    body (it may hold PII): a 2xx we cannot read is useless."""
+
+    operation: str
+    status: int
+    body: dict[str, Any]
+
+    @classmethod
+    def read(cls, response: httpx.Response, operation: str) -> Answer:
+        try:
+            body = response.json()
+        except ValueError as e:  # JSON decoding and text decoding errors alike
+            raise HelpdeskBadResponse(
+                "The helpdesk answered with something that is not JSON",
+                {"operation": operation, "status": response.status_code},
+            ) from e
+        if not isinstance(body, dict):
+            raise bad_response(operation, response.status_code, "a JSON object was expected")
+        return cls(operation, response.status_code, body)
+
+    def field(self, name: str, kind: type[T], why: str) -> T:
+        """The body's ``name`` if it is a ``kind``; ``why`` says what was missing."""
+        value = self.body.get(name)
+        if not isinstance(value, kind):
+            raise self.bad(why)
+        return value
+
+    def bad(self, why: str) -> HelpdeskBadResponse:
+        return bad_response(self.operation, self.status, why)
 
 
-def bad_response(operation: str, response: httpx.Response, why: str) -> HelpdeskBadResponse:
-    """A ``HelpdeskBadResponse`` naming the call and status, never the body (it may hold PII)."""
+def bad_response(operation: str, status: int, why: str) -> HelpdeskBadResponse:
+    """A ``HelpdeskBadResponse`` naming the call and status."""
     return HelpdeskBadResponse(
         f"The helpdesk answered {operation} unexpectedly: {why}",
-        {"operation": operation, "status": response.status_code},
+        {"operation": operation, "status": status},
     )
 
 
@@ -46,7 +70,7 @@ def unexpected_status(operation: str, response: httpx.Response) -> Exception:
             "The helpdesk refused us (credentials or permissions)",
             {"operation": operation, "status": response.status_code},
         )
-    return bad_response(operation, response, f"status {response.status_code}")
+    return bad_response(operation, response.status_code, f"status {response.status_code}")
 
 
 def numeric_ticket_id(ticket_id: str) -> int:

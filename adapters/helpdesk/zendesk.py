@@ -24,18 +24,15 @@ from typing import Any
 
 import httpx
 
-from adapters.clock import SystemClock
-from adapters.helpdesk.resilience import Resilience
+from adapters.helpdesk.http_gateway import HttpHelpdesk
 from adapters.helpdesk.wire import (
-    bad_response,
-    json_object,
+    Answer,
     note_body,
     numeric_ticket_id,
     parse_timestamp,
     unexpected_status,
 )
 from application.errors import TicketNotFound
-from application.ports import Clock
 from domain.ticket import NewTicket, TicketRef
 
 CLOSED_STATUSES = frozenset({"solved", "closed", "deleted"})
@@ -104,21 +101,11 @@ def zendesk_tag(prefix: str, value: str) -> str:
     return f"{prefix}_{_TAG_UNSAFE.sub('_', value.lower()).strip('_')}"[:80]
 
 
-class ZendeskHelpdesk:
+class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
     """Zendesk as a ``HelpdeskGateway``. Ticket ids are Zendesk's numbers as strings; the URL is
     the agent view, ``{HELPDESK_API_URL}/agent/tickets/{id}``."""
 
-    def __init__(
-        self,
-        client: httpx.AsyncClient,
-        settings: ZendeskSettings,
-        resilience: Resilience,
-        clock: Clock | None = None,
-    ) -> None:
-        self._client = client
-        self._settings = settings
-        self._resilience = resilience
-        self._clock = clock or SystemClock()
+    health_path = "/api/v2/users/me"
 
     async def create_ticket(self, ticket: NewTicket) -> TicketRef:
         """Open the ticket. With a ``request_key`` the create is replay-safe (Zendesk answers a
@@ -126,17 +113,13 @@ class ZendeskHelpdesk:
         timeout; without one it is retried only when it surely did not land."""
         headers = {"Idempotency-Key": ticket.request_key} if ticket.request_key else {}
         payload = {"ticket": self._ticket_fields(ticket)}
-        response = await self._resilience.send(
+        answer = await self._answer(
             "create_ticket",
             lambda: self._client.post("/api/v2/tickets", json=payload, headers=headers),
             replay_safe=ticket.request_key is not None,
+            ok=(200, 201),
         )
-        if response.status_code not in (200, 201):
-            raise unexpected_status("create_ticket", response)
-        body = json_object(response, "create_ticket").get("ticket")
-        if not isinstance(body, dict):
-            raise bad_response("create_ticket", response, "no ticket in the answer")
-        return self._ref(body, response)
+        return self._ref(answer, answer.field("ticket", dict, "no ticket in the answer"))
 
     async def append_note(self, ticket_id: str, text: str, author: str | None) -> None:
         """Add an internal comment.
@@ -161,18 +144,14 @@ class ZendeskHelpdesk:
     async def find_open_ticket(self, dedup_keys: Sequence[str]) -> TicketRef | None:
         """The newest unsolved ticket whose ``external_id`` is the strongest key that has one."""
         for key in dedup_keys:
-            response = await self._resilience.send(
+            answer = await self._answer(
                 "find_open_ticket",
                 partial(self._client.get, "/api/v2/tickets", params={"external_id": key}),
                 replay_safe=True,
             )
-            if response.status_code != 200:
-                raise unexpected_status("find_open_ticket", response)
-            tickets = json_object(response, "find_open_ticket").get("tickets")
-            if not isinstance(tickets, list):
-                raise bad_response("find_open_ticket", response, "no ticket list in the answer")
+            tickets = answer.field("tickets", list, "no ticket list in the answer")
             candidates = [
-                self._ref(t, response)
+                self._ref(answer, t)
                 for t in tickets
                 if isinstance(t, dict)
                 and t.get("external_id") == key
@@ -182,20 +161,10 @@ class ZendeskHelpdesk:
                 return max(candidates, key=lambda ref: ref.created_at)
         return None
 
-    async def check_health(self) -> bool:
-        """True when Zendesk knows us as a user right now; one quick attempt, never raises."""
-        try:
-            response = await self._resilience.send(
-                "check_health",
-                lambda: self._client.get("/api/v2/users/me"),
-                replay_safe=True,
-                retry=False,
-            )
-            if response.status_code != 200:
-                return False
-            user = json_object(response, "check_health").get("user")
-        except Exception:  # a probe reports, it never raises: unreachable, refused, garbled alike
-            return False
+    def _healthy(self, response: httpx.Response) -> bool:
+        """``users/me`` answers anonymous callers too: only a known user (an id) proves the
+        credentials work."""
+        user = Answer.read(response, "check_health").body.get("user")
         return isinstance(user, dict) and user.get("id") is not None
 
     def _ticket_fields(self, ticket: NewTicket) -> dict[str, Any]:
@@ -232,10 +201,10 @@ class ZendeskHelpdesk:
         )
         return [{"id": field, "value": value} for field, value in pairs if field and value]
 
-    def _ref(self, ticket: dict[str, Any], response: httpx.Response) -> TicketRef:
+    def _ref(self, answer: Answer, ticket: dict[str, Any]) -> TicketRef:
         number = ticket.get("id")
         if not isinstance(number, int) or isinstance(number, bool):
-            raise bad_response("ticket", response, "the ticket has no numeric id")
+            raise answer.bad("the ticket has no numeric id")
         created = parse_timestamp(ticket.get("created_at"))
         return TicketRef(
             id=str(number),

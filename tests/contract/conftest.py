@@ -1,6 +1,9 @@
 """Fixtures for the store contract suites: every shared test runs against each adapter of its port.
 
-``store_backend`` is parametrized over ``memory`` and ``redis``. Each of its factory methods
+``store_backend`` is parametrized over ``memory`` and ``redis``. Time is a capability of the
+backend: ``now()`` and ``await elapse(seconds)`` move a manual clock for the memory adapters (no
+real waits) and read/wait real time for Redis, whose expiry runs on the server's clock. Each of
+its factory methods
 returns a new *instance* of a store over the backend's one shared state, standing for one process
 of the bridge: for memory that is the same object every time (its state lives in one process); for
 Redis a new adapter on its own client (own connection pool), all under one key prefix unique to
@@ -12,14 +15,17 @@ Without one they fail under CI (``CI=true``) and are skipped, with the reason, e
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 import redis
 import redis.asyncio
+from store_time import Elapse
 
-from adapters.clock import SystemClock
+from adapters.clock import ManualClock
 from adapters.stores.memory import (
     MemoryIdempotencyStore,
     MemoryRateLimiter,
@@ -38,7 +44,7 @@ class MemoryBackend:
     """The in-memory adapters: one object per port, as in one process."""
 
     def __init__(self) -> None:
-        clock = SystemClock()
+        clock = ManualClock()
         self._clock = clock
         self._index = MemoryTicketIndex(clock)
         self._idempotency = MemoryIdempotencyStore(clock)
@@ -56,6 +62,12 @@ class MemoryBackend:
 
     def rate_limiter(self, limit: int) -> MemoryRateLimiter:
         return self._limiters.setdefault(limit, MemoryRateLimiter(self._clock, limit))
+
+    def now(self) -> float:
+        return self._clock.now()
+
+    async def elapse(self, seconds: float) -> None:
+        self._clock.advance(seconds)
 
     async def aclose(self) -> None:
         return None
@@ -87,6 +99,12 @@ class RedisBackend:
 
     def rate_limiter(self, limit: int) -> RedisRateLimiter:
         return RedisRateLimiter(self.client(), limit, namespace=self.namespace)
+
+    def now(self) -> float:
+        return time.time()  # the server runs on this machine: its TIME is this clock
+
+    async def elapse(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
     async def aclose(self) -> None:
         cleaner = self.client()
@@ -131,3 +149,9 @@ def idempotency_store(
 @pytest.fixture
 def replay_guard(store_backend: StoreBackend) -> MemoryReplayGuard | RedisReplayGuard:
     return store_backend.replay_guard()
+
+
+@pytest.fixture
+def elapse(store_backend: StoreBackend) -> Elapse:
+    """Let ``seconds`` pass for the stores under test (see the module docstring)."""
+    return store_backend.elapse

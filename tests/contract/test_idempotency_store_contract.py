@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+from store_time import Elapse
+
 from application.ports import (
     IdempotencyRecord,
     IdempotencyState,
@@ -81,27 +84,26 @@ async def test_after_complete_a_different_payload_conflicts(
     assert await idempotency_store.begin(KEY, OTHER_PRINT, LEASE) == CONFLICT
 
 
-async def test_abandon_lets_a_retry_start(idempotency_store: IdempotencyStore) -> None:
-    await idempotency_store.begin(KEY, PRINT, LEASE)
-    await idempotency_store.abandon(KEY, PRINT)
-    assert await idempotency_store.begin(KEY, PRINT, LEASE) == STARTED
-
-
-async def test_abandon_with_another_fingerprint_keeps_the_marker(
+@pytest.mark.parametrize(
+    ("completed", "abandoned_by", "after"),
+    [
+        (False, PRINT, STARTED),  # the request failed: a retry may start
+        (False, OTHER_PRINT, IN_FLIGHT),  # another payload cannot drop this one's marker
+        (True, PRINT, replay(RESPONSE)),  # a finished response is never dropped
+    ],
+    ids=["lets-a-retry-start", "other-fingerprint-keeps-the-marker", "keeps-a-completed-response"],
+)
+async def test_abandon(
     idempotency_store: IdempotencyStore,
+    completed: bool,
+    abandoned_by: str,
+    after: IdempotencyRecord,
 ) -> None:
     await idempotency_store.begin(KEY, PRINT, LEASE)
-    await idempotency_store.abandon(KEY, OTHER_PRINT)
-    assert await idempotency_store.begin(KEY, PRINT, LEASE) == IN_FLIGHT
-
-
-async def test_abandon_never_drops_a_completed_response(
-    idempotency_store: IdempotencyStore,
-) -> None:
-    await idempotency_store.begin(KEY, PRINT, LEASE)
-    await idempotency_store.complete(KEY, PRINT, RESPONSE, TTL)
-    await idempotency_store.abandon(KEY, PRINT)
-    assert await idempotency_store.begin(KEY, PRINT, LEASE) == replay(RESPONSE)
+    if completed:
+        await idempotency_store.complete(KEY, PRINT, RESPONSE, TTL)
+    await idempotency_store.abandon(KEY, abandoned_by)
+    assert await idempotency_store.begin(KEY, PRINT, LEASE) == after
 
 
 async def test_abandon_of_an_unknown_key_does_nothing(idempotency_store: IdempotencyStore) -> None:
@@ -109,27 +111,30 @@ async def test_abandon_of_an_unknown_key_does_nothing(idempotency_store: Idempot
     assert await idempotency_store.begin("never-used", PRINT, LEASE) == STARTED
 
 
-async def test_an_in_flight_marker_expires_with_its_lease(
+@pytest.mark.parametrize(
+    ("lease", "ttl", "fingerprint", "before", "after"),
+    [
+        (SHORT, None, PRINT, IN_FLIGHT, STARTED),  # the worker died mid-request
+        (LEASE, SHORT, OTHER_PRINT, CONFLICT, STARTED),  # the stored response's TTL ends
+        (SHORT, TTL, PRINT, replay(RESPONSE), replay(RESPONSE)),  # it outlives the lease
+    ],
+    ids=["in-flight-marker-expires", "stored-response-expires", "response-outlives-lease"],
+)
+async def test_entries_expire_with_their_own_lease_or_ttl(
     idempotency_store: IdempotencyStore,
+    elapse: Elapse,
+    lease: float,
+    ttl: float | None,
+    fingerprint: str,
+    before: IdempotencyRecord,
+    after: IdempotencyRecord,
 ) -> None:
-    await idempotency_store.begin(KEY, PRINT, SHORT)  # the worker dies mid-request
-    assert await idempotency_store.begin(KEY, PRINT, LEASE) == IN_FLIGHT
-    await asyncio.sleep(PAST_SHORT)
-    assert await idempotency_store.begin(KEY, PRINT, LEASE) == STARTED
-
-
-async def test_a_stored_response_expires_with_its_ttl(idempotency_store: IdempotencyStore) -> None:
-    await idempotency_store.begin(KEY, PRINT, LEASE)
-    await idempotency_store.complete(KEY, PRINT, RESPONSE, SHORT)
-    await asyncio.sleep(PAST_SHORT)
-    assert await idempotency_store.begin(KEY, OTHER_PRINT, LEASE) == STARTED
-
-
-async def test_complete_outlives_the_lease(idempotency_store: IdempotencyStore) -> None:
-    await idempotency_store.begin(KEY, PRINT, SHORT)
-    await idempotency_store.complete(KEY, PRINT, RESPONSE, TTL)
-    await asyncio.sleep(PAST_SHORT)
-    assert await idempotency_store.begin(KEY, PRINT, LEASE) == replay(RESPONSE)
+    await idempotency_store.begin(KEY, PRINT, lease)
+    if ttl is not None:
+        await idempotency_store.complete(KEY, PRINT, RESPONSE, ttl)
+    assert await idempotency_store.begin(KEY, fingerprint, LEASE) == before
+    await elapse(PAST_SHORT)
+    assert await idempotency_store.begin(KEY, fingerprint, LEASE) == after
 
 
 async def test_keys_are_independent(idempotency_store: IdempotencyStore) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from store_time import Elapse
+
 from application.ports import ReplayGuard
 
 SIGNATURE = "t=1700000000,v0=3f5a9c"
@@ -23,18 +25,22 @@ async def test_signatures_are_independent(replay_guard: ReplayGuard) -> None:
     assert await replay_guard.first_use(SIGNATURE + "0", WINDOW) is True
 
 
-async def test_a_signature_is_forgotten_after_its_window(replay_guard: ReplayGuard) -> None:
+async def test_a_signature_is_forgotten_after_its_window(
+    replay_guard: ReplayGuard, elapse: Elapse
+) -> None:
     assert await replay_guard.first_use(SIGNATURE, SHORT) is True
     assert await replay_guard.first_use(SIGNATURE, SHORT) is False
-    await asyncio.sleep(PAST_SHORT)
+    await elapse(PAST_SHORT)
     assert await replay_guard.first_use(SIGNATURE, WINDOW) is True
 
 
-async def test_a_refused_replay_does_not_extend_the_window(replay_guard: ReplayGuard) -> None:
+async def test_a_refused_replay_does_not_extend_the_window(
+    replay_guard: ReplayGuard, elapse: Elapse
+) -> None:
     assert await replay_guard.first_use(SIGNATURE, SHORT) is True
-    await asyncio.sleep(SHORT / 2)
+    await elapse(SHORT / 2)
     assert await replay_guard.first_use(SIGNATURE, WINDOW) is False
-    await asyncio.sleep(PAST_SHORT - SHORT / 2)
+    await elapse(PAST_SHORT - SHORT / 2)
     assert await replay_guard.first_use(SIGNATURE, WINDOW) is True
 
 

@@ -6,6 +6,8 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 
+from store_time import Elapse
+
 from application.ports import Claim, ClaimState, TicketIndex
 from domain.ticket import TicketRef
 
@@ -116,25 +118,31 @@ async def test_found_fills_only_the_empty_keys(ticket_index: TicketIndex) -> Non
     assert await ticket_index.claim([claimed], "carol", LEASE) == Claim(ClaimState.BUSY)
 
 
-async def test_keys_filled_by_a_find_expire_with_the_ticket(ticket_index: TicketIndex) -> None:
+async def test_keys_filled_by_a_find_expire_with_the_ticket(
+    ticket_index: TicketIndex, elapse: Elapse
+) -> None:
     await index(ticket_index, KEYS[:1], ticket(), SHORT)
     assert (await ticket_index.claim(KEYS, "bob", LEASE)).state is ClaimState.FOUND
-    await asyncio.sleep(PAST_SHORT)
+    await elapse(PAST_SHORT)
     assert await ticket_index.claim(KEYS[1:], "carol", LEASE) == Claim(ClaimState.WON)
 
 
-async def test_an_indexed_ticket_expires_with_its_ttl(ticket_index: TicketIndex) -> None:
+async def test_an_indexed_ticket_expires_with_its_ttl(
+    ticket_index: TicketIndex, elapse: Elapse
+) -> None:
     await ticket_index.claim(KEYS, "alice", LEASE)
     await ticket_index.fulfil(KEYS, "alice", ticket(), SHORT)
     assert (await ticket_index.claim(KEYS, "bob", LEASE)).state is ClaimState.FOUND
-    await asyncio.sleep(PAST_SHORT)
+    await elapse(PAST_SHORT)
     assert await ticket_index.claim(KEYS, "bob", LEASE) == Claim(ClaimState.WON)
 
 
-async def test_a_dead_holders_claim_expires_with_its_lease(ticket_index: TicketIndex) -> None:
+async def test_a_dead_holders_claim_expires_with_its_lease(
+    ticket_index: TicketIndex, elapse: Elapse
+) -> None:
     await ticket_index.claim(KEYS, "alice", SHORT)  # alice dies without fulfil or release
     assert await ticket_index.claim(KEYS, "bob", LEASE) == Claim(ClaimState.BUSY)
-    await asyncio.sleep(PAST_SHORT)
+    await elapse(PAST_SHORT)
     assert await ticket_index.claim(KEYS, "bob", LEASE) == Claim(ClaimState.WON)
 
 

@@ -5,24 +5,21 @@ from __future__ import annotations
 import io
 import json
 import logging
-import sys
+from collections.abc import Iterator
 
 import pytest
 import structlog
 from hypothesis import given
 from hypothesis import strategies as st
 
-from entrypoints.logging import REDACTED, configure_logging, redact
+from entrypoints.logging import REDACTED, redact
+from tests.log_capture import emitted_lines
 
 
 @pytest.fixture
-def stderr(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
-    buffer = io.StringIO()
-    monkeypatch.setattr(sys, "stderr", buffer)
-    configure_logging("info", "json")
-    yield buffer
-    structlog.reset_defaults()
-    logging.getLogger().handlers[:] = []
+def stderr() -> Iterator[io.StringIO]:
+    with emitted_lines() as buffer:
+        yield buffer
 
 
 def test_sensitive_fields_are_redacted_in_json_output(stderr: io.StringIO) -> None:
@@ -76,17 +73,9 @@ def test_timestamps_keep_structlogs_iso_utc_form() -> None:
     assert abs(parsed + float("0." + first[20:26]) - before) < 2
 
 
-def test_library_debug_lines_stay_out_even_at_debug_level(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    buffer = io.StringIO()
-    monkeypatch.setattr(sys, "stderr", buffer)
-    configure_logging("debug", "json")
-    try:
+def test_library_debug_lines_stay_out_even_at_debug_level() -> None:
+    with emitted_lines("debug") as buffer:
         logging.getLogger("mcp.server.lowlevel").debug("Received message: note text here")
         structlog.get_logger("helpdesk_bridge").debug("ours.debug_event")
-    finally:
-        structlog.reset_defaults()
-        logging.getLogger().handlers[:] = []
     assert "note text here" not in buffer.getvalue()
     assert "ours.debug_event" in buffer.getvalue()

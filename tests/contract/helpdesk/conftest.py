@@ -16,18 +16,25 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
+import httpx
 import pytest
 import respx
 from helpdesk_harness import (
+    ZENDESK_FIELDS_SETTINGS,
     ZENDESK_SETTINGS,
     ZENDESK_URL,
     Harness,
     MockHarness,
     RtHarness,
     ZendeskHarness,
+    make_zendesk_gateway,
 )
 from zendesk_fake import FakeZendesk
 from zendesk_openapi import ZendeskContract, load_zendesk_contract, spec_path
+
+from adapters.helpdesk.circuit import CircuitBreaker
+from adapters.helpdesk.zendesk import ZendeskHelpdesk, build_zendesk_client
+from tests.fake_time import FakeTime
 
 
 @pytest.fixture(scope="session")
@@ -67,3 +74,30 @@ async def helpdesk(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
 def unique() -> str:
     """A per-test suffix: the real RT keeps its tickets between sessions."""
     return uuid.uuid4().hex[:12]
+
+
+# --- the Zendesk-specific suites (test_zendesk_*.py) ---------------------------------------------
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    return FakeTime()
+
+
+@pytest.fixture
+def breaker(fake_time: FakeTime) -> CircuitBreaker:
+    return CircuitBreaker(failure_threshold=3, reset_seconds=30.0, clock=fake_time)
+
+
+@pytest.fixture
+async def client(fake_zendesk: FakeZendesk) -> AsyncIterator[httpx.AsyncClient]:
+    """The client the container would build, routed to the fake (never to the network)."""
+    async with build_zendesk_client(ZENDESK_FIELDS_SETTINGS) as client:
+        yield client
+
+
+@pytest.fixture
+def gateway(
+    client: httpx.AsyncClient, fake_time: FakeTime, breaker: CircuitBreaker
+) -> ZendeskHelpdesk:
+    return make_zendesk_gateway(client, fake_time, breaker)

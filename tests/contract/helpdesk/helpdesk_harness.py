@@ -9,18 +9,46 @@ import httpx
 from zendesk_fake import FakeZendesk
 
 from adapters.clock import SystemClock
+from adapters.helpdesk.circuit import CircuitBreaker
 from adapters.helpdesk.mock import MockHelpdesk
-from adapters.helpdesk.resilience import CircuitBreaker, Resilience, RetryPolicy
+from adapters.helpdesk.resilience import Resilience, RetryPolicy
 from adapters.helpdesk.rt import RtHelpdesk, RtSettings, build_rt_client
 from adapters.helpdesk.zendesk import ZendeskHelpdesk, ZendeskSettings, build_zendesk_client
 from application.ports import HelpdeskGateway
+from tests.fake_time import FakeTime
 from tests.rt_server import RtServer
 
 ZENDESK_URL = "https://acme.zendesk.com"
 ZENDESK_SETTINGS = ZendeskSettings(
     api_url=ZENDESK_URL, email="bridge@example.com", api_token="zd-token"
 )
+ZENDESK_FIELDS_SETTINGS = ZendeskSettings(
+    api_url=ZENDESK_URL,
+    email="bridge@example.com",
+    api_token="zd-token",
+    category_field_id=360001,
+    reason_field_id=360002,
+    confidence_field_id=360003,
+)
 FAST_POLICY = RetryPolicy(budget_seconds=3.0, attempt_timeout_seconds=2.0, base_delay_seconds=0.01)
+
+
+def make_zendesk_gateway(
+    client: httpx.AsyncClient, fake_time: FakeTime, breaker: CircuitBreaker, **policy: float
+) -> ZendeskHelpdesk:
+    """The Zendesk gateway on a fake clock: pauses advance it instead of sleeping, and the
+    backoff is its ceiling (rng 1.0), so tests can state the exact pauses."""
+    retry = RetryPolicy(
+        **{"budget_seconds": 8.0, "attempt_timeout_seconds": 5.0, "base_delay_seconds": 0.2}
+        | policy  # type: ignore[arg-type]
+    )
+    resilience = Resilience(retry, breaker, clock=fake_time, sleep=fake_time.sleep, rng=lambda: 1.0)
+    return ZendeskHelpdesk(client, ZENDESK_FIELDS_SETTINGS, resilience)
+
+
+def sent(fake: FakeZendesk, method: str) -> list[httpx.Request]:
+    """The requests the fake received with ``method``, in order."""
+    return [r for r in fake.requests if r.method == method]
 
 
 class Harness(Protocol):

@@ -11,46 +11,26 @@ import pytest
 from helpdesk_harness import Harness
 
 from application.errors import HelpdeskUnavailable, TicketNotFound
-from domain.taxonomy import Category, EscalationReason
-from domain.ticket import NewTicket
-
-NOTE = (
-    "Category: WiFi\nReason: TwoStepsNoResolve\n"
-    "Summary: Customer unable to connect to WiFi after router reset\nConfidence: 0.85"
-)
-
-
-def new_ticket(dedup_key: str | None = None, *, request_key: str | None = None) -> NewTicket:
-    return NewTicket(
-        subject="[WiFi] Customer unable to connect to WiFi after router reset",
-        body=NOTE,
-        category=Category.WIFI,
-        reason=EscalationReason.TWO_STEPS_NO_RESOLVE,
-        confidence="0.85",
-        caller_number="+14155550123",
-        source="OutageAgent",
-        dedup_key=dedup_key,
-        request_key=request_key,
-    )
+from tests.helpdesk_samples import hand_off
 
 
 async def test_create_returns_a_ticket_reference(helpdesk: Harness, unique: str) -> None:
     before = time.time()
-    ticket = await helpdesk.gateway.create_ticket(new_ticket(f"oa:{unique}", request_key=unique))
+    ticket = await helpdesk.gateway.create_ticket(hand_off(f"oa:{unique}", unique))
     assert ticket.id
     assert ticket.url.startswith(("http://", "https://"))
     assert before - 120 <= ticket.created_at <= time.time() + 120
 
 
 async def test_each_create_opens_a_new_ticket(helpdesk: Harness, unique: str) -> None:
-    first = await helpdesk.gateway.create_ticket(new_ticket(request_key=f"{unique}-1"))
-    second = await helpdesk.gateway.create_ticket(new_ticket(request_key=f"{unique}-2"))
+    first = await helpdesk.gateway.create_ticket(hand_off(None, f"{unique}-1"))
+    second = await helpdesk.gateway.create_ticket(hand_off(None, f"{unique}-2"))
     assert first.id != second.id
     assert first.url != second.url
 
 
 async def test_append_note_adds_an_internal_note(helpdesk: Harness, unique: str) -> None:
-    ticket = await helpdesk.gateway.create_ticket(new_ticket(f"oa:{unique}"))
+    ticket = await helpdesk.gateway.create_ticket(hand_off(f"oa:{unique}"))
     await helpdesk.gateway.append_note(ticket.id, "Caller rang back: still no WiFi.", "OutageAgent")
     await helpdesk.gateway.append_note(ticket.id, "Technician booked for Monday.", None)
     notes = await helpdesk.notes(ticket.id)
@@ -77,7 +57,7 @@ async def test_append_note_to_a_malformed_id_raises_ticket_not_found(
 async def test_find_open_ticket_finds_the_ticket_filed_under_a_key(
     helpdesk: Harness, unique: str
 ) -> None:
-    ticket = await helpdesk.gateway.create_ticket(new_ticket(f"oa:{unique}"))
+    ticket = await helpdesk.gateway.create_ticket(hand_off(f"oa:{unique}"))
     found = await helpdesk.gateway.find_open_ticket([f"oa:{unique}"])
     assert found is not None
     assert (found.id, found.url) == (ticket.id, ticket.url)
@@ -86,7 +66,7 @@ async def test_find_open_ticket_finds_the_ticket_filed_under_a_key(
 
 async def test_find_open_ticket_survives_a_restart(helpdesk: Harness, unique: str) -> None:
     """Dedup asks the helpdesk, so a new bridge process still finds the ticket."""
-    ticket = await helpdesk.gateway.create_ticket(new_ticket(f"caller:+14155550123:WiFi:{unique}"))
+    ticket = await helpdesk.gateway.create_ticket(hand_off(f"caller:+14155550123:WiFi:{unique}"))
     restarted = helpdesk.fresh_gateway()
     found = await restarted.find_open_ticket(["oa:other", f"caller:+14155550123:WiFi:{unique}"])
     assert found is not None
@@ -94,8 +74,8 @@ async def test_find_open_ticket_survives_a_restart(helpdesk: Harness, unique: st
 
 
 async def test_find_open_ticket_prefers_the_strongest_key(helpdesk: Harness, unique: str) -> None:
-    by_oa = await helpdesk.gateway.create_ticket(new_ticket(f"oa:{unique}"))
-    by_caller = await helpdesk.gateway.create_ticket(new_ticket(f"caller:{unique}"))
+    by_oa = await helpdesk.gateway.create_ticket(hand_off(f"oa:{unique}"))
+    by_caller = await helpdesk.gateway.create_ticket(hand_off(f"caller:{unique}"))
     found = await helpdesk.gateway.find_open_ticket([f"oa:{unique}", f"caller:{unique}"])
     assert found is not None
     assert found.id == by_oa.id
@@ -105,13 +85,13 @@ async def test_find_open_ticket_prefers_the_strongest_key(helpdesk: Harness, uni
 
 
 async def test_find_open_ticket_misses_unknown_keys(helpdesk: Harness, unique: str) -> None:
-    await helpdesk.gateway.create_ticket(new_ticket(f"oa:{unique}"))
+    await helpdesk.gateway.create_ticket(hand_off(f"oa:{unique}"))
     assert await helpdesk.gateway.find_open_ticket([f"oa:{unique}-other"]) is None
     assert await helpdesk.gateway.find_open_ticket([]) is None
 
 
 async def test_find_open_ticket_ignores_solved_tickets(helpdesk: Harness, unique: str) -> None:
-    ticket = await helpdesk.gateway.create_ticket(new_ticket(f"oa:{unique}"))
+    ticket = await helpdesk.gateway.create_ticket(hand_off(f"oa:{unique}"))
     await helpdesk.close(ticket.id)
     assert await helpdesk.gateway.find_open_ticket([f"oa:{unique}"]) is None
 
@@ -120,7 +100,7 @@ async def test_keys_with_quotes_and_backslashes_match_exactly(
     helpdesk: Harness, unique: str
 ) -> None:
     odd = f"oa:it's a \\ 'quoted' \"key\" {unique}"
-    ticket = await helpdesk.gateway.create_ticket(new_ticket(odd))
+    ticket = await helpdesk.gateway.create_ticket(hand_off(odd))
     found = await helpdesk.gateway.find_open_ticket([odd])
     assert found is not None
     assert found.id == ticket.id
@@ -135,4 +115,4 @@ async def test_bad_credentials_fail_health_and_creates(helpdesk: Harness, unique
     refused = helpdesk.bad_credentials_gateway()
     assert await refused.check_health() is False
     with pytest.raises(HelpdeskUnavailable):
-        await refused.create_ticket(new_ticket(f"oa:{unique}"))
+        await refused.create_ticket(hand_off(f"oa:{unique}"))

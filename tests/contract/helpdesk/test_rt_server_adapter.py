@@ -9,8 +9,7 @@ import pytest
 
 from adapters.helpdesk.resilience import Resilience
 from adapters.helpdesk.rt import RtHelpdesk, RtSettings, build_rt_client
-from domain.taxonomy import Category, EscalationReason
-from domain.ticket import NewTicket
+from tests.helpdesk_samples import hand_off
 from tests.rt_server import RtServer
 
 pytestmark = [pytest.mark.rt, pytest.mark.timeout(900)]
@@ -30,15 +29,7 @@ async def test_a_hand_off_lands_in_the_queue_with_its_key(
 ) -> None:
     gateway, settings = rt
     key = f"oa:{uuid.uuid4().hex}"
-    ticket = NewTicket(
-        subject="[Outage] No service on Elm Street",
-        body="Category: Outage\nReason: CallerRequested\nSummary: No service\nConfidence: 0.9",
-        category=Category.OUTAGE,
-        reason=EscalationReason.CALLER_REQUESTED,
-        caller_number="+14155550123",
-        source="OutageAgent",
-        dedup_key=key,
-    )
+    ticket = hand_off(key)
     ref = await gateway.create_ticket(ticket)
     assert ref.url == f"{rt_server.url}/Ticket/Display.html?id={ref.id}"
 
@@ -55,5 +46,5 @@ async def test_a_hand_off_lands_in_the_queue_with_its_key(
     (field,) = [cf for cf in shown["CustomFields"] if cf["name"] == settings.external_ref_field]
     assert field["values"] == [key]
     content = "".join(a.get("Content", "") for a in parts.json()["items"])
-    assert "Summary: No service" in content
+    assert ticket.body in content
     assert "Caller: +14155550123" in content

@@ -23,11 +23,16 @@ from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_SPEC = REPO_ROOT.parent / "shared" / "helpdesks" / "zendesk-support-oas.yaml"
+SPEC_IN_SHARED = Path("shared") / "helpdesks" / "zendesk-support-oas.yaml"
 
 
 def spec_path() -> Path:
-    return Path(os.environ.get("ZENDESK_OAS_PATH", str(DEFAULT_SPEC)))
+    """``ZENDESK_OAS_PATH``, else ``shared/helpdesks/...`` beside the checkout or any folder above
+    it (a git worktree sits deeper than the main checkout)."""
+    if configured := os.environ.get("ZENDESK_OAS_PATH"):
+        return Path(configured)
+    beside = [folder / SPEC_IN_SHARED for folder in REPO_ROOT.parents]
+    return next((path for path in beside if path.is_file()), beside[0])
 
 
 class _SpecLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]

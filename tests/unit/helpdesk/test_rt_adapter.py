@@ -10,11 +10,11 @@ import httpx
 import pytest
 import respx
 
-from adapters.helpdesk.resilience import CircuitBreaker, Resilience, RetryPolicy
+from adapters.helpdesk.circuit import CircuitBreaker
+from adapters.helpdesk.resilience import Resilience, RetryPolicy
 from adapters.helpdesk.rt import RtHelpdesk, RtSettings, build_rt_client, ticketsql_string
 from application.errors import HelpdeskBadResponse, HelpdeskUnavailable, TicketNotFound
-from domain.taxonomy import Category, EscalationReason
-from domain.ticket import NewTicket
+from tests.helpdesk_samples import HAND_OFF, hand_off
 
 SETTINGS = RtSettings(api_url="https://rt.example.com", token="1-2-secret", queue="Support")
 REST = "https://rt.example.com/REST/2.0"
@@ -37,17 +37,7 @@ async def gateway(rt: respx.MockRouter) -> AsyncIterator[RtHelpdesk]:
         yield RtHelpdesk(client, SETTINGS, resilience)
 
 
-def hand_off() -> NewTicket:
-    return NewTicket(
-        subject="[Outage] No service on Elm Street",
-        body="Category: Outage\nReason: CallerRequested\nSummary: No service\nConfidence: 0.9",
-        category=Category.OUTAGE,
-        reason=EscalationReason.CALLER_REQUESTED,
-        caller_number="+14155550123",
-        source="OutageAgent",
-        dedup_key="oa:conv-9",
-        request_key="req-9",
-    )
+FILED = hand_off("oa:conv-9", "req-9")
 
 
 def test_the_client_talks_rest2_with_the_token() -> None:
@@ -81,14 +71,14 @@ async def test_create_sends_queue_custom_field_and_context(
     gateway: RtHelpdesk, rt: respx.MockRouter
 ) -> None:
     route = rt.post("/ticket").respond(201, json={"id": "42", "type": "ticket"})
-    ref = await gateway.create_ticket(hand_off())
+    ref = await gateway.create_ticket(FILED)
     assert ref.id == "42"
     assert ref.url == "https://rt.example.com/Ticket/Display.html?id=42"
     sent = json.loads(route.calls.last.request.content)
     assert sent == {
         "Queue": "Support",
-        "Subject": "[Outage] No service on Elm Street",
-        "Content": hand_off().body + "\n\nCaller: +14155550123\nSource: OutageAgent",
+        "Subject": HAND_OFF.subject,
+        "Content": HAND_OFF.body + "\n\nCaller: +14155550123\nSource: OutageAgent",
         "ContentType": "text/plain",
         "CustomFields": {"ExternalRef": "oa:conv-9"},
     }
@@ -100,7 +90,7 @@ async def test_a_create_whose_answer_was_lost_is_not_replayed(
     """RT has no idempotency keys: the next hand-off finds the landed ticket by its key."""
     route = rt.post("/ticket").mock(side_effect=[httpx.ReadTimeout("lost"), httpx.Response(201)])
     with pytest.raises(HelpdeskUnavailable):
-        await gateway.create_ticket(hand_off())
+        await gateway.create_ticket(FILED)
     assert route.call_count == 1
 
 
@@ -114,7 +104,7 @@ async def test_a_create_refused_before_processing_is_retried(
             httpx.Response(201, json={"id": "7"}),
         ]
     )
-    assert (await gateway.create_ticket(hand_off())).id == "7"
+    assert (await gateway.create_ticket(FILED)).id == "7"
     assert route.call_count == 3
 
 
@@ -189,3 +179,11 @@ async def test_health_is_false_when_refused_or_unreachable(
     assert await gateway.check_health() is False
     assert await gateway.check_health() is False
     assert await gateway.check_health() is True
+
+
+async def test_a_bug_of_ours_in_the_probe_raises_as_itself(
+    gateway: RtHelpdesk, rt: respx.MockRouter
+) -> None:
+    rt.get("/rt").mock(side_effect=KeyError("a field we forgot"))
+    with pytest.raises(KeyError):
+        await gateway.check_health()
