@@ -49,7 +49,8 @@ SENSITIVE_KEYS = frozenset(
 )
 # Phone numbers inside free text (an error message, a URL): E.164, or NANP-style groups.
 _PHONE_IN_TEXT = re.compile(r"\+\d{7,15}\b|\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b")
-_NEVER_REDACTED = frozenset({"timestamp", "level", "logger", "request_id"})
+# Fields our own code fills with fixed vocabulary (a route name, an HTTP method): no text to mask.
+_NEVER_REDACTED = frozenset({"timestamp", "level", "logger", "request_id", "route", "method"})
 
 
 # Values of these types carry no text to mask: only their key can make them sensitive.
@@ -181,3 +182,6 @@ def configure_logging(level: str = "info", fmt: str = "json") -> None:
         logger.setLevel(max(numeric, logging.INFO))
     logging.getLogger("uvicorn.access").disabled = True  # we write our own access line
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry full URLs
+    # The SDK logs "Terminating session" for every stateless /mcp request: noise below debug.
+    quiet = logging.WARNING if numeric > logging.DEBUG else logging.NOTSET
+    logging.getLogger("mcp.server.streamable_http").setLevel(quiet)
