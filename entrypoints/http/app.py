@@ -10,7 +10,6 @@ import msgspec
 from litestar import Litestar, Response, asgi, get
 from litestar.exceptions import HTTPException
 
-from application.ports import HealthProbe
 from domain.errors import DomainError
 from entrypoints.container import Container, close_container
 from entrypoints.http.auth import Authenticator
@@ -76,10 +75,7 @@ def create_app(container: Container) -> Litestar:
         handoff=container.oa_handoff(),
         max_body_bytes=settings.max_body_bytes,
     )
-    probes: dict[str, HealthProbe] = {"helpdesk": container.helpdesk()}
-    for name, probe in container.store_health_probes():
-        probes[name] = probe
-    checks = ReadinessChecks(probes, settings.readyz_cache_seconds)
+    checks = ReadinessChecks(container.health_probes(), settings.readyz_cache_seconds)
 
     @asgi(HANDOFF_PATH, include_in_schema=False, copy_scope=False)  # it writes log fields
     async def oa_handoff(scope: Any, receive: Any, send: Any) -> None:
