@@ -15,18 +15,8 @@ from typing import Protocol, TypeVar
 from dependency_injector import containers, providers
 
 from adapters.helpdesk.mock import MockHelpdesk
-from adapters.stores.memory import (
-    MemoryIdempotencyStore,
-    MemoryRateLimiter,
-    MemoryReplayGuard,
-    MemoryTicketIndex,
-)
-from adapters.stores.redis import (
-    RedisIdempotencyStore,
-    RedisRateLimiter,
-    RedisReplayGuard,
-    RedisTicketIndex,
-)
+from adapters.stores import memory
+from adapters.stores import redis as shared
 from application.ports import Clock
 from entrypoints.helpdesk_wiring import HelpdeskKind, helpdesk_client, helpdesk_gateway
 from entrypoints.redis_client import redis_client
@@ -58,11 +48,11 @@ class MemoryStores(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     clock: providers.Dependency[Clock] = providers.Dependency()
 
-    ticket_index = providers.Singleton(MemoryTicketIndex, clock=clock)
-    idempotency_store = providers.Singleton(MemoryIdempotencyStore, clock=clock)
-    replay_guard = providers.Singleton(MemoryReplayGuard, clock=clock)
+    ticket_index = providers.Singleton(memory.MemoryTicketIndex, clock=clock)
+    idempotency_store = providers.Singleton(memory.MemoryIdempotencyStore, clock=clock)
+    replay_guard = providers.Singleton(memory.MemoryReplayGuard, clock=clock)
     rate_limiter = providers.Singleton(
-        MemoryRateLimiter, clock=clock, limit=settings.provided.rate_limit_per_second
+        memory.MemoryRateLimiter, clock=clock, limit=settings.provided.rate_limit_per_second
     )
     health_probes = providers.Dict()
 
@@ -76,11 +66,14 @@ class RedisStores(containers.DeclarativeContainer):
     prefix = settings.provided.redis.key_prefix
 
     client = providers.Resource(closing, providers.Callable(redis_client, settings.provided.redis))
-    ticket_index = providers.Singleton(RedisTicketIndex, client, namespace=prefix)
-    idempotency_store = providers.Singleton(RedisIdempotencyStore, client, namespace=prefix)
-    replay_guard = providers.Singleton(RedisReplayGuard, client, namespace=prefix)
+    ticket_index = providers.Singleton(shared.RedisTicketIndex, client, namespace=prefix)
+    idempotency_store = providers.Singleton(shared.RedisIdempotencyStore, client, namespace=prefix)
+    replay_guard = providers.Singleton(shared.RedisReplayGuard, client, namespace=prefix)
     rate_limiter = providers.Singleton(
-        RedisRateLimiter, client, limit=settings.provided.rate_limit_per_second, namespace=prefix
+        shared.RedisRateLimiter,
+        client,
+        limit=settings.provided.rate_limit_per_second,
+        namespace=prefix,
     )
     health_probes = providers.Dict(store=ticket_index)
 

@@ -42,6 +42,7 @@ __all__ = [
     "RtOptions",
     "Settings",
     "ZendeskFields",
+    "check_helpdesk_settings",
     "declared_settings",
     "load_settings",
     "read_environment",

@@ -30,6 +30,7 @@ from adapters.stores.redis import (
 )
 from entrypoints.container import Container, build_container, close_container, open_container
 from entrypoints.http.app import create_app
+from entrypoints.serving import opened_at_startup
 from entrypoints.settings import load_settings
 
 UNREACHABLE_URL = "redis://127.0.0.1:1/0"
@@ -134,6 +135,28 @@ async def test_the_app_lifespan_closes_the_redis_pool(prefix: str, redis_url: st
         assert ours <= await _server_side_addresses(redis_url)
     assert opened(container) == []
     assert not ours & await _server_side_addresses(redis_url)  # closed on the server too
+
+
+async def test_the_served_app_opens_its_clients_at_start_up_and_closes_them_at_shutdown() -> None:
+    """What ``serve`` runs in each worker: the container opens in the lifespan, in that loop."""
+    built: list[Container] = []
+
+    def build(container: Container) -> Any:
+        built.append(container)
+        return create_app(container)
+
+    settings = load_settings(
+        {"AUTH_TOKEN": TOKEN, "STORE_BACKEND": "redis", "REDIS_URL": UNREACHABLE_URL},
+        env_file="/nonexistent",
+    )
+    app = opened_at_startup(settings, build)
+    async with AsyncTestClient(app) as client:
+        (container,) = built
+        assert len(opened(container)) == 1
+        assert (await client.get("/readyz")).json()["checks"]["store"] == "unhealthy"
+    assert opened(container) == []
+    with pytest.raises(RuntimeError, match="lifespan"):
+        await opened_at_startup(settings, build)({"type": "http"}, None, None)
 
 
 @pytest.mark.redis
