@@ -88,7 +88,8 @@ class Setting:
         kind = _kind(self.annotation)
         if isinstance(kind, mi.IntType | mi.FloatType):
             noun = "an integer" if isinstance(kind, mi.IntType) else "a number"
-            return f"{noun} from {kind.ge} to {kind.le}" if kind.le is not None else noun
+            bounded = kind.ge is not None and kind.le is not None
+            return f"{noun} from {kind.ge} to {kind.le}" if bounded else noun
         if isinstance(kind, mi.LiteralType):  # in declaration order (msgspec sorts them)
             return "one of " + ", ".join(map(str, get_args(self.annotation) or kind.values))
         if isinstance(kind, mi.BoolType):
@@ -133,13 +134,9 @@ def _walk(declaration: type[Declaration], prefix: str, path: tuple[str, ...]) ->
         yield Setting(name, where, field.type, default)
 
 
-def _described(annotation: Any) -> mi.Type:
-    return mi.type_info(annotation)
-
-
 def _kind(annotation: Any) -> mi.Type:
     """The value's type, past msgspec's metadata wrapper and an optional ``| None``."""
-    kind = _described(annotation)
+    kind = mi.type_info(annotation)
     if isinstance(kind, mi.Metadata):
         kind = kind.type
     if isinstance(kind, mi.UnionType):
@@ -148,7 +145,7 @@ def _kind(annotation: Any) -> mi.Type:
 
 
 def _extra(annotation: Any) -> dict[str, Any]:
-    kind = _described(annotation)
+    kind = mi.type_info(annotation)
     return dict(kind.extra or {}) if isinstance(kind, mi.Metadata) else {}
 
 
