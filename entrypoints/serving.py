@@ -56,8 +56,8 @@ def opened_at_startup(settings: Settings, build: Callable[[Container], ASGIApp])
     """The ASGI app a server process runs: at its lifespan start-up, inside the worker's own
     event loop, it opens the container (``open_container``: the Redis pool, a helpdesk's HTTP
     client) and builds the app on it with ``build``; every event then goes to that app, whose
-    own lifespan closes the container at shutdown. uvicorn's factory is called synchronously,
-    before any loop could open a client, hence this step; it needs ``lifespan="on"``."""
+    own lifespan closes the container at shutdown. uvicorn calls its app factory synchronously,
+    so the factory cannot await the opening: hence this step, which needs ``lifespan="on"``."""
     app: ASGIApp | None = None
 
     async def serve(scope: Scope, receive: Receive, send: Any) -> None:
