@@ -60,7 +60,7 @@ def create_bench_app() -> ASGI:
         if scope["type"] == "lifespan" and not filled:
             filled = True
             started = time.perf_counter()
-            await prefill(index, count, settings.mock_helpdesk_url)
+            await prefill(index, count, settings.mock_helpdesk.url)
             took = time.perf_counter() - started
             print(f"prefilled {count} keys in {took:.1f} s", flush=True)
         await app(scope, receive, send)  # type: ignore[arg-type]

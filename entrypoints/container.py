@@ -1,27 +1,29 @@
 """The dependency-injector container: the one place that decides which adapter serves which port.
 
-Built by ``build_container(settings)`` inside the app/MCP factories, never at import time.
-Backends are chosen by ``Selector``s on HELPDESK_BACKEND and STORE_BACKEND.
+One ``Selector`` per family picks the configured backend's sub-container (entrypoints/backends.py)
+on HELPDESK_BACKEND and on STORE_BACKEND; the ports below are read from the picked one.
+
+Lifecycle: ``open_container(settings)`` builds the container and opens the picked families'
+network clients (``providers.Resource``: the Redis pool, a real helpdesk's HTTP client), inside
+the running event loop; ``close_container`` shuts them down. ``build_container`` alone opens
+nothing: enough for the mock helpdesk with in-memory stores (which have no client) and for
+tests that override providers; resolving a port whose client is not open raises at once, and so
+does ``container.init_resources()`` (it would open every family's clients, not the picked ones).
+
+Why the async-mode switch: an async ``Resource`` makes every provider that depends on it return
+awaitables, while the app and the MCP server resolve their collaborators synchronously at
+start-up. So the resources are initialised first, then switched to sync mode (they hand out the
+opened client itself), and switched back before ``shutdown_resources`` so it awaits their close.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import NoReturn
+
 from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
-from adapters.helpdesk.mock import MockHelpdesk
-from adapters.stores.memory import (
-    MemoryIdempotencyStore,
-    MemoryRateLimiter,
-    MemoryReplayGuard,
-    MemoryTicketIndex,
-)
-from adapters.stores.redis import (
-    RedisIdempotencyStore,
-    RedisRateLimiter,
-    RedisReplayGuard,
-    RedisTicketIndex,
-)
 from application.append_note import AppendNote
 from application.create_ticket import CreateTicket
 from application.find_or_create_ticket import FindOrCreateTicket
@@ -30,101 +32,64 @@ from application.oa_handoff import OaHandoff
 from application.ports import HealthProbe
 from application.render_note import RenderNote
 from domain.dedup import DedupPolicy
-from entrypoints.helpdesk_wiring import open_rt, open_zendesk
-from entrypoints.opened_clients import OpenedClients
-from entrypoints.redis_client import open_redis
+from entrypoints.backends import MemoryStores, MockHelpdeskBackend, RealHelpdeskBackend, RedisStores
+from entrypoints.helpdesk_wiring import RT, ZENDESK
 from entrypoints.settings import Settings
 
 
-def _milliseconds(value: int) -> float:
-    return value / 1000.0
+def _not_open() -> NoReturn:
+    raise RuntimeError(
+        "the container's network clients are not open: build it with "
+        "`await open_container(settings)` (build_container opens nothing)"
+    )
 
 
-def _named_probe(name: str, probe: HealthProbe) -> tuple[str, HealthProbe]:
-    return (name, probe)
+def _named_probes(
+    helpdesk: HealthProbe, stores: Mapping[str, HealthProbe]
+) -> dict[str, HealthProbe]:
+    return {"helpdesk": helpdesk, **stores}
 
 
 class Container(containers.DeclarativeContainer):
-    """Ports -> adapters, use cases -> their ports."""
+    """Ports -> adapters (from the picked families), use cases -> their ports."""
 
-    config = providers.Configuration(strict=True)
     settings = providers.Dependency(instance_of=Settings)
     clock = providers.Singleton(SystemClock)
-    # Every network client the container opens (Redis pool, helpdesk HTTP client), to close.
-    opened_clients = providers.Singleton(OpenedClients)
 
-    helpdesk = providers.Selector(
-        config.helpdesk_backend,
-        mock=providers.Singleton(
-            MockHelpdesk,
-            clock=clock,
-            base_url=config.mock_helpdesk_url,
-            healthy=config.mock_helpdesk_healthy,
-            latency_seconds=providers.Callable(_milliseconds, config.mock_helpdesk_latency_ms),
+    helpdesk_backend = providers.Selector(
+        settings.provided.helpdesk_backend,
+        mock=providers.Container(MockHelpdeskBackend, settings=settings, clock=clock),
+        zendesk=providers.Container(
+            RealHelpdeskBackend, settings=settings, clock=clock, kind=providers.Object(ZENDESK)
         ),
-        zendesk=providers.Singleton(
-            open_zendesk, clients=opened_clients, env=config.env, clock=clock
+        rt=providers.Container(
+            RealHelpdeskBackend, settings=settings, clock=clock, kind=providers.Object(RT)
         ),
-        rt=providers.Singleton(open_rt, clients=opened_clients, env=config.env, clock=clock),
     )
-
-    # STORE_BACKEND=redis: one client (connection pool) per process, created on first use of a
-    # Redis store, closed by close_container; the stores all share it and the key prefix.
-    redis_client = providers.Singleton(
-        open_redis,
-        clients=opened_clients,
-        url=config.redis_url,
-        socket_timeout=config.redis_socket_timeout_seconds,
-        connect_timeout=config.redis_connect_timeout_seconds,
-        max_connections=config.redis_max_connections,
-        health_check_interval=config.redis_health_check_interval_seconds,
-    )
-    redis_ticket_index = providers.Singleton(
-        RedisTicketIndex, redis_client, namespace=config.redis_key_prefix
+    stores = providers.Selector(
+        settings.provided.store_backend,
+        memory=providers.Container(MemoryStores, settings=settings, clock=clock),
+        redis=providers.Container(RedisStores, settings=settings, clock=clock),
     )
 
-    ticket_index = providers.Selector(
-        config.store_backend,
-        memory=providers.Singleton(MemoryTicketIndex, clock=clock),
-        redis=redis_ticket_index,
-    )
-    idempotency_store = providers.Selector(
-        config.store_backend,
-        memory=providers.Singleton(MemoryIdempotencyStore, clock=clock),
-        redis=providers.Singleton(
-            RedisIdempotencyStore, redis_client, namespace=config.redis_key_prefix
-        ),
-    )
-    replay_guard = providers.Selector(
-        config.store_backend,
-        memory=providers.Singleton(MemoryReplayGuard, clock=clock),
-        redis=providers.Singleton(
-            RedisReplayGuard, redis_client, namespace=config.redis_key_prefix
-        ),
-    )
-    rate_limiter = providers.Selector(
-        config.store_backend,
-        memory=providers.Singleton(
-            MemoryRateLimiter, clock=clock, limit=config.rate_limit_per_second
-        ),
-        redis=providers.Singleton(
-            RedisRateLimiter,
-            redis_client,
-            limit=config.rate_limit_per_second,
-            namespace=config.redis_key_prefix,
-        ),
-    )
-    # The stores /readyz reports on, as (name, probe) pairs: none for in-memory stores (they
-    # cannot be down); for Redis one PING, as every store shares the one client.
-    store_health_probes = providers.Selector(
-        config.store_backend,
-        memory=providers.List(),
-        redis=providers.List(providers.Callable(_named_probe, "store", redis_ticket_index)),
+    helpdesk = helpdesk_backend.provided.gateway.call()
+    ticket_index = stores.provided.ticket_index.call()
+    idempotency_store = stores.provided.idempotency_store.call()
+    replay_guard = stores.provided.replay_guard.call()
+    rate_limiter = stores.provided.rate_limiter.call()
+    # What /readyz reports on, by name: the helpdesk (its gateway probes it) and the stores'
+    # own probes (none for in-memory stores; one PING for Redis).
+    health_probes = providers.Callable(
+        _named_probes, helpdesk, stores.provided.health_probes.call()
     )
 
-    dedup_policy = providers.Singleton(DedupPolicy, window_seconds=config.dedup_ttl_seconds)
+    dedup_policy = providers.Singleton(
+        DedupPolicy, window_seconds=settings.provided.dedup_ttl_seconds
+    )
     idempotent_runner = providers.Singleton(
-        IdempotentRunner, store=idempotency_store, ttl_seconds=config.idempotency_ttl_seconds
+        IdempotentRunner,
+        store=idempotency_store,
+        ttl_seconds=settings.provided.idempotency_ttl_seconds,
     )
 
     find_or_create_ticket = providers.Factory(
@@ -137,15 +102,34 @@ class Container(containers.DeclarativeContainer):
 
 
 def build_container(settings: Settings) -> Container:
-    """A container configured from ``settings``."""
+    """A container configured from ``settings``, nothing opened yet."""
     container = Container(settings=settings)
-    container.config.from_dict(settings.to_config())
+    for resource in container.traverse(types=[providers.Resource]):
+        resource.override(providers.Callable(_not_open))  # until open_container opens it
+    return container
+
+
+async def open_container(settings: Settings) -> Container:
+    """A container with the configured backends' clients open (only theirs: a memory-store
+    service never connects to Redis, the mock helpdesk opens no HTTP client). Call it inside the
+    event loop that will use the clients: the app's lifespan start-up, the stdio server's loop."""
+    container = build_container(settings)
+    for family in (container.helpdesk_backend(), container.stores()):
+        for resource in family.traverse(types=[providers.Resource]):
+            resource.reset_override()
+        pending = family.init_resources()
+        if pending is not None:
+            await pending
+        for resource in family.traverse(types=[providers.Resource]):
+            resource.disable_async_mode()  # opened: dependents get the client, not an awaitable
     return container
 
 
 async def close_container(container: Container) -> None:
-    """Release what the container opened (clients, pools), at the end of the app's lifespan."""
+    """Close what ``open_container`` opened (pools, HTTP clients); harmless when nothing was."""
+    for resource in container.traverse(types=[providers.Resource]):
+        if resource.initialized:
+            resource.enable_async_mode()  # its shutdown is async: have shutdown_resources await it
     pending = container.shutdown_resources()
     if pending is not None:
         await pending
-    await container.opened_clients().aclose()  # only what was opened: pools, HTTP clients

@@ -1,112 +1,78 @@
-"""The real helpdesk gateways (Zendesk, Request Tracker) built from the environment.
+"""The real helpdesk gateways (Zendesk, Request Tracker), built from the checked settings.
 
-Settings are read and checked at start-up (``check_helpdesk_settings``), so a missing URL or
-token stops the service with one line naming the variable instead of failing the first call.
-Each backend gets one shared ``httpx.AsyncClient``, registered in ``OpenedClients`` so the
-app's lifespan closes it.
+``load_settings`` has already refused missing URLs and credentials, so what is built here cannot
+fail on them. Each backend has one shared ``httpx.AsyncClient``, a ``Resource`` of its backend's
+container (entrypoints/backends.py): opened with the container, closed when it shuts down.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import httpx
 
 from adapters.helpdesk.resilience import Resilience, RetryPolicy
 from adapters.helpdesk.rt import RtHelpdesk, RtSettings, build_rt_client
 from adapters.helpdesk.zendesk import ZendeskHelpdesk, ZendeskSettings, build_zendesk_client
-from application.ports import Clock
-from entrypoints.opened_clients import OpenedClients
-from entrypoints.settings import ConfigError, EnvReader
+from application.ports import Clock, HelpdeskGateway
+from entrypoints.settings import Settings
+
+S = TypeVar("S")
 
 
-def _url(read: EnvReader) -> str:
-    url = read.text("HELPDESK_API_URL", "")
-    if not url:
-        raise ConfigError("HELPDESK_API_URL must be set to the helpdesk's https:// address")
-    if not url.startswith(("https://", "http://")):
-        raise ConfigError(f"HELPDESK_API_URL must be an http(s) URL (got {url!r})")
-    return url
-
-
-def _optional_id(read: EnvReader, name: str) -> int | None:
-    value = read.text(name, "")
-    return read.integer(name, 0, 1, 2**53) if value else None
-
-
-def zendesk_settings(env: Mapping[str, str]) -> ZendeskSettings:
-    """Zendesk's settings from the environment; ``ConfigError`` names what is missing."""
-    read = EnvReader(env)
-    url = _url(read)
-    email = read.text("HELPDESK_API_EMAIL", "") or None
-    token = read.text("HELPDESK_API_KEY", "") or None
-    oauth = read.text("HELPDESK_OAUTH_TOKEN", "") or None
-    if not oauth and not (email and token):
-        raise ConfigError(
-            "HELPDESK_API_EMAIL and HELPDESK_API_KEY (an API token), or HELPDESK_OAUTH_TOKEN, "
-            "must be set for HELPDESK_BACKEND=zendesk"
-        )
+def zendesk_settings(settings: Settings) -> ZendeskSettings:
+    helpdesk, fields = settings.helpdesk, settings.zendesk
     return ZendeskSettings(
-        api_url=url,
-        email=email,
-        api_token=token,
-        oauth_token=oauth,
-        timeout_seconds=read.number("HELPDESK_TIMEOUT_SECONDS", 5.0, 0.1, 60.0),
-        category_field_id=_optional_id(read, "ZENDESK_CATEGORY_FIELD_ID"),
-        reason_field_id=_optional_id(read, "ZENDESK_REASON_FIELD_ID"),
-        confidence_field_id=_optional_id(read, "ZENDESK_CONFIDENCE_FIELD_ID"),
+        api_url=helpdesk.api_url,
+        email=helpdesk.api_email or None,
+        api_token=helpdesk.api_key or None,
+        oauth_token=helpdesk.oauth_token or None,
+        timeout_seconds=helpdesk.timeout_seconds,
+        category_field_id=fields.category_field_id,
+        reason_field_id=fields.reason_field_id,
+        confidence_field_id=fields.confidence_field_id,
     )
 
 
-def rt_settings(env: Mapping[str, str]) -> RtSettings:
-    """Request Tracker's settings from the environment."""
-    read = EnvReader(env)
-    url = _url(read)
-    token = read.text("HELPDESK_API_KEY", "")
-    if not token:
-        raise ConfigError(
-            "HELPDESK_API_KEY must be set to an RT auth token for HELPDESK_BACKEND=rt"
-        )
-    field_name = read.text("RT_EXTERNAL_REF_FIELD", "ExternalRef")
-    if any(c in field_name for c in "{}'\\"):
-        raise ConfigError(
-            f"RT_EXTERNAL_REF_FIELD must be a plain custom field name (got {field_name!r})"
-        )
+def rt_settings(settings: Settings) -> RtSettings:
     return RtSettings(
-        api_url=url,
-        token=token,
-        queue=read.text("RT_QUEUE", "General"),
-        external_ref_field=field_name,
-        timeout_seconds=read.number("HELPDESK_TIMEOUT_SECONDS", 5.0, 0.1, 60.0),
+        api_url=settings.helpdesk.api_url,
+        token=settings.helpdesk.api_key,
+        queue=settings.rt.queue,
+        external_ref_field=settings.rt.external_ref_field,
+        timeout_seconds=settings.helpdesk.timeout_seconds,
     )
 
 
-def resilience(env: Mapping[str, str]) -> Resilience:
-    """Retries and the circuit breaker, one per gateway (its circuit is its helpdesk's)."""
-    read = EnvReader(env)
-    return Resilience(
-        RetryPolicy(
-            budget_seconds=read.number("HELPDESK_RETRY_BUDGET_SECONDS", 8.0, 0.0, 18.0),
-            attempt_timeout_seconds=read.number("HELPDESK_TIMEOUT_SECONDS", 5.0, 0.1, 60.0),
-        )
+def retry_policy(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(
+        budget_seconds=settings.helpdesk.retry_budget_seconds,
+        attempt_timeout_seconds=settings.helpdesk.timeout_seconds,
     )
 
 
-def check_helpdesk_settings(backend: str, env: Mapping[str, str]) -> None:
-    """Validate the chosen backend's variables at start-up."""
-    if backend == "zendesk":
-        zendesk_settings(env)
-    elif backend == "rt":
-        rt_settings(env)
-    if backend != "mock":
-        resilience(env)
+@dataclass(frozen=True, slots=True)
+class HelpdeskKind(Generic[S]):
+    """What tells one real helpdesk from another: its adapter settings, client and gateway."""
+
+    settings: Callable[[Settings], S]
+    client: Callable[[S], httpx.AsyncClient]
+    gateway: Callable[[httpx.AsyncClient, S, Resilience, Clock], HelpdeskGateway]
 
 
-def open_zendesk(clients: OpenedClients, env: Mapping[str, str], clock: Clock) -> ZendeskHelpdesk:
-    settings = zendesk_settings(env)
-    client = clients.track(build_zendesk_client(settings))
-    return ZendeskHelpdesk(client, settings, resilience(env), clock)
+def helpdesk_client(kind: HelpdeskKind[S], settings: Settings) -> httpx.AsyncClient:
+    """The one shared client of a real helpdesk (its connections open on first use)."""
+    return kind.client(kind.settings(settings))
 
 
-def open_rt(clients: OpenedClients, env: Mapping[str, str], clock: Clock) -> RtHelpdesk:
-    settings = rt_settings(env)
-    client = clients.track(build_rt_client(settings))
-    return RtHelpdesk(client, settings, resilience(env), clock)
+def helpdesk_gateway(
+    kind: HelpdeskKind[S], client: httpx.AsyncClient, settings: Settings, clock: Clock
+) -> HelpdeskGateway:
+    """The gateway on ``client``, with its own retries and circuit breaker (its helpdesk's)."""
+    return kind.gateway(client, kind.settings(settings), Resilience(retry_policy(settings)), clock)
+
+
+ZENDESK = HelpdeskKind(zendesk_settings, build_zendesk_client, ZendeskHelpdesk)
+RT = HelpdeskKind(rt_settings, build_rt_client, RtHelpdesk)

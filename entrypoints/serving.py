@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import signal
+from collections.abc import Awaitable, Callable, MutableMapping
 from types import FrameType
 from typing import Any
 
+from entrypoints.container import Container, open_container
 from entrypoints.settings import Settings
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Any]]
+ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]  # loose: Litestar's own types are narrower
 
 GRACEFUL_SHUTDOWN_SECONDS = 30
 
@@ -44,3 +50,34 @@ def exit_zero_after_sigterm() -> None:
     this handler the re-raised signal exits 0, and a SIGTERM during start-up exits 0 at once.
     """
     signal.signal(signal.SIGTERM, _exit_cleanly)
+
+
+def opened_at_startup(settings: Settings, build: Callable[[Container], ASGIApp]) -> ASGIApp:
+    """The ASGI app a server process runs: at its lifespan start-up, inside the worker's own
+    event loop, it opens the container (``open_container``: the Redis pool, a helpdesk's HTTP
+    client) and builds the app on it with ``build``; every event then goes to that app, whose
+    own lifespan closes the container at shutdown. uvicorn calls its app factory synchronously,
+    so the factory cannot await the opening: hence this step, which needs ``lifespan="on"``."""
+    app: ASGIApp | None = None
+
+    async def serve(scope: Scope, receive: Receive, send: Any) -> None:
+        nonlocal app
+        if app is None:
+            if scope["type"] != "lifespan":
+                raise RuntimeError("the app opens its clients at lifespan start-up: lifespan='on'")
+            startup = await receive()
+            app = build(await open_container(settings))
+            replayed = False
+
+            async def replay() -> Any:
+                nonlocal replayed
+                if replayed:
+                    return await receive()
+                replayed = True
+                return startup
+
+            await app(scope, replay, send)
+            return
+        await app(scope, receive, send)
+
+    return serve

@@ -9,7 +9,6 @@ import msgspec
 from litestar import Litestar, Response, get
 from litestar.exceptions import HTTPException
 
-from application.ports import HealthProbe
 from domain.errors import DomainError
 from entrypoints.container import Container, close_container
 from entrypoints.http.auth import BearerAuth, WebhookAuth
@@ -55,10 +54,7 @@ def create_app(container: Container) -> Edge:
     )
     # MCP over Streamable HTTP; the SDK itself loads on the first MCP request.
     mcp_endpoint = McpEndpoint(container, Gate(BearerAuth(settings.auth_token), limiter))
-    probes: dict[str, HealthProbe] = {"helpdesk": container.helpdesk()}
-    for name, probe in container.store_health_probes():
-        probes[name] = probe
-    checks = ReadinessChecks(probes, settings.readyz_cache_seconds)
+    checks = ReadinessChecks(container.health_probes(), settings.readyz_cache_seconds)
     metrics = Metrics(VERSION)
     framework = _framework_routes(container, checks, metrics, mcp_endpoint)
     rest = asgi_endpoint(framework)

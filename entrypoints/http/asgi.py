@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import structlog
 
-from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from entrypoints.http.edge import Edge
 from entrypoints.logging import configure_logging
+from entrypoints.serving import ASGIApp, opened_at_startup
 from entrypoints.settings import load_settings
 
 
-def app_from_environment() -> Edge:
-    """Build the app from the environment (``serve`` has already validated it once)."""
+def app_from_environment() -> ASGIApp:
+    """Build the app from the environment (``serve`` has already validated it once); its
+    container opens at lifespan start-up, in the worker's event loop."""
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
-    app = create_app(build_container(settings))
+    app = opened_at_startup(settings, create_app)
     structlog.get_logger("helpdesk_bridge").info(
         "service.starting",
         helpdesk_backend=settings.helpdesk_backend,

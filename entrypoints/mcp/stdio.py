@@ -19,14 +19,14 @@ def run_stdio(settings: Settings) -> None:
 
     configure_logging(settings.log_level, settings.log_format)
 
-    from entrypoints.container import build_container, close_container
+    from entrypoints.container import close_container, open_container
     from entrypoints.mcp.server import create_mcp_server
 
-    container = build_container(settings)
-    server = create_mcp_server(container)
     log = structlog.get_logger("helpdesk_bridge.mcp")
 
     async def serve() -> None:
+        container = await open_container(settings)  # its clients live in this loop
+        server = create_mcp_server(container)
         log.info(
             "mcp.stdio_starting",
             helpdesk_backend=settings.helpdesk_backend,

@@ -6,8 +6,8 @@ real waits) and read/wait real time for Redis, whose expiry runs on the server's
 its factory methods
 returns a new *instance* of a store over the backend's one shared state, standing for one process
 of the bridge: for memory that is the same object every time (its state lives in one process); for
-Redis a new adapter on its own client (own connection pool), all under one key prefix unique to
-the test, deleted afterwards.
+Redis a new adapter on its own client (own connection pool, built as the service builds it), all
+under one key prefix unique to the test, deleted afterwards.
 
 The Redis tests need a real server at ``REDIS_URL`` (default ``redis://127.0.0.1:6379/0``).
 Without one they fail under CI (``CI=true``) and are skipped, with the reason, elsewhere.
@@ -38,6 +38,8 @@ from adapters.stores.redis import (
     RedisReplayGuard,
     RedisTicketIndex,
 )
+from entrypoints.redis_client import redis_client
+from entrypoints.settings import RedisSettings
 
 
 class MemoryBackend:
@@ -82,8 +84,9 @@ class RedisBackend:
         self._clients: list[redis.asyncio.Redis] = []
 
     def client(self) -> redis.asyncio.Redis:
-        client = redis.asyncio.Redis.from_url(
-            self._url, socket_timeout=2.0, socket_connect_timeout=2.0
+        """A client as the service builds it (pool, retry, bytes), one per "process"."""
+        client = redis_client(
+            RedisSettings(url=self._url, socket_timeout_seconds=2.0, connect_timeout_seconds=2.0)
         )
         self._clients.append(client)
         return client

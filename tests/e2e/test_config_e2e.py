@@ -30,6 +30,16 @@ def assert_refused(result, *names: str) -> str:
         pytest.param({"STORE_BACKEND": "disk"}, "STORE_BACKEND", id="store=disk"),
         pytest.param({"LOG_LEVEL": "loud"}, "LOG_LEVEL", id="log=loud"),
         pytest.param({"MOCK_HELPDESK_HEALTHY": "maybe"}, "MOCK_HELPDESK_HEALTHY", id="healthy"),
+        pytest.param({"REDIS_MAX_CONNECTIONS": "0"}, "REDIS_MAX_CONNECTIONS", id="redis-pool=0"),
+        pytest.param(
+            {"REDIS_URL": "redis://bridge:hunter2@cache:port/0"}, "REDIS_URL", id="redis-url"
+        ),
+        pytest.param({"HELPDESK_BACKEND": "zendesk"}, "HELPDESK_API_URL", id="zendesk-no-url"),
+        pytest.param(
+            {"HELPDESK_BACKEND": "rt", "HELPDESK_API_URL": "https://rt.example.com"},
+            "HELPDESK_API_KEY",
+            id="rt-no-token",
+        ),
     ],
 )
 def test_invalid_value_exits_with_one_line_naming_the_variable(env, variable):
@@ -37,6 +47,7 @@ def test_invalid_value_exits_with_one_line_naming_the_variable(env, variable):
 
     line = assert_refused(result, variable)
     assert "configuration error" in line
+    assert "hunter2" not in result.stderr
 
 
 def test_refuses_to_start_without_any_authentication():

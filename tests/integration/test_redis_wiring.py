@@ -1,7 +1,7 @@
 """STORE_BACKEND=redis wired through the container into the HTTP app (Litestar's test client).
 
-- The container gives the four Redis stores, on one client (one pool) per container, created
-  only when a Redis store is first resolved, and closed by the app's lifespan.
+- The opened container gives the four Redis stores on one client (one pool) per container, a
+  resource opened only when STORE_BACKEND=redis, and closed by the app's lifespan.
 - ``/readyz`` reports ``"store"`` next to ``"helpdesk"``: 503 when Redis is unreachable, while
   ``/healthz`` stays 200; a hand-off then answers 503 ``STORE_UNAVAILABLE`` in the envelope.
 
@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import redis
 import redis.asyncio
+from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
 from adapters.stores.memory import MemoryTicketIndex
@@ -27,8 +28,9 @@ from adapters.stores.redis import (
     RedisReplayGuard,
     RedisTicketIndex,
 )
-from entrypoints.container import Container, build_container, close_container
+from entrypoints.container import Container, build_container, close_container, open_container
 from entrypoints.http.app import create_app
+from entrypoints.serving import opened_at_startup
 from entrypoints.settings import load_settings
 
 UNREACHABLE_URL = "redis://127.0.0.1:1/0"
@@ -51,7 +53,7 @@ async def prefix(redis_url: str) -> AsyncIterator[str]:
         await client.aclose()
 
 
-def container_for(url: str, prefix: str = "hdb-it-unused:", **extra: str) -> Container:
+async def container_for(url: str, prefix: str = "hdb-it-unused:", **extra: str) -> Container:
     env = {
         "AUTH_TOKEN": TOKEN,
         "STORE_BACKEND": "redis",
@@ -61,7 +63,12 @@ def container_for(url: str, prefix: str = "hdb-it-unused:", **extra: str) -> Con
         "REDIS_CONNECT_TIMEOUT_SECONDS": "0.5",
         **extra,
     }
-    return build_container(load_settings(env, env_file="/nonexistent"))
+    return await open_container(load_settings(env, env_file="/nonexistent"))
+
+
+def opened(container: Container) -> list[object]:
+    """The network clients the container holds open right now."""
+    return [r() for r in container.traverse(types=[providers.Resource]) if r.initialized]
 
 
 async def post_handoff(
@@ -75,7 +82,7 @@ async def post_handoff(
 
 @pytest.mark.redis
 async def test_the_container_gives_redis_stores_on_one_client(prefix: str, redis_url: str) -> None:
-    container = container_for(redis_url, prefix)
+    container = await container_for(redis_url, prefix)
     try:
         stores = (
             container.ticket_index(),
@@ -89,41 +96,72 @@ async def test_the_container_gives_redis_stores_on_one_client(prefix: str, redis
             RedisReplayGuard,
             RedisRateLimiter,
         )
-        assert len(container.opened_clients().opened) == 1  # one pool for every store
-        client = container.redis_client()
+        (client,) = opened(container)  # one pool for every store
+        assert client is container.stores().client()
         assert client.connection_pool.connection_kwargs.get("decode_responses") is False
-        assert [name for name, _ in container.store_health_probes()] == ["store"]
-        assert await container.store_health_probes()[0][1].check_health() is True
+        probes = container.health_probes()
+        assert list(probes) == ["helpdesk", "store"]
+        assert await probes["store"].check_health() is True
     finally:
         await close_container(container)
-    assert container.opened_clients().opened == ()
+    assert opened(container) == []
 
 
-async def test_the_memory_backend_opens_no_redis_client() -> None:
+async def test_the_memory_backend_opens_no_client() -> None:
     settings = load_settings({"AUTH_TOKEN": TOKEN}, env_file="/nonexistent")
-    container = build_container(settings)
+    container = await open_container(settings)
     create_app(container)
     assert isinstance(container.ticket_index(), MemoryTicketIndex)
-    assert list(container.store_health_probes()) == []
-    assert container.opened_clients().opened == ()
+    assert list(container.health_probes()) == ["helpdesk"]
+    assert opened(container) == []
     await close_container(container)  # nothing to close, and no error for it
+
+
+def test_a_redis_store_of_an_unopened_container_says_how_to_open_it() -> None:
+    container = build_container(
+        load_settings({"AUTH_TOKEN": TOKEN, "STORE_BACKEND": "redis"}, env_file="/nonexistent")
+    )
+    with pytest.raises(RuntimeError, match="await open_container"):
+        container.ticket_index()
 
 
 @pytest.mark.redis
 async def test_the_app_lifespan_closes_the_redis_pool(prefix: str, redis_url: str) -> None:
-    container = container_for(redis_url, prefix)
+    container = await container_for(redis_url, prefix)
     async with AsyncTestClient(create_app(container)) as client:
         assert (await client.get("/readyz")).status_code == 200
-        ours = _local_addresses(container.redis_client().connection_pool)
+        ours = _local_addresses(container.stores().client().connection_pool)
         assert ours
         assert ours <= await _server_side_addresses(redis_url)
-    assert container.opened_clients().opened == ()
+    assert opened(container) == []
     assert not ours & await _server_side_addresses(redis_url)  # closed on the server too
+
+
+async def test_the_served_app_opens_its_clients_at_start_up_and_closes_them_at_shutdown() -> None:
+    """What ``serve`` runs in each worker: the container opens in the lifespan, in that loop."""
+    built: list[Container] = []
+
+    def build(container: Container) -> Any:
+        built.append(container)
+        return create_app(container)
+
+    settings = load_settings(
+        {"AUTH_TOKEN": TOKEN, "STORE_BACKEND": "redis", "REDIS_URL": UNREACHABLE_URL},
+        env_file="/nonexistent",
+    )
+    app = opened_at_startup(settings, build)
+    async with AsyncTestClient(app) as client:
+        (container,) = built
+        assert len(opened(container)) == 1
+        assert (await client.get("/readyz")).json()["checks"]["store"] == "unhealthy"
+    assert opened(container) == []
+    with pytest.raises(RuntimeError, match="lifespan"):
+        await opened_at_startup(settings, build)({"type": "http"}, None, None)
 
 
 @pytest.mark.redis
 async def test_readyz_reports_the_store_healthy(prefix: str, redis_url: str) -> None:
-    async with AsyncTestClient(create_app(container_for(redis_url, prefix))) as client:
+    async with AsyncTestClient(create_app(await container_for(redis_url, prefix))) as client:
         response = await client.get("/readyz")
     assert response.status_code == 200, response.text
     body = response.json()
@@ -132,7 +170,7 @@ async def test_readyz_reports_the_store_healthy(prefix: str, redis_url: str) -> 
 
 
 async def test_readyz_is_503_when_redis_is_unreachable() -> None:
-    async with AsyncTestClient(create_app(container_for(UNREACHABLE_URL))) as client:
+    async with AsyncTestClient(create_app(await container_for(UNREACHABLE_URL))) as client:
         ready = await client.get("/readyz")
         alive = await client.get("/healthz")
     assert ready.status_code == 503, ready.text
@@ -143,7 +181,7 @@ async def test_readyz_is_503_when_redis_is_unreachable() -> None:
 
 
 async def test_a_handoff_is_503_store_unavailable_when_redis_is_unreachable() -> None:
-    async with AsyncTestClient(create_app(container_for(UNREACHABLE_URL))) as client:
+    async with AsyncTestClient(create_app(await container_for(UNREACHABLE_URL))) as client:
         status, headers, body = await post_handoff(client, "oa-down")
         keyed = await post_handoff(client, "oa-down", **{"idempotency-key": "k-1"})
     for status_, headers_, body_ in ((status, headers, body), keyed):
@@ -157,7 +195,7 @@ async def test_a_handoff_is_503_store_unavailable_when_redis_is_unreachable() ->
 
 @pytest.mark.redis
 async def test_handoffs_dedup_and_replay_through_redis(prefix: str, redis_url: str) -> None:
-    async with AsyncTestClient(create_app(container_for(redis_url, prefix))) as client:
+    async with AsyncTestClient(create_app(await container_for(redis_url, prefix))) as client:
         first = await post_handoff(client, "oa-wired")
         second = await post_handoff(client, "oa-wired")
         keyed = await post_handoff(client, "oa-keyed", **{"idempotency-key": "key-1"})
@@ -183,10 +221,10 @@ async def test_a_dropped_connection_is_replaced_without_an_error(
     prefix: str, redis_url: str
 ) -> None:
     """As after a Redis restart: the pooled connections die; the next hand-off still works."""
-    container = container_for(redis_url, prefix)
+    container = await container_for(redis_url, prefix)
     async with AsyncTestClient(create_app(container)) as client:
         assert (await post_handoff(client, "oa-before"))[0] == 200
-        pool = container.redis_client().connection_pool
+        pool = container.stores().client().connection_pool
         killer = redis.asyncio.Redis.from_url(redis_url)
         try:
             ids = [

@@ -1,27 +1,48 @@
-""".env.example lists every variable the service reads (the spec makes that binding)."""
+""".env.example lists every declared setting, with its default and a comment saying what it is."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import pytest
+
+from entrypoints.settings import declared_settings
+from entrypoints.settings_reader import Setting
+
 ROOT = Path(__file__).resolve().parents[2]
-READS = re.compile(r"\b(?:get|read)\.\w+\(\s*\"([A-Z][A-Z0-9_]+)\"")
+ASSIGNMENT = re.compile(r"^([A-Z][A-Z0-9_]*)=(.*)$")
+LINES = (ROOT / ".env.example").read_text().splitlines()
+LISTED = {m[1]: (i, m[2]) for i, line in enumerate(LINES) if (m := ASSIGNMENT.match(line))}
+SETTINGS = {setting.name: setting for setting in declared_settings()}
 
 
-def test_every_variable_read_is_listed_with_a_comment() -> None:
-    example = (ROOT / ".env.example").read_text()
-    listed = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", example, re.MULTILINE))
-    read = {
-        name
-        for source in (ROOT / "entrypoints").rglob("*.py")
-        for name in READS.findall(source.read_text())
-    }
-    assert {"AUTH_TOKEN", "PORT", "HELPDESK_API_URL", "REDIS_URL"} <= read
-    assert read - listed == set(), "add these to .env.example with their default and meaning"
-    lines = example.splitlines()
-    for index, line in enumerate(lines):
-        if re.match(r"^[A-Z][A-Z0-9_]+=", line):
-            assert lines[index - 1].startswith("#") or re.match(r"^[A-Z_]+=", lines[index - 1]), (
-                f"{line.split('=')[0]} has no comment saying what it means"
-            )
+def test_it_lists_exactly_the_declared_settings() -> None:
+    assert set(SETTINGS) - set(LISTED) == set(), "add these to .env.example (default, meaning)"
+    assert set(LISTED) - set(SETTINGS) == set(), "these are not settings (any more)"
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_each_setting_is_listed_with_its_default(name: str) -> None:
+    setting: Setting = SETTINGS[name]
+    _, listed = LISTED[name]
+    if setting.default in ("", None):
+        assert listed == "", f"{name} has no default: list it as {name}="
+    else:
+        assert listed, f"list {name} with its default"
+        assert setting.parse(listed) == setting.default
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_each_setting_says_what_it_means(name: str) -> None:
+    """A comment above it, or above the group of settings it belongs to."""
+    index, _ = LISTED[name]
+    above = index - 1
+    while ASSIGNMENT.match(LINES[above]):
+        above -= 1
+    assert LINES[above].startswith("#"), f"{name} has no comment saying what it means"
+
+
+def test_variable_names_are_unique() -> None:
+    names = [setting.name for setting in declared_settings()]
+    assert len(names) == len(set(names))

@@ -1,0 +1,105 @@
+"""The backend families, one sub-container each: a store family (memory, redis) gives the four
+stores and their health probes; a helpdesk backend (mock, zendesk, rt) gives the gateway.
+
+A family's network client is a ``providers.Resource`` beside the providers that use it, so it is
+created only when its family is the configured one and the container is opened
+(``open_container``), and closed by ``close_container``. The main container selects one family
+of each kind, once (entrypoints/container.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Protocol, TypeVar
+
+from dependency_injector import containers, providers
+
+from adapters.helpdesk.mock import MockHelpdesk
+from adapters.stores import memory
+from adapters.stores import redis as shared
+from application.ports import Clock
+from entrypoints.helpdesk_wiring import HelpdeskKind, helpdesk_client, helpdesk_gateway
+from entrypoints.redis_client import redis_client
+from entrypoints.settings import Settings
+
+
+class Closable(Protocol):
+    async def aclose(self) -> None: ...
+
+
+C = TypeVar("C", bound=Closable)
+
+
+async def closing(client: C) -> AsyncIterator[C]:
+    """A network client as a resource: handed out while its container is open, closed after."""
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+def _milliseconds(value: int) -> float:
+    return value / 1000.0
+
+
+class MemoryStores(containers.DeclarativeContainer):
+    """In-process stores: nothing to open, nothing that can be down (so no health probe)."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    clock: providers.Dependency[Clock] = providers.Dependency()
+
+    ticket_index = providers.Singleton(memory.MemoryTicketIndex, clock=clock)
+    idempotency_store = providers.Singleton(memory.MemoryIdempotencyStore, clock=clock)
+    replay_guard = providers.Singleton(memory.MemoryReplayGuard, clock=clock)
+    rate_limiter = providers.Singleton(
+        memory.MemoryRateLimiter, clock=clock, limit=settings.provided.rate_limit_per_second
+    )
+    health_probes = providers.Dict()
+
+
+class RedisStores(containers.DeclarativeContainer):
+    """The four stores on one Redis client (one pool per process), sharing the key prefix;
+    one PING probe for all of them, as they share the client."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    clock: providers.Dependency[Clock] = providers.Dependency()
+    prefix = settings.provided.redis.key_prefix
+
+    client = providers.Resource(closing, providers.Callable(redis_client, settings.provided.redis))
+    ticket_index = providers.Singleton(shared.RedisTicketIndex, client, namespace=prefix)
+    idempotency_store = providers.Singleton(shared.RedisIdempotencyStore, client, namespace=prefix)
+    replay_guard = providers.Singleton(shared.RedisReplayGuard, client, namespace=prefix)
+    rate_limiter = providers.Singleton(
+        shared.RedisRateLimiter,
+        client,
+        limit=settings.provided.rate_limit_per_second,
+        namespace=prefix,
+    )
+    health_probes = providers.Dict(store=ticket_index)
+
+
+class MockHelpdeskBackend(containers.DeclarativeContainer):
+    """The in-process helpdesk: no client to open."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    clock: providers.Dependency[Clock] = providers.Dependency()
+    mock = settings.provided.mock_helpdesk
+
+    gateway = providers.Singleton(
+        MockHelpdesk,
+        clock=clock,
+        base_url=mock.url,
+        healthy=mock.healthy,
+        latency_seconds=providers.Callable(_milliseconds, mock.latency_ms),
+    )
+
+
+class RealHelpdeskBackend(containers.DeclarativeContainer):
+    """A helpdesk over HTTP (``kind``: zendesk or rt): its client resource and its gateway."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    clock: providers.Dependency[Clock] = providers.Dependency()
+    kind = providers.Dependency(instance_of=HelpdeskKind)
+
+    client = providers.Resource(closing, providers.Callable(helpdesk_client, kind, settings))
+    gateway = providers.Singleton(helpdesk_gateway, kind, client, settings, clock)
