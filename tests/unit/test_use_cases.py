@@ -17,7 +17,7 @@ from application.oa_handoff import OaHandoff, OaHandoffCommand
 from application.render_note import RenderNote, RenderNoteCommand
 from application.ticket_filing import TicketFiling
 from domain.dedup import DedupPolicy
-from domain.errors import InvalidInput
+from domain.errors import DomainError, InvalidInput
 from domain.taxonomy import Category, EscalationReason
 
 NOTE = (
@@ -246,3 +246,16 @@ async def test_a_dedup_hit_indexes_the_new_conversation_key_too(
     assert by_key_only.ticket.id == first.ticket.id
     assert not by_key_only.created
     assert len(helpdesk.tickets) == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (TicketNotFound, "TICKET_NOT_FOUND"),
+        (HelpdeskUnavailable, "HELPDESK_UNAVAILABLE"),
+        (DedupInProgress, "DEDUP_IN_PROGRESS"),
+        (InvalidInput, "VALIDATION_ERROR"),
+    ],
+)
+def test_error_codes_are_the_wire_codes(error: type[DomainError], code: str) -> None:
+    assert error.code == code
