@@ -259,3 +259,25 @@ async def test_a_dedup_hit_indexes_the_new_conversation_key_too(
 )
 def test_error_codes_are_the_wire_codes(error: type[DomainError], code: str) -> None:
     assert error.code == code
+
+
+async def test_the_hand_off_and_find_or_create_file_one_ticket_per_problem(
+    handoff: OaHandoff, find_or_create: FindOrCreateTicket, helpdesk: MockHelpdesk
+) -> None:
+    spoken = await handoff.execute(OaHandoffCommand(note=NOTE, oa_key="conv-7"))
+    typed = await find_or_create.execute(
+        FindOrCreateTicketCommand(description="The WiFi still drops", oa_key="conv-7")
+    )
+    assert (typed.created, typed.ticket) == (False, spoken.ticket)
+    assert len(helpdesk.tickets) == 1
+    assert helpdesk.tickets[spoken.ticket.id].new.source == "Webhook"
+
+
+@pytest.mark.parametrize("source", [None, "", "  "])
+async def test_an_absent_source_is_the_door_the_ticket_came_in_by(
+    find_or_create: FindOrCreateTicket, helpdesk: MockHelpdesk, source: str | None
+) -> None:
+    result = await find_or_create.execute(
+        FindOrCreateTicketCommand(description="No internet since this morning", source=source)
+    )
+    assert result.problem.source == helpdesk.tickets[result.ticket.id].new.source == "MCP"
