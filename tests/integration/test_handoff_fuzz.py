@@ -1,4 +1,5 @@
-"""Whatever a caller sends, the hand-off answers 200 or a 400 envelope: never a 500."""
+"""Whatever a caller sends, the hand-off answers 200 or a 400 envelope, never a 500 - and the
+same verdict, word for word, as the boundary gives those fields as an MCP tool's arguments."""
 
 from __future__ import annotations
 
@@ -11,6 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from litestar.testing import TestClient
 
+from adapters.clock import ManualClock
+from adapters.helpdesk.mock import MockHelpdesk
+from adapters.stores.memory import MemoryTicketIndex
+from application.oa_handoff import OaHandoff, OaHandoffCommand
+from application.ticket_filing import TicketFiling
+from domain.dedup import DedupPolicy
+from domain.errors import InvalidInput
+from entrypoints.boundary import decode
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import load_settings
@@ -20,7 +29,11 @@ FIELDS = ["note", "category", "escalationReason", "confidence", "callerNumber", 
 NOTE_LINES = st.sampled_from(["Category", "Reason", "Summary", "Confidence", "Other", ""])
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
     max_leaves=5,
 )
@@ -56,11 +69,25 @@ def assert_answer(status: int, body: dict[str, Any]) -> None:
         assert set(body) <= {"status", "code", "message", "details"}
 
 
+def tool_verdict(arguments: dict[str, Any]) -> dict[str, Any] | None:
+    """The refusal's ``details`` for these arguments decoded as a mapping (the MCP path), or
+    None when the hand-off would be filed."""
+    clock = ManualClock()
+    filing = TicketFiling(MockHelpdesk(clock), MemoryTicketIndex(clock), clock, DedupPolicy())
+    try:
+        OaHandoff(filing).resolve(decode(OaHandoffCommand, arguments))
+    except InvalidInput as error:
+        return dict(error.details or {})
+    return None
+
+
 @settings(max_examples=150, deadline=None)
 @given(payloads)
 def test_any_json_object(client: TestClient[Any], payload: dict[str, Any]) -> None:
     answer = client.post("/ingest/oa-handoff", content=json.dumps(payload), headers=HEADERS)
-    assert_answer(answer.status_code, answer.json())
+    body = answer.json()
+    assert_answer(answer.status_code, body)
+    assert body.get("details") == tool_verdict(payload)
 
 
 @settings(max_examples=100, deadline=None)
