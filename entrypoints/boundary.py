@@ -48,7 +48,7 @@ def decode(kind: type[T], data: bytes | Mapping[str, Any]) -> T:
         except msgspec.DecodeError as error:
             raise InvalidInput({FORM_ERRORS: [f"Malformed JSON body: {error}"]}) from None
     else:
-        document = data if isinstance(data, dict) else dict(data)
+        document = dict(data) if isinstance(data, Mapping) else data  # None: "received null"
     try:  # e.g. a key given twice: JSON's last value wins, as it does for the mapping
         return msgspec.convert(document, kind, strict=True)
     except msgspec.ValidationError as error:

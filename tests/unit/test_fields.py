@@ -65,17 +65,13 @@ async def test_each_input_gets_one_outcome_from_bytes_and_from_a_mapping(
 
 
 @pytest.mark.parametrize(
-    ("raw", "message"),
-    [
-        (b"[]", "Expected object, received array"),
-        (b'"note"', "Expected object, received string"),
-        (b"null", "Expected object, received null"),
-    ],
+    ("document", "received"), [([], "array"), ("note", "string"), (None, "null"), (3, "number")]
 )
-def test_a_document_that_is_no_object_is_one_form_error(raw: bytes, message: str) -> None:
-    with pytest.raises(InvalidInput) as error:
-        decode(OaHandoffCommand, raw)
-    assert error.value.field_errors == {"_errors": [message]}
+def test_a_document_that_is_no_object_is_one_form_error(document: Any, received: str) -> None:
+    for data in (json.dumps(document).encode(), document):
+        with pytest.raises(InvalidInput) as error:
+            decode(OaHandoffCommand, data)
+        assert error.value.field_errors == {"_errors": [f"Expected object, received {received}"]}
 
 
 def test_malformed_json_is_one_form_error() -> None:
