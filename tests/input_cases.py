@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from hypothesis import strategies as st
 
 from application.append_note import AppendNoteCommand
 from application.create_ticket import CreateTicketCommand
@@ -43,6 +44,17 @@ NOTE = (
 TEXT = "Customer unable to connect to WiFi after a reset"
 CATEGORY_CHOICES = " | ".join(f"'{v}'" for v in CATEGORY_VALUES)
 Errors = dict[str, list[str]] | None
+
+# Any JSON value (no NaN or infinity: JSON has none), a few levels deep.
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=5,
+)
 
 # Short names, so most cases fit on one line.
 H, F, C, A, R = (

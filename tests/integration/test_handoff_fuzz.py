@@ -23,20 +23,12 @@ from entrypoints.boundary import decode
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import load_settings
+from tests.input_cases import json_values
 
 HEADERS = {"x-auth-token": "fuzz", "content-type": "application/json"}
 FIELDS = ["note", "category", "escalationReason", "confidence", "callerNumber", "oaKey", "source"]
 NOTE_LINES = st.sampled_from(["Category", "Reason", "Summary", "Confidence", "Other", ""])
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=40),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
-    max_leaves=5,
-)
 note_like = st.builds(
     lambda parts: "\n".join(f"{label}: {value}" for label, value in parts),
     st.lists(st.tuples(NOTE_LINES, st.text(max_size=80)), max_size=5),

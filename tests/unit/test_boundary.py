@@ -23,6 +23,7 @@ from domain.phone import CallerNumber
 from domain.taxonomy import Category, EscalationReason
 from domain.ticket import TicketRef
 from entrypoints.boundary import decode, handoff_response, input_schema
+from tests.input_cases import json_values
 
 NOTE = (
     "Category: WiFi\nReason: CallerRequested\nSummary: Customer unable to connect to WiFi\n"
@@ -106,15 +107,6 @@ def test_the_spec_fields_are_camel_case_on_the_wire() -> None:
     assert "pattern" not in properties["callerNumber"]  # normalised, not matched
 
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
-    max_leaves=4,
-)
 known_names = st.sampled_from(
     sorted({f.encode_name for kind in COMMANDS for f in msgspec.structs.fields(kind)})
 )
