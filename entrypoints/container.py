@@ -31,6 +31,7 @@ from application.idempotency import IdempotentRunner
 from application.oa_handoff import OaHandoff
 from application.ports import HealthProbe
 from application.render_note import RenderNote
+from application.ticket_filing import TicketFiling
 from domain.dedup import DedupPolicy
 from entrypoints.backends import MemoryStores, MockHelpdeskBackend, RealHelpdeskBackend, RedisStores
 from entrypoints.helpdesk_wiring import RT, ZENDESK
@@ -89,13 +90,15 @@ class Container(containers.DeclarativeContainer):
     idempotent_runner = providers.Singleton(
         IdempotentRunner,
         store=idempotency_store,
+        clock=clock,
         ttl_seconds=settings.provided.idempotency_ttl_seconds,
     )
 
-    find_or_create_ticket = providers.Factory(
-        FindOrCreateTicket, helpdesk=helpdesk, index=ticket_index, clock=clock, policy=dedup_policy
+    ticket_filing = providers.Factory(
+        TicketFiling, helpdesk=helpdesk, index=ticket_index, clock=clock, policy=dedup_policy
     )
-    oa_handoff = providers.Factory(OaHandoff, find_or_create=find_or_create_ticket)
+    find_or_create_ticket = providers.Factory(FindOrCreateTicket, filing=ticket_filing)
+    oa_handoff = providers.Factory(OaHandoff, filing=ticket_filing)
     create_ticket = providers.Factory(CreateTicket, helpdesk=helpdesk)
     append_note = providers.Factory(AppendNote, helpdesk=helpdesk)
     render_note = providers.Factory(RenderNote)

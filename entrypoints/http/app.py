@@ -89,8 +89,9 @@ def _framework_routes(
     async def readyz() -> Response[bytes]:
         return await readiness(checks)
 
-    schema_json = msgspec.json.encode(build_openapi())
-    schema_yaml = openapi_yaml().encode()
+    settings = container.settings()
+    schema_json = msgspec.json.encode(build_openapi(settings))
+    schema_yaml = openapi_yaml(settings).encode()
 
     @get(["/schema", "/schema/openapi.json"], include_in_schema=False, sync_to_thread=False)
     def schema() -> Response[bytes]:
@@ -115,7 +116,7 @@ def _framework_routes(
             HTTPException: handle_litestar_error,
             Exception: handle_unexpected,
         },
-        request_max_body_size=container.settings().max_body_bytes,
+        request_max_body_size=settings.max_body_bytes,
         openapi_config=None,
         lifespan=[lifespan],
         logging_config=None,

@@ -11,13 +11,11 @@ import hashlib
 
 import msgspec
 
-from application.idempotency import IdempotentRunner
+from application.idempotency import IdempotentRunner, checked_idempotency_key
 from application.oa_handoff import OaHandoff, OaHandoffCommand
 from application.ports import StoredResponse
-from domain.errors import DomainError, InvalidInput
-from domain.note import Note
-from domain.phone import parse_caller_number
-from entrypoints.boundary import Echo, HandoffPayload, HandoffResponse
+from domain.errors import DomainError
+from entrypoints.boundary import decode, handoff_response
 from entrypoints.http.asgi_io import (
     JSON,
     Answer,
@@ -31,14 +29,9 @@ from entrypoints.http.asgi_io import (
 from entrypoints.http.edge import Facts
 from entrypoints.http.errors import HttpError, error_answer, internal_error, refusal
 from entrypoints.http.gate import Gate, Passage
-from entrypoints.http.validation import explain
 
-MAX_IDEMPOTENCY_KEY_CHARS = 255
 CONTENT_TYPE = b"content-type"
 IDEMPOTENCY_KEY = b"idempotency-key"
-_decoder = msgspec.json.Decoder(HandoffPayload)
-# Checked only when the body failed to decode, so every bad field is named in one answer.
-_VALUE_CHECKS = {"note": Note.parse, "callerNumber": parse_caller_number}
 _encoder = msgspec.json.Encoder()
 _ALLOW = [(b"allow", b"POST")]
 _NOT_JSON = HttpError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
@@ -86,7 +79,7 @@ class HandoffRoute:
         try:
             if not headers.get(CONTENT_TYPE, "").lower().startswith(JSON):
                 raise _NOT_JSON
-            payload = self._decode(body)
+            payload = decode(OaHandoffCommand, body)
             key = headers.get(IDEMPOTENCY_KEY)
             if key is None:
                 return await self._run(payload, admitted)
@@ -99,7 +92,7 @@ class HandoffRoute:
                 return StoredResponse(answer.status, answer.body)
 
             stored, replayed = await self._idempotency.run(
-                f"{admitted.client}:{self._checked_key(key)}", fingerprint, run_once
+                f"{admitted.client}:{checked_idempotency_key(key)}", fingerprint, run_once
             )
         except (HttpError, DomainError) as error:
             return admitted.refuse(error)
@@ -108,37 +101,11 @@ class HandoffRoute:
             return Answer(stored.status, stored.body, headers_out, {"idempotent_replay": True})
         return Answer(stored.status, stored.body, admitted.headers, facts[0] if facts else None)
 
-    @staticmethod
-    def _decode(body: bytes) -> HandoffPayload:
-        try:
-            return _decoder.decode(body)
-        except (msgspec.ValidationError, msgspec.DecodeError):
-            raise explain(body, HandoffPayload, _VALUE_CHECKS) from None
-
-    @staticmethod
-    def _checked_key(key: str) -> str:
-        if not key or len(key) > MAX_IDEMPOTENCY_KEY_CHARS or not key.isprintable():
-            raise InvalidInput.single(
-                "Idempotency-Key",
-                f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY_CHARS} printable characters",
-            )
-        return key
-
-    async def _run(self, payload: HandoffPayload, admitted: Passage) -> Answer:
-        result = await self._handoff.execute(OaHandoffCommand(**msgspec.structs.asdict(payload)))
-        body = HandoffResponse(
-            status="ok",
-            created=result.created,
-            ticket_id=result.ticket_id,
-            ticket_url=result.ticket_url,
-            category=result.category,
-            escalation_reason=result.escalation_reason,
-            confidence=result.confidence,
-            echo=Echo(oa_key=result.oa_key, caller_number=result.caller_number),
-        )
+    async def _run(self, payload: OaHandoffCommand, admitted: Passage) -> Answer:
+        result = await self._handoff.execute(payload)
         facts = {
-            "ticket_id": result.ticket_id,
+            "ticket_id": result.ticket.id,
             "created": result.created,
-            "category": result.category.value,
+            "category": result.problem.category.value,
         }
-        return Answer(200, _encoder.encode(body), admitted.headers, facts)
+        return Answer(200, _encoder.encode(handoff_response(result)), admitted.headers, facts)

@@ -17,9 +17,14 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 from typing_extensions import TypedDict
 
-from application.append_note import MAX_AUTHOR_CHARS, MAX_TICKET_ID_CHARS
-from application.create_ticket import MAX_METADATA_ENTRIES, MAX_METADATA_VALUE_CHARS
-from application.inputs import MAX_KEY_CHARS, MAX_SOURCE_CHARS
+from application.fields import (
+    MAX_AUTHOR_CHARS,
+    MAX_KEY_CHARS,
+    MAX_METADATA_ENTRIES,
+    MAX_METADATA_VALUE_CHARS,
+    MAX_SOURCE_CHARS,
+    MAX_TICKET_ID_CHARS,
+)
 from domain.note import (
     CONFIDENCE_PATTERN,
     FREE_TEXT_MAX_CHARS,

@@ -15,8 +15,7 @@ from typing import Any
 from mcp.types import CallToolResult, TextContent
 from pydantic import ValidationError
 
-from application.inputs import too_long, too_short
-from domain.errors import DomainError, InvalidInput
+from domain.errors import DomainError, InvalidInput, too_long, too_short
 from domain.note import CONFIDENCE_MESSAGE
 from domain.phone import E164_MESSAGE
 

@@ -129,8 +129,8 @@ def _handlers(container: Container, names: Mapping[str, str]) -> dict[str, Calla
                 "success": True,
                 "ticketId": result.ticket.id,
                 "ticketUrl": result.ticket.url,
-                "category": result.category,
-                "escalationReason": result.escalation_reason,
+                "category": result.problem.category,
+                "escalationReason": result.problem.reason,
             }
 
         return await _answer(names[c.CREATE_TICKET], run)
@@ -225,12 +225,15 @@ def _handlers(container: Container, names: Mapping[str, str]) -> dict[str, Calla
             return {
                 "success": True,
                 "created": result.created,
-                "ticketId": result.ticket_id,
-                "ticketUrl": result.ticket_url,
-                "category": result.category,
-                "escalationReason": result.escalation_reason,
-                "confidence": result.confidence,
-                "echo": {"oaKey": result.oa_key, "callerNumber": result.caller_number},
+                "ticketId": result.ticket.id,
+                "ticketUrl": result.ticket.url,
+                "category": result.problem.category,
+                "escalationReason": result.problem.reason,
+                "confidence": result.problem.confidence,
+                "echo": {
+                    "oaKey": result.problem.oa_key,
+                    "callerNumber": result.problem.caller_number,
+                },
             }
 
         return await _answer(names[c.OA_HANDOFF], run)
