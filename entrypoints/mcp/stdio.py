@@ -19,6 +19,8 @@ def run_stdio(settings: Settings) -> None:
 
     configure_logging(settings.log_level, settings.log_format)
 
+    from mcp.server.stdio import stdio_server
+
     from entrypoints.container import build_container, close_container
     from entrypoints.mcp.server import create_mcp_server
 
@@ -34,7 +36,8 @@ def run_stdio(settings: Settings) -> None:
             tool_name_style=settings.mcp_tool_name_style,
         )
         try:
-            await server.run_stdio_async()
+            async with stdio_server() as (read, write):
+                await server.run(read, write, server.create_initialization_options())
         finally:
             await close_container(container)
             log.info("mcp.stdio_stopped")
