@@ -6,10 +6,13 @@ import time
 
 
 class SystemClock:
-    """Wall-clock time (epoch seconds)."""
+    """The system's clocks: wall-clock time (epoch seconds) and the monotonic clock."""
 
     def now(self) -> float:
         return time.time()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
 
 
 class ManualClock:
@@ -19,6 +22,9 @@ class ManualClock:
         self._now = start
 
     def now(self) -> float:
+        return self._now
+
+    def monotonic(self) -> float:
         return self._now
 
     def advance(self, seconds: float) -> None:

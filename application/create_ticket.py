@@ -2,67 +2,55 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Mapping
-
-import msgspec
-
-from application.inputs import (
-    FREE_TEXT_LIMITS,
-    MAX_SOURCE_CHARS,
-    Classified,
-    FieldErrors,
-    caller_number,
-    optional_key,
+from application.fields import (
+    CallerNumberText,
+    Command,
+    Description,
+    InferredCategory,
+    InferredReason,
+    Metadata,
+    SourceLabel,
 )
+from application.ids import random_uuid_hex
+from application.inputs import Classified, FieldErrors, caller_number, present
 from application.ports import HelpdeskGateway
-from domain.taxonomy import Category, EscalationReason, Source
-from domain.ticket import NewTicket, TicketRef, ticket_subject
-
-MAX_METADATA_ENTRIES = 20
-MAX_METADATA_VALUE_CHARS = 200
+from application.ticket_filing import FiledTicket, Problem, new_ticket
+from domain.taxonomy import Source
 
 
-class CreateTicketCommand(msgspec.Struct, frozen=True):
+class CreateTicketCommand(Command, frozen=True):
     """A ticket described in free text; category and reason are inferred when absent."""
 
-    description: str
-    category: Category | None = None
-    escalation_reason: EscalationReason | None = None
-    caller_number: str | None = None
-    source: str | None = None
-    metadata: Mapping[str, str] | None = None
-
-
-class CreateTicketResult(msgspec.Struct, frozen=True):
-    ticket: TicketRef
-    category: Category
-    escalation_reason: EscalationReason
+    description: Description
+    category: InferredCategory | None = None
+    escalation_reason: InferredReason | None = None
+    caller_number: CallerNumberText | None = None
+    source: SourceLabel | None = None
+    metadata: Metadata | None = None
 
 
 class CreateTicket:
     """Open a ticket now.
 
     Rules:
-    - ``description`` is 10-1000 characters; a 4-line note is read as one.
+    - A note-shaped ``description`` is read as a 4-line note; other text is classified.
     - No dedup: this is the explicit "new ticket" action. Use ``FindOrCreateTicket`` otherwise.
-    - ``metadata`` (at most 20 short string pairs) is appended to the ticket body, so what the
+    - ``metadata`` (a few short string pairs) is appended to the ticket body, so what the
       assistant knew reaches the human who picks the ticket up.
     """
 
-    def __init__(self, helpdesk: HelpdeskGateway) -> None:
+    def __init__(self, helpdesk: HelpdeskGateway, default_source: str = Source.MCP) -> None:
         self._helpdesk = helpdesk
+        self._default_source = default_source
 
-    async def execute(self, command: CreateTicketCommand) -> CreateTicketResult:
+    async def execute(self, command: CreateTicketCommand) -> FiledTicket:
+        problem = self.resolve(command)
+        ticket = await self._helpdesk.create_ticket(new_ticket(problem, None, random_uuid_hex()))
+        return FiledTicket(True, ticket, problem)
+
+    def resolve(self, command: CreateTicketCommand) -> Problem:
         errors = FieldErrors()
-        errors.text("description", command.description, *FREE_TEXT_LIMITS)
         caller = caller_number(errors, command.caller_number)
-        source = optional_key(errors, "source", command.source, MAX_SOURCE_CHARS)
-        metadata = dict(command.metadata or {})
-        if len(metadata) > MAX_METADATA_ENTRIES:
-            errors.add("metadata", f"metadata may hold at most {MAX_METADATA_ENTRIES} entries")
-        if any(len(str(v)) > MAX_METADATA_VALUE_CHARS for v in metadata.values()):
-            errors.add("metadata", f"metadata values are at most {MAX_METADATA_VALUE_CHARS} chars")
         classified = Classified(
             command.description,
             command.category,
@@ -73,18 +61,15 @@ class CreateTicket:
         )
         errors.raise_if_any()
         body = command.description.strip()
-        if metadata:
-            body += "\n\n" + "\n".join(f"{k}: {v}" for k, v in sorted(metadata.items()))
-        ticket = await self._helpdesk.create_ticket(
-            NewTicket(
-                subject=ticket_subject(classified.category, classified.summary),
-                body=body,
-                category=classified.category,
-                reason=classified.reason,
-                confidence=classified.confidence,
-                caller_number=caller,
-                source=source or Source.MCP,
-                request_key=uuid.uuid4().hex,
-            )
+        if command.metadata:
+            body += "\n\n" + "\n".join(f"{k}: {v}" for k, v in sorted(command.metadata.items()))
+        return Problem(
+            category=classified.category,
+            reason=classified.reason,
+            summary=classified.summary,
+            body=body,
+            confidence=classified.confidence,
+            caller_number=caller,
+            oa_key=None,
+            source=present(command.source) or self._default_source,
         )
-        return CreateTicketResult(ticket, classified.category, classified.reason)

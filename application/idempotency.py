@@ -6,10 +6,24 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from application.errors import IdempotencyConflict, IdempotencyInProgress
-from application.ports import IdempotencyState, IdempotencyStore, StoredResponse
+from application.ports import Clock, IdempotencyState, IdempotencyStore, StoredResponse
 from application.waiting import Patience
+from domain.errors import InvalidInput
 
 DEFAULT_TTL_SECONDS = 15 * 60
+MAX_IDEMPOTENCY_KEY_CHARS = 255
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
+
+
+def checked_idempotency_key(key: str) -> str:
+    """``key`` when it may name a request (1-255 printable characters), else ``InvalidInput``
+    on the header, so a key that a store could not hold is refused before anything runs."""
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY_CHARS or not key.isprintable():
+        raise InvalidInput.single(
+            IDEMPOTENCY_KEY_HEADER,
+            f"{IDEMPOTENCY_KEY_HEADER} must be 1-{MAX_IDEMPOTENCY_KEY_CHARS} printable characters",
+        )
+    return key
 
 
 class IdempotentRunner:
@@ -26,11 +40,13 @@ class IdempotentRunner:
     def __init__(
         self,
         store: IdempotencyStore,
+        clock: Clock,
         ttl_seconds: float = DEFAULT_TTL_SECONDS,
         lease_seconds: float = 30.0,
         wait_seconds: float = 15.0,
     ) -> None:
         self._store = store
+        self._clock = clock
         self._ttl = ttl_seconds
         self._lease = lease_seconds
         self._wait = wait_seconds
@@ -39,7 +55,7 @@ class IdempotentRunner:
         self, key: str, fingerprint: str, action: Callable[[], Awaitable[StoredResponse]]
     ) -> tuple[StoredResponse, bool]:
         """Return ``(response, replayed)``."""
-        patience = Patience(self._wait)
+        patience = Patience(self._clock, self._wait)
         while True:
             record = await self._store.begin(key, fingerprint, self._lease)
             if record.state is IdempotencyState.STARTED:

@@ -2,75 +2,48 @@
 
 from __future__ import annotations
 
-import msgspec
-
-from application.find_or_create_ticket import FindOrCreateTicket, Problem
-from application.inputs import FieldErrors, ProblemFields, identity
+from application.fields import HandoffNote, ProblemFields
+from application.inputs import FieldErrors, identity
+from application.ticket_filing import FiledTicket, Problem, TicketFiling
 from domain.errors import InvalidInput
-from domain.note import NOTE_MAX_CHARS, NOTE_MIN_CHARS, Note
-from domain.phone import CallerNumber
-from domain.taxonomy import Category, EscalationReason, Source
+from domain.note import Note
+from domain.taxonomy import Source
 
 
-class OaHandoffCommand(ProblemFields, frozen=True, kw_only=True):
+class OaHandoffCommand(ProblemFields, frozen=True):
     """The webhook payload (and the ``ingest.oa_handoff`` tool's arguments)."""
 
-    note: str
-
-
-class OaHandoffResult(msgspec.Struct, frozen=True):
-    """What the agent reads back to the caller: the ticket and the fields as resolved."""
-
-    created: bool
-    ticket_id: str
-    ticket_url: str
-    category: Category
-    escalation_reason: EscalationReason
-    confidence: str | None
-    oa_key: str | None
-    caller_number: CallerNumber | None
+    note: HandoffNote
 
 
 class OaHandoff:
     """Take one hand-off.
 
     Rules:
-    - ``note`` is the 4-line note (10-350 characters, summary <= 250, confidence "0.0"-"1.0").
+    - ``note`` is the 4-line note; its limits are ``Note``'s.
     - Explicit ``category`` / ``escalationReason`` / ``confidence`` win; missing ones are read
       from the note (an unknown label in the note is inferred from the summary).
-    - ``callerNumber`` must be E.164 and is echoed normalised.
-    - Dedup and filing are ``FindOrCreateTicket``'s: one ticket per problem.
+    - ``callerNumber`` is normalised to E.164 and echoed so; empty ``oaKey`` / ``source`` mean
+      absent.
+    - Dedup and filing are ``TicketFiling``'s: one ticket per problem.
     """
 
-    def __init__(self, find_or_create: FindOrCreateTicket, default_source: str = Source.WEBHOOK):
-        self._find_or_create = find_or_create
+    def __init__(self, filing: TicketFiling, default_source: str = Source.WEBHOOK) -> None:
+        self._filing = filing
         self._default_source = default_source
 
-    async def execute(self, command: OaHandoffCommand) -> OaHandoffResult:
-        problem = self.resolve(command)
-        created, ticket = await self._find_or_create.file(problem)
-        return OaHandoffResult(
-            created=created,
-            ticket_id=ticket.id,
-            ticket_url=ticket.url,
-            category=problem.category,
-            escalation_reason=problem.reason,
-            confidence=problem.confidence,
-            oa_key=problem.oa_key,
-            caller_number=problem.caller_number,
-        )
+    async def execute(self, command: OaHandoffCommand) -> FiledTicket:
+        return await self._filing.file(self.resolve(command))
 
     def resolve(self, command: OaHandoffCommand) -> Problem:
         """Validate every field, report all problems at once, and resolve the note."""
         errors = FieldErrors()
-        errors.text("note", command.note, NOTE_MIN_CHARS, NOTE_MAX_CHARS)
-        note: Note | None = None
-        if NOTE_MIN_CHARS <= len(command.note) <= NOTE_MAX_CHARS:
-            note = errors.attempt(lambda: Note.parse(command.note))
         checked = identity(errors, command)
+        try:
+            note = Note.parse(command.note)
+        except InvalidInput as bad_note:
+            raise errors.joined(bad_note) from None
         errors.raise_if_any()
-        if note is None:  # pragma: no cover - errors above always cover a missing note
-            raise InvalidInput.single("note", "note is required")
         return Problem(
             category=command.category or note.category,
             reason=command.escalation_reason or note.reason,

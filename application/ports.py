@@ -157,3 +157,7 @@ class Clock(Protocol):
     def now(self) -> float:
         """Seconds since the epoch."""
         ...
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back, for measuring waits (not a date)."""
+        ...

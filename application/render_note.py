@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import msgspec
 
+from application.fields import CategoryName, Command, Confidence, ReasonName, Summary
 from domain.note import Note
-from domain.taxonomy import Category, EscalationReason
 
 
-class RenderNoteCommand(msgspec.Struct, frozen=True):
-    category: Category
-    escalation_reason: EscalationReason
-    summary: str
-    confidence: str
+class RenderNoteCommand(Command, frozen=True):
+    category: CategoryName
+    escalation_reason: ReasonName
+    summary: Summary
+    confidence: Confidence
 
 
 class RenderNoteResult(msgspec.Struct, frozen=True):
@@ -22,8 +22,8 @@ class RenderNoteResult(msgspec.Struct, frozen=True):
 
 
 class RenderNote:
-    """Pure: no port, no side effect. The summary (<= 250, one line) and the confidence
-    ("0.0"-"1.0") are checked; the result always fits the 350-character limit."""
+    """Pure: no port, no side effect. ``Note`` checks the summary and the confidence, and a note
+    made of valid parts always fits its length limit."""
 
     async def execute(self, command: RenderNoteCommand) -> RenderNoteResult:
         note = Note.create(

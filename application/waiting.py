@@ -9,23 +9,29 @@ reads a second per waiter.
 from __future__ import annotations
 
 import asyncio
-import time
+
+from application.ports import Clock
 
 FIRST_PAUSE_SECONDS = 0.002
 MAX_PAUSE_SECONDS = 0.02
 
 
 class Patience:
-    """Pauses of growing length until ``seconds`` have passed since it was made."""
+    """Pauses of growing length until ``seconds`` have passed on ``clock`` since it was made.
 
-    __slots__ = ("_deadline", "_pause")
+    The deadline is read from the clock's monotonic reading (a wall-clock jump neither ends nor
+    stretches a wait), and through the port, so a test decides when patience runs out.
+    """
 
-    def __init__(self, seconds: float) -> None:
-        self._deadline = time.monotonic() + seconds
+    __slots__ = ("_clock", "_deadline", "_pause")
+
+    def __init__(self, clock: Clock, seconds: float) -> None:
+        self._clock = clock
+        self._deadline = clock.monotonic() + seconds
         self._pause = FIRST_PAUSE_SECONDS
 
     def exhausted(self) -> bool:
-        return time.monotonic() >= self._deadline
+        return self._clock.monotonic() >= self._deadline
 
     async def pause(self) -> None:
         await asyncio.sleep(self._pause)

@@ -7,6 +7,16 @@ from collections.abc import Mapping, Sequence
 FORM_ERRORS = "_errors"
 
 
+def too_short(minimum: int) -> str:
+    """Zod's wording for a lower length bound, which the spec's example error shows."""
+    return f"String must contain at least {minimum} character(s)"
+
+
+def too_long(maximum: int) -> str:
+    """Zod's wording for an upper length bound."""
+    return f"String must contain at most {maximum} character(s)"
+
+
 class DomainError(Exception):
     """A rule of the domain was broken; ``code`` is the wire error code, ``details`` optional."""
 

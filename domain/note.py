@@ -15,7 +15,7 @@ import re
 
 import msgspec
 
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, too_long, too_short
 from domain.taxonomy import CATEGORY_VALUES, REASON_VALUES, Category, EscalationReason
 
 NOTE_MIN_CHARS = 10
@@ -120,8 +120,33 @@ def infer_confidence(text: str) -> str | None:
     return match.group(1)
 
 
+def summary_problem(summary: str) -> str | None:
+    """What is wrong with a (stripped) one-line summary, or None when a note may hold it."""
+    if not summary:
+        return "summary must not be empty"
+    if "\n" in summary or "\r" in summary:
+        return "summary must be a single line"
+    if len(summary) > SUMMARY_MAX_CHARS:
+        return f"summary must be at most {SUMMARY_MAX_CHARS} characters"
+    return None
+
+
+def parse_summary(summary: str) -> str:
+    """The summary as a note holds it (stripped); ``InvalidInput`` on ``summary`` otherwise."""
+    text = summary.strip()
+    problem = summary_problem(text)
+    if problem is not None:
+        raise InvalidInput.single("summary", problem)
+    return text
+
+
 class Note(msgspec.Struct, frozen=True):
-    """A valid 4-line note: build it with ``Note.create`` or ``Note.parse``, which check rules."""
+    """A valid 4-line note: build it with ``Note.create`` or ``Note.parse``, which check rules.
+
+    The parts' limits make every rendered note fit ``NOTE_MAX_CHARS`` (the longest labels, a
+    full summary and the longest confidence stay under it; tests/unit/test_note.py checks), so
+    only a note written by hand can be too long, and ``parse`` refuses that.
+    """
 
     category: Category
     reason: EscalationReason
@@ -135,26 +160,25 @@ class Note(msgspec.Struct, frozen=True):
         """Check the summary and confidence rules; raise ``InvalidInput`` naming each bad field."""
         errors: dict[str, list[str]] = {}
         summary = summary.strip()
-        if not summary:
-            errors["summary"] = ["summary must not be empty"]
-        elif "\n" in summary or "\r" in summary:
-            errors["summary"] = ["summary must be a single line"]
-        elif len(summary) > SUMMARY_MAX_CHARS:
-            errors["summary"] = [f"summary must be at most {SUMMARY_MAX_CHARS} characters"]
+        problem = summary_problem(summary)
+        if problem is not None:
+            errors["summary"] = [problem]
         if not is_valid_confidence(confidence):
             errors["confidence"] = [CONFIDENCE_MESSAGE]
         if errors:
             raise InvalidInput(errors)
-        note = cls(category, reason, summary, confidence)
-        if len(note.render()) > NOTE_MAX_CHARS:  # unreachable with valid parts; kept as the rule
-            raise InvalidInput.single("note", f"note must be at most {NOTE_MAX_CHARS} characters")
-        return note
+        return cls(category, reason, summary, confidence)
 
     @classmethod
     def parse(cls, text: str) -> Note:
-        """Read a 4-line note. Unknown category or reason labels fall back to inference from the
-        summary (an agent's "Category: Internet" still files a ticket); the shape, the summary
-        limit and the confidence format are enforced, each error reported on ``note``."""
+        """Read a 4-line note of ``NOTE_MIN_CHARS``-``NOTE_MAX_CHARS`` characters. Unknown
+        category or reason labels fall back to inference from the summary (an agent's
+        "Category: Internet" still files a ticket); the length, the shape, the summary limit and
+        the confidence format are enforced, each error reported on ``note``."""
+        if len(text) < NOTE_MIN_CHARS:
+            raise InvalidInput.single("note", too_short(NOTE_MIN_CHARS))
+        if len(text) > NOTE_MAX_CHARS:
+            raise InvalidInput.single("note", too_long(NOTE_MAX_CHARS))
         lines = text.replace("\r\n", "\n").strip("\n").split("\n")
         values: list[str] = []
         if len(lines) == len(LINE_LABELS):

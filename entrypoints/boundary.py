@@ -1,74 +1,104 @@
-"""Wire structs shared by HTTP and MCP: one base, camelCase names, the spec's exact shapes."""
+"""The edge both transports share: decode an input into its command, describe a command as a JSON
+schema, map a hand-off to its 200 body, and the wire structs of the spec's answers.
+
+The commands are the use cases' own structs (``application``), typed from the rule table
+(``application.fields``), so the webhook body and every MCP tool's arguments are accepted and
+refused by one rule, with one wording.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 import msgspec
 
-from application.inputs import MAX_KEY_CHARS, MAX_SOURCE_CHARS
-from domain.note import CONFIDENCE_PATTERN, NOTE_MAX_CHARS, NOTE_MIN_CHARS
-from domain.phone import E164_PATTERN, MAX_INPUT_LENGTH
+from application.explain import field_errors
+from application.ticket_filing import FiledTicket
+from domain.errors import FORM_ERRORS, InvalidInput
 from domain.taxonomy import Category, EscalationReason
+
+T = TypeVar("T", bound=msgspec.Struct)
+
+_decoders: dict[type[Any], msgspec.json.Decoder[Any]] = {}
+
+
+def decode(kind: type[T], data: bytes | Mapping[str, Any]) -> T:
+    """``data`` - a JSON body, or arguments already parsed (an MCP call) - as a ``kind`` command.
+
+    Unknown fields are ignored and ``null`` means absent. On any failure ``InvalidInput`` names
+    every bad field in the webhook's (zod's) words, or carries a top-level ``_errors`` entry for
+    a document that is not a JSON object. A valid body costs one msgspec decode.
+    """
+    try:
+        if isinstance(data, bytes):
+            decoder = _decoders.get(kind)
+            if decoder is None:
+                decoder = _decoders[kind] = msgspec.json.Decoder(kind)
+            command: T = decoder.decode(data)
+            return command
+        return msgspec.convert(data, kind, strict=True)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        pass
+    if isinstance(data, bytes):
+        try:
+            document: Any = msgspec.json.decode(data)
+        except msgspec.DecodeError as error:
+            raise InvalidInput({FORM_ERRORS: [f"Malformed JSON body: {error}"]}) from None
+    else:
+        document = data if isinstance(data, dict) else dict(data)
+    try:  # e.g. a key given twice: JSON's last value wins, as it does for the mapping
+        return msgspec.convert(document, kind, strict=True)
+    except msgspec.ValidationError as error:
+        raise InvalidInput(field_errors(kind, document) or {FORM_ERRORS: [str(error)]}) from None
+
+
+def input_schema(kind: type[msgspec.Struct]) -> dict[str, Any]:
+    """The JSON schema of ``kind``'s wire form, written the way every MCP client reads it."""
+    schema = client_friendly_schema(msgspec.json.schema(kind))
+    schema.pop("description", None)  # the struct's docstring is for developers
+    schema["type"] = "object"
+    return schema
+
+
+def client_friendly_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The same schema with ``$ref``s inlined, ``X | None`` (optional) as plain ``X`` left out of
+    ``required``, no generated titles, and ``type: string`` on string enums.
+
+    Several clients (voice-agent platforms among them) follow neither ``$ref`` nor ``anyOf``;
+    an explicit null is still accepted by ``decode``. Works on msgspec's and pydantic's output.
+    """
+    definitions: dict[str, Any] = schema.get("$defs", {})
+
+    def simplify(node: Any) -> Any:
+        if isinstance(node, list):
+            return [simplify(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            target = definitions[ref.removeprefix("#/$defs/")]
+            node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+        variants = node.get("anyOf")
+        if isinstance(variants, list) and {"type": "null"} in variants:
+            rest = [v for v in variants if v != {"type": "null"}]
+            if len(rest) == 1 and node.get("default", ...) is None:
+                outer = {k: v for k, v in node.items() if k not in ("anyOf", "default")}
+                node = {**simplify(rest[0]), **outer}
+        result = {k: simplify(v) for k, v in node.items() if k not in ("$defs", "title")}
+        if isinstance(node.get("properties"), dict):  # property names are not keywords
+            result["properties"] = {k: simplify(v) for k, v in node["properties"].items()}
+        enum = result.get("enum")
+        if isinstance(enum, list) and enum and all(isinstance(v, str) for v in enum):
+            result.setdefault("type", "string")
+        return result
+
+    simplified: dict[str, Any] = simplify(schema)
+    return simplified
 
 
 class Wire(msgspec.Struct, rename="camel", frozen=True):
-    """Base of every boundary struct: camelCase on the wire, snake_case in Python."""
-
-
-NoteText = Annotated[
-    str,
-    msgspec.Meta(
-        min_length=NOTE_MIN_CHARS,
-        max_length=NOTE_MAX_CHARS,
-        description="The 4-line note: Category / Reason / Summary (<= 250) / Confidence.",
-        examples=[
-            "Category: WiFi\nReason: CallerRequested\n"
-            "Summary: Customer unable to connect to WiFi\nConfidence: 0.85"
-        ],
-    ),
-]
-ConfidenceText = Annotated[
-    str,
-    msgspec.Meta(pattern=CONFIDENCE_PATTERN, description='"0.0" to "1.0"', examples=["0.85"]),
-]
-CallerNumberText = Annotated[
-    str,
-    msgspec.Meta(
-        max_length=MAX_INPUT_LENGTH,
-        description=f"E.164 ({E164_PATTERN}); normalised before use.",
-        examples=["+12345678900"],
-    ),
-]
-OaKeyText = Annotated[
-    str,
-    msgspec.Meta(
-        max_length=MAX_KEY_CHARS,
-        description="The agent's key for this problem (e.g. the conversation id); dedups first. "
-        "Empty means absent.",
-        examples=["oa-12345"],
-    ),
-]
-SourceText = Annotated[
-    str,
-    msgspec.Meta(
-        max_length=MAX_SOURCE_CHARS,
-        description="Which agent sent it (free label). Empty means absent.",
-        examples=["OutageAgent"],
-    ),
-]
-
-
-class HandoffPayload(Wire, frozen=True):
-    """``POST /ingest/oa-handoff`` body. Unknown fields are ignored; null means absent."""
-
-    note: NoteText
-    category: Category | None = None
-    escalation_reason: EscalationReason | None = None
-    confidence: ConfidenceText | None = None
-    caller_number: CallerNumberText | None = None
-    oa_key: OaKeyText | None = None
-    source: SourceText | None = None
+    """Base of every answer struct: camelCase on the wire, snake_case in Python."""
 
 
 class Echo(Wire, frozen=True):
@@ -87,6 +117,22 @@ class HandoffResponse(Wire, frozen=True):
     escalation_reason: EscalationReason
     confidence: str | None
     echo: Echo
+
+
+def handoff_response(result: FiledTicket) -> HandoffResponse:
+    """The webhook's 200 body for a hand-off: the ticket, the fields as resolved, and the dedup
+    keys as used (the caller number normalised)."""
+    problem = result.problem
+    return HandoffResponse(
+        status="ok",
+        created=result.created,
+        ticket_id=result.ticket.id,
+        ticket_url=result.ticket.url,
+        category=problem.category,
+        escalation_reason=problem.reason,
+        confidence=problem.confidence,
+        echo=Echo(oa_key=problem.oa_key, caller_number=problem.caller_number),
+    )
 
 
 class ErrorBody(Wire, frozen=True, omit_defaults=True, kw_only=True):

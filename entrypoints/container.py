@@ -29,6 +29,7 @@ from application.idempotency import IdempotentRunner
 from application.oa_handoff import OaHandoff
 from application.ports import HealthProbe
 from application.render_note import RenderNote
+from application.ticket_filing import TicketFiling
 from domain.dedup import DedupPolicy
 from entrypoints.helpdesk_wiring import open_rt, open_zendesk
 from entrypoints.opened_clients import OpenedClients
@@ -124,13 +125,17 @@ class Container(containers.DeclarativeContainer):
 
     dedup_policy = providers.Singleton(DedupPolicy, window_seconds=config.dedup_ttl_seconds)
     idempotent_runner = providers.Singleton(
-        IdempotentRunner, store=idempotency_store, ttl_seconds=config.idempotency_ttl_seconds
+        IdempotentRunner,
+        store=idempotency_store,
+        clock=clock,
+        ttl_seconds=config.idempotency_ttl_seconds,
     )
 
-    find_or_create_ticket = providers.Factory(
-        FindOrCreateTicket, helpdesk=helpdesk, index=ticket_index, clock=clock, policy=dedup_policy
+    ticket_filing = providers.Factory(
+        TicketFiling, helpdesk=helpdesk, index=ticket_index, clock=clock, policy=dedup_policy
     )
-    oa_handoff = providers.Factory(OaHandoff, find_or_create=find_or_create_ticket)
+    find_or_create_ticket = providers.Factory(FindOrCreateTicket, filing=ticket_filing)
+    oa_handoff = providers.Factory(OaHandoff, filing=ticket_filing)
     create_ticket = providers.Factory(CreateTicket, helpdesk=helpdesk)
     append_note = providers.Factory(AppendNote, helpdesk=helpdesk)
     render_note = providers.Factory(RenderNote)

@@ -14,22 +14,15 @@ import msgspec
 import structlog
 from litestar import Response
 
-from application.idempotency import IdempotentRunner
+from application.idempotency import IdempotentRunner, checked_idempotency_key
 from application.oa_handoff import OaHandoff, OaHandoffCommand
 from application.ports import RateDecision, RateLimiter, ReplayGuard, StoredResponse
-from domain.errors import DomainError, InvalidInput
-from domain.note import Note
-from domain.phone import parse_caller_number
-from entrypoints.boundary import Echo, HandoffPayload, HandoffResponse
+from domain.errors import DomainError
+from entrypoints.boundary import decode, handoff_response
 from entrypoints.http.auth import Authenticator
 from entrypoints.http.envelope import LOG_FIELDS
 from entrypoints.http.errors import JSON, HttpError, domain_error_response, error_response
-from entrypoints.http.validation import explain
 
-MAX_IDEMPOTENCY_KEY_CHARS = 255
-_decoder = msgspec.json.Decoder(HandoffPayload)
-# Checked only when the body failed to decode, so every bad field is named in one answer.
-_VALUE_CHECKS = {"note": Note.parse, "callerNumber": parse_caller_number}
 _encoder = msgspec.json.Encoder()
 _JSON_BYTES = JSON.encode()
 
@@ -194,12 +187,12 @@ class HandoffEndpoint:
                 raise HttpError("REPLAY_DETECTED", "Signature already used (replay refused)")
             if not (content_type or "").lower().startswith(JSON):
                 raise HttpError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
-            payload = self._decode(body)
+            payload = decode(OaHandoffCommand, body)
             if idempotency_key is None:
                 response = await self._run(payload, scope)
                 replayed = False
             else:
-                scope_key = f"{verdict.client}:{self._checked_key(idempotency_key)}"
+                scope_key = f"{verdict.client}:{checked_idempotency_key(idempotency_key)}"
                 fingerprint = hashlib.sha256(_encoder.encode(payload)).hexdigest()
                 response, replayed = await self._idempotency.run(
                     scope_key, fingerprint, lambda: self._run(payload, scope)
@@ -214,37 +207,11 @@ class HandoffEndpoint:
             scope[LOG_FIELDS] = {"idempotent_replay": True}
         return RawResponse(response.status, response.body, limit_headers)
 
-    @staticmethod
-    def _decode(body: bytes) -> HandoffPayload:
-        try:
-            return _decoder.decode(body)
-        except (msgspec.ValidationError, msgspec.DecodeError):
-            raise explain(body, HandoffPayload, _VALUE_CHECKS) from None
-
-    @staticmethod
-    def _checked_key(key: str) -> str:
-        if not key or len(key) > MAX_IDEMPOTENCY_KEY_CHARS or not key.isprintable():
-            raise InvalidInput.single(
-                "Idempotency-Key",
-                f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY_CHARS} printable characters",
-            )
-        return key
-
-    async def _run(self, payload: HandoffPayload, scope: Any) -> StoredResponse:
-        result = await self._handoff.execute(OaHandoffCommand(**msgspec.structs.asdict(payload)))
+    async def _run(self, payload: OaHandoffCommand, scope: Any) -> StoredResponse:
+        result = await self._handoff.execute(payload)
         scope[LOG_FIELDS] = {
-            "ticket_id": result.ticket_id,
+            "ticket_id": result.ticket.id,
             "created": result.created,
-            "category": result.category.value,
+            "category": result.problem.category.value,
         }
-        body = HandoffResponse(
-            status="ok",
-            created=result.created,
-            ticket_id=result.ticket_id,
-            ticket_url=result.ticket_url,
-            category=result.category,
-            escalation_reason=result.escalation_reason,
-            confidence=result.confidence,
-            echo=Echo(oa_key=result.oa_key, caller_number=result.caller_number),
-        )
-        return StoredResponse(200, _encoder.encode(body))
+        return StoredResponse(200, _encoder.encode(handoff_response(result)))

@@ -1,7 +1,10 @@
 """The OpenAPI document, built from the same msgspec structs the app decodes and encodes.
 
+The request body is the hand-off command itself (its limits and descriptions come from the rule
+table, ``application.fields``); the windows in the text come from the settings it is built for.
 Served at ``/schema`` (and ``/schema/openapi.json`` / ``.yaml``) and exported to
-docs/openapi.yaml by ``helpdesk-bridge openapi``; a test fails when the two drift apart.
+docs/openapi.yaml by ``helpdesk-bridge openapi`` for the default settings; a test fails when the
+two drift apart.
 """
 
 from __future__ import annotations
@@ -10,14 +13,17 @@ from typing import Any
 
 import msgspec
 
+from application.fields import IdempotencyKey, spoken_duration
+from application.idempotency import IDEMPOTENCY_KEY_HEADER
+from application.oa_handoff import OaHandoffCommand
 from entrypoints.boundary import (
     ErrorBody,
-    HandoffPayload,
     HandoffResponse,
     HealthBody,
     ReadinessBody,
 )
 from entrypoints.http.errors import STATUS_BY_CODE
+from entrypoints.settings import Settings
 
 VERSION = "0.1.0"
 _REF = "#/components/schemas/{name}"
@@ -57,10 +63,14 @@ def _errors_for(codes: list[str]) -> dict[str, Any]:
     }
 
 
-def build_openapi() -> dict[str, Any]:
-    """The whole document as a plain dict (deterministic: same input, same output)."""
+def build_openapi(settings: Settings | None = None) -> dict[str, Any]:
+    """The whole document for ``settings`` (the defaults when None) as a plain dict
+    (deterministic: same settings, same document)."""
+    settings = settings or Settings()
+    command = OaHandoffCommand.__name__
     _, components = msgspec.json.schema_components(
-        [HandoffPayload, HandoffResponse, ErrorBody, HealthBody, ReadinessBody], ref_template=_REF
+        [OaHandoffCommand, HandoffResponse, ErrorBody, HealthBody, ReadinessBody],
+        ref_template=_REF,
     )
     handoff_errors = [
         "VALIDATION_ERROR",
@@ -90,20 +100,25 @@ def build_openapi() -> dict[str, Any]:
                 "post": {
                     "operationId": "oaHandoff",
                     "summary": "Find the caller's open ticket for this problem, or create one",
+                    "description": "The same problem - the same oaKey, else the same "
+                    "callerNumber and category - within "
+                    f"{spoken_duration(settings.dedup_ttl_seconds)} of its ticket's creation "
+                    "is answered with that ticket (created: false).",
                     "security": [{"token": []}, {"hmac": [], "hmacTimestamp": []}],
                     "parameters": [
                         {
-                            "name": "Idempotency-Key",
+                            "name": IDEMPOTENCY_KEY_HEADER,
                             "in": "header",
                             "required": False,
-                            "schema": {"type": "string", "maxLength": 255},
-                            "description": "Same key + same payload within 15 min: the stored "
+                            "schema": msgspec.json.schema(IdempotencyKey),
+                            "description": "Same key + same payload within "
+                            f"{spoken_duration(settings.idempotency_ttl_seconds)}: the stored "
                             "response; different payload: 409.",
                         }
                     ],
                     "requestBody": {
                         "required": True,
-                        "content": {"application/json": {"schema": _ref("HandoffPayload")}},
+                        "content": {"application/json": {"schema": _ref(command)}},
                     },
                     "responses": {
                         "200": {
@@ -158,13 +173,14 @@ def build_openapi() -> dict[str, Any]:
                     "type": "apiKey",
                     "in": "header",
                     "name": "x-timestamp",
-                    "description": "Unix time in milliseconds; within 5 minutes of the server's.",
+                    "description": "Unix time in milliseconds; within "
+                    f"{spoken_duration(settings.hmac_tolerance_seconds)} of the server's.",
                 },
             },
         },
     }
 
 
-def openapi_yaml() -> str:
+def openapi_yaml(settings: Settings | None = None) -> str:
     """The document as YAML (msgspec's encoder: stable key order, no extra dependency at run)."""
-    return msgspec.yaml.encode(build_openapi()).decode()
+    return msgspec.yaml.encode(build_openapi(settings)).decode()

@@ -1,5 +1,5 @@
-"""The tools' wire contract apart from their inputs: served names, result structs (->
-``outputSchema``), annotations, and the JSON-schema form every client reads.
+"""The tools' wire contract apart from their inputs (the use cases' Commands, read through
+``entrypoints.boundary``): served names, result structs (-> ``outputSchema``), annotations.
 
 Names: the spec's names are dotted (``helpdesk.create_ticket``). The MCP spec allows dots, but
 Claude Desktop, claude.ai, Windsurf, Copilot and ElevenLabs accept only ``^[a-zA-Z0-9_-]{1,64}$``
@@ -16,6 +16,7 @@ import msgspec
 from mcp.types import ToolAnnotations
 
 from domain.taxonomy import Category, EscalationReason
+from entrypoints.boundary import Echo, client_friendly_schema
 
 # --- names ------------------------------------------------------------------------------------
 
@@ -101,13 +102,6 @@ class RenderNoteOutput(Output, frozen=True, kw_only=True):
     line_count: Annotated[int, msgspec.Meta(description="Its number of lines (4).")]
 
 
-class EchoOutput(msgspec.Struct, rename="camel", frozen=True):
-    """The dedup keys as used (callerNumber normalised)."""
-
-    oa_key: str | None
-    caller_number: str | None
-
-
 class OaHandoffOutput(Output, frozen=True, kw_only=True):
     created: Created
     ticket_id: TicketId
@@ -115,51 +109,11 @@ class OaHandoffOutput(Output, frozen=True, kw_only=True):
     category: Category
     escalation_reason: EscalationReason
     confidence: str | None
-    echo: EchoOutput
+    echo: Annotated[
+        Echo, msgspec.Meta(description="The dedup keys as used (callerNumber normalised).")
+    ]
 
 
 def output_schema(struct: type[Output]) -> dict[str, Any]:
     """``struct``'s JSON schema as the tool's ``outputSchema``, references inlined."""
     return client_friendly_schema(msgspec.json.schema(struct))
-
-
-# --- schema form ------------------------------------------------------------------------------
-
-
-def client_friendly_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """The same schema, written the way every MCP client reads it.
-
-    Generators write a nested type as ``$ref: #/$defs/Category``, an optional argument as
-    ``anyOf: [X, {type: null}]`` with ``default: null``, and add generated titles. Several clients
-    (voice-agent platforms among them) handle neither ``$ref`` nor ``anyOf``, so references are
-    inlined, an optional ``X | None = None`` becomes plain ``X`` (simply not required), and the
-    titles of properties are dropped. A required field that may be null keeps its ``anyOf``."""
-    definitions: Mapping[str, Any] = schema.get("$defs", {})
-
-    def simplify(node: Any, *, is_property: bool = False) -> Any:
-        if isinstance(node, list):
-            return [simplify(item) for item in node]
-        if not isinstance(node, dict):
-            return node
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/$defs/"):
-            target = definitions[ref.removeprefix("#/$defs/")]
-            node = {**target, **{key: value for key, value in node.items() if key != "$ref"}}
-        variants = node.get("anyOf")
-        if isinstance(variants, list) and {"type": "null"} in variants and "default" in node:
-            rest = [variant for variant in variants if variant != {"type": "null"}]
-            if len(rest) == 1 and node["default"] is None:
-                kept = {k: v for k, v in node.items() if k not in ("anyOf", "default")}
-                node = {**simplify(rest[0]), **kept}
-        result: dict[str, Any] = {}
-        for key, value in node.items():
-            if key == "$defs" or (key == "title" and is_property):
-                continue
-            if key == "properties" and isinstance(value, dict):
-                result[key] = {n: simplify(prop, is_property=True) for n, prop in value.items()}
-            else:
-                result[key] = simplify(value)
-        return result
-
-    simplified: dict[str, Any] = simplify(schema)
-    return simplified

@@ -1,11 +1,12 @@
 """``create_mcp_server(container)``: the tools of ``tools.TOOLS`` on the SDK's low-level server.
 
 The low-level ``Server`` lists the schemas we give it and hands each call's raw arguments to us:
-the arguments are decoded by the same rules as the webhook's (``arguments.decode``), not by a
-pydantic model the SDK would derive from a function signature, so the two transports cannot
-drift apart. A call runs its row's use case and maps the Result to the row's output struct (as
-``structuredContent`` plus the same JSON as text); every failure becomes an ``isError`` result
-carrying the HTTP API's ``code`` (``errors.py``), so the session keeps serving.
+they are decoded into the use case's Command by the webhook's own boundary
+(``entrypoints.boundary.decode``), not by a pydantic model the SDK would derive from a function
+signature, so both transports accept and refuse the same values with the same words. A call
+runs its row's use case and maps the Result to the row's output struct (as ``structuredContent``
+plus the same JSON as text); every failure becomes an ``isError`` result carrying the HTTP
+API's ``code`` (``errors.py``), so the session keeps serving.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from mcp.types import (
 )
 
 from domain.errors import DomainError
+from entrypoints.boundary import decode, input_schema
 from entrypoints.container import Container
-from entrypoints.mcp.arguments import decode, input_schema
 from entrypoints.mcp.contract import output_schema, tool_names
 from entrypoints.mcp.errors import domain_error_result, error_result
 from entrypoints.mcp.tools import TOOLS, Execute, ToolRow, describe

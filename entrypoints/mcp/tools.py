@@ -17,10 +17,12 @@ from typing import Any, Generic, TypeVar
 from mcp.types import ToolAnnotations
 
 from application.append_note import AppendNoteCommand, AppendNoteResult
-from application.create_ticket import CreateTicketCommand, CreateTicketResult
-from application.find_or_create_ticket import FindOrCreateTicketCommand, FindOrCreateTicketResult
-from application.oa_handoff import OaHandoffCommand, OaHandoffResult
+from application.create_ticket import CreateTicketCommand
+from application.fields import spoken_duration
+from application.find_or_create_ticket import FindOrCreateTicketCommand
+from application.oa_handoff import OaHandoffCommand
 from application.render_note import RenderNoteCommand, RenderNoteResult
+from application.ticket_filing import FiledTicket
 from domain.note import (
     FREE_TEXT_MAX_CHARS,
     FREE_TEXT_MIN_CHARS,
@@ -28,6 +30,7 @@ from domain.note import (
     SUMMARY_MAX_CHARS,
 )
 from domain.taxonomy import Source
+from entrypoints.boundary import Echo
 from entrypoints.container import Container
 from entrypoints.mcp import contract as c
 from entrypoints.mcp.errors import RETRY_AFTER_SECONDS
@@ -52,13 +55,13 @@ class ToolRow(Generic[CommandT, ResultT]):
     to_output: Callable[[ResultT], c.Output]
 
 
-def _create_ticket(result: CreateTicketResult) -> c.Output:
+def _create_ticket(result: FiledTicket) -> c.Output:
     return c.CreateTicketOutput(
         success=True,
         ticket_id=result.ticket.id,
         ticket_url=result.ticket.url,
-        category=result.category,
-        escalation_reason=result.escalation_reason,
+        category=result.problem.category,
+        escalation_reason=result.problem.reason,
     )
 
 
@@ -68,7 +71,7 @@ def _append_note(result: AppendNoteResult) -> c.Output:
     )
 
 
-def _find_or_create(result: FindOrCreateTicketResult) -> c.Output:
+def _find_or_create(result: FiledTicket) -> c.Output:
     message = "New ticket created" if result.created else "Existing ticket found (deduplication)"
     return c.FindOrCreateOutput(
         success=True,
@@ -85,16 +88,17 @@ def _render_note(result: RenderNoteResult) -> c.Output:
     )
 
 
-def _oa_handoff(result: OaHandoffResult) -> c.Output:
+def _oa_handoff(result: FiledTicket) -> c.Output:
+    problem = result.problem
     return c.OaHandoffOutput(
         success=True,
         created=result.created,
-        ticket_id=result.ticket_id,
-        ticket_url=result.ticket_url,
-        category=result.category,
-        escalation_reason=result.escalation_reason,
-        confidence=result.confidence,
-        echo=c.EchoOutput(oa_key=result.oa_key, caller_number=result.caller_number),
+        ticket_id=result.ticket.id,
+        ticket_url=result.ticket.url,
+        category=problem.category,
+        escalation_reason=problem.reason,
+        confidence=problem.confidence,
+        echo=Echo(oa_key=problem.oa_key, caller_number=problem.caller_number),
     )
 
 
@@ -203,18 +207,9 @@ def describe(row: ToolRow[Any, Any], names: Mapping[str, str], settings: Setting
     """``row``'s description with names, windows and limits filled in."""
     return row.description.format(
         name=_Names(names),
-        dedup_window=duration(settings.dedup_ttl_seconds),
-        dedup_retry=duration(RETRY_AFTER_SECONDS["DEDUP_IN_PROGRESS"]),
+        dedup_window=spoken_duration(settings.dedup_ttl_seconds),
+        dedup_retry=spoken_duration(RETRY_AFTER_SECONDS["DEDUP_IN_PROGRESS"]),
         free_text=f"{FREE_TEXT_MIN_CHARS}-{FREE_TEXT_MAX_CHARS}",
         summary_max=SUMMARY_MAX_CHARS,
         note_max=NOTE_MAX_CHARS,
     )
-
-
-def duration(seconds: int) -> str:
-    """``14400`` -> ``4 hours``, ``900`` -> ``15 minutes``, ``1`` -> ``1 second``."""
-    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
-        if seconds >= size and seconds % size == 0:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return f"{seconds} second{'s' if seconds != 1 else ''}"

@@ -178,7 +178,7 @@ async def exercise_every_tool(session: ClientSession, style: str) -> None:
         assert tool.output_schema is not None
         assert tool.annotations is not None
     handoff_schema = tools[names["oa_handoff"]].input_schema["properties"]
-    assert handoff_schema["callerNumber"]["pattern"] == r"^\+[1-9]\d{6,14}$"
+    assert handoff_schema["callerNumber"]["type"] == "string"
     assert "WiFi" in handoff_schema["category"]["enum"]
 
     rendered = structured(

@@ -44,14 +44,15 @@ GOOD_CALLS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ),
     (
         "oa_handoff",
-        {"note": NOTE, "callerNumber": "+12345678900", "oaKey": "oa-inspector-1"},
+        # Normalised as the webhook does it: spaces in the number, an empty key is no key.
+        {"note": NOTE, "callerNumber": "+1 415 555 2671", "oaKey": ""},
         {
             "success": True,
             "created": True,
             "category": "WiFi",
             "escalationReason": "TwoStepsNoResolve",
             "confidence": "0.85",
-            "echo": {"oaKey": "oa-inspector-1", "callerNumber": "+12345678900"},
+            "echo": {"oaKey": None, "callerNumber": "+14155552671"},
         },
     ),
     (

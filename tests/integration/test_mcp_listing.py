@@ -11,7 +11,6 @@ from mcp import Client
 
 from entrypoints.mcp.contract import SPEC_NAMES, TOOL_NAME_RULE
 from entrypoints.mcp.server import create_mcp_server
-from entrypoints.mcp.tools import duration
 from tests.integration.mcp_support import (
     NAMES,
     RENDER,
@@ -29,7 +28,6 @@ REASONS = [
     "BillingOrAccount",
     "Other",
 ]
-E164 = r"^\+[1-9]\d{6,14}$"
 
 
 async def test_lists_the_five_tools_under_client_safe_names() -> None:
@@ -91,14 +89,16 @@ async def test_input_schemas_are_flat_with_the_required_arguments(
     assert "anyOf" not in text
 
 
-async def test_input_schemas_carry_enums_limits_and_the_e164_pattern() -> None:
+async def test_input_schemas_carry_enums_and_limits() -> None:
     async with Client(create_mcp_server(container_for())) as client:
         tools = await tools_by_name(client)
     create = tools[NAMES["create_ticket"]].input_schema["properties"]
     assert (create["description"]["minLength"], create["description"]["maxLength"]) == (10, 1000)
-    assert create["category"]["enum"] == CATEGORIES
-    assert create["escalationReason"]["enum"] == REASONS
-    assert create["callerNumber"]["pattern"] == E164
+    assert sorted(create["category"]["enum"]) == sorted(CATEGORIES)
+    assert sorted(create["escalationReason"]["enum"]) == sorted(REASONS)
+    # Normalised like the webhook's (spaces, dots, dashes): a length cap, no E.164 pattern.
+    assert create["callerNumber"]["maxLength"] == 32
+    assert "pattern" not in create["callerNumber"]
     assert create["metadata"]["maxProperties"] == 20
     assert tools[NAMES["oa_handoff"]].input_schema["properties"]["note"]["maxLength"] == 350
     render = tools[NAMES["render_note"]].input_schema["properties"]
@@ -164,12 +164,3 @@ async def test_descriptions_render_the_dedup_window_from_the_settings(
         assert f"within {window}" in (tools[NAMES[key]].description or "")
     assert "350 characters" in (tools[NAMES["oa_handoff"]].description or "")
     assert "10-1000 characters" in (tools[NAMES["append_note"]].description or "")
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [(1, "1 second"), (45, "45 seconds"), (60, "1 minute"), (900, "15 minutes"),
-     (3600, "1 hour"), (14_400, "4 hours"), (86_400, "1 day"), (90_061, "90061 seconds")],
-)  # fmt: skip
-def test_duration_wording(seconds: int, text: str) -> None:
-    assert duration(seconds) == text

@@ -9,6 +9,7 @@ from adapters.helpdesk.mock import MockHelpdesk
 from adapters.stores.memory import MemoryIdempotencyStore, MemoryTicketIndex
 from application.find_or_create_ticket import FindOrCreateTicket
 from application.oa_handoff import OaHandoff
+from application.ticket_filing import TicketFiling
 from domain.dedup import DedupPolicy
 
 
@@ -33,12 +34,15 @@ def idempotency_store(clock: ManualClock) -> MemoryIdempotencyStore:
 
 
 @pytest.fixture
-def find_or_create(
-    helpdesk: MockHelpdesk, index: MemoryTicketIndex, clock: ManualClock
-) -> FindOrCreateTicket:
-    return FindOrCreateTicket(helpdesk, index, clock, DedupPolicy(), wait_seconds=2.0)
+def filing(helpdesk: MockHelpdesk, index: MemoryTicketIndex, clock: ManualClock) -> TicketFiling:
+    return TicketFiling(helpdesk, index, clock, DedupPolicy(), wait_seconds=2.0)
 
 
 @pytest.fixture
-def handoff(find_or_create: FindOrCreateTicket) -> OaHandoff:
-    return OaHandoff(find_or_create)
+def find_or_create(filing: TicketFiling) -> FindOrCreateTicket:
+    return FindOrCreateTicket(filing)
+
+
+@pytest.fixture
+def handoff(filing: TicketFiling) -> OaHandoff:
+    return OaHandoff(filing)

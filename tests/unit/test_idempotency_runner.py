@@ -6,10 +6,16 @@ import asyncio
 
 import pytest
 
+from adapters.clock import ManualClock
 from adapters.stores.memory import MemoryIdempotencyStore
 from application.errors import IdempotencyConflict, IdempotencyInProgress
-from application.idempotency import IdempotentRunner
+from application.idempotency import (
+    MAX_IDEMPOTENCY_KEY_CHARS,
+    IdempotentRunner,
+    checked_idempotency_key,
+)
 from application.ports import StoredResponse
+from domain.errors import InvalidInput
 
 
 class Counter:
@@ -24,8 +30,13 @@ class Counter:
         return StoredResponse(self.status, f"body-{self.calls}".encode())
 
 
-async def test_same_key_same_payload_replays(idempotency_store: MemoryIdempotencyStore) -> None:
-    runner, action = IdempotentRunner(idempotency_store), Counter()
+@pytest.fixture
+def runner(idempotency_store: MemoryIdempotencyStore, clock: ManualClock) -> IdempotentRunner:
+    return IdempotentRunner(idempotency_store, clock)
+
+
+async def test_same_key_same_payload_replays(runner: IdempotentRunner) -> None:
+    action = Counter()
     first, replayed_first = await runner.run("k", "fp", action)
     second, replayed_second = await runner.run("k", "fp", action)
     assert (replayed_first, replayed_second) == (False, True)
@@ -33,23 +44,21 @@ async def test_same_key_same_payload_replays(idempotency_store: MemoryIdempotenc
     assert action.calls == 1
 
 
-async def test_same_key_other_payload_conflicts(idempotency_store: MemoryIdempotencyStore) -> None:
-    runner = IdempotentRunner(idempotency_store)
+async def test_same_key_other_payload_conflicts(runner: IdempotentRunner) -> None:
     await runner.run("k", "fp-1", Counter())
     with pytest.raises(IdempotencyConflict):
         await runner.run("k", "fp-2", Counter())
 
 
-async def test_concurrent_duplicates_run_once(idempotency_store: MemoryIdempotencyStore) -> None:
-    runner, action = IdempotentRunner(idempotency_store), Counter(delay=0.02)
+async def test_concurrent_duplicates_run_once(runner: IdempotentRunner) -> None:
+    action = Counter(delay=0.02)
     results = await asyncio.gather(*(runner.run("k", "fp", action) for _ in range(10)))
     assert action.calls == 1
     assert len({response for response, _ in results}) == 1
     assert sum(not replayed for _, replayed in results) == 1
 
 
-async def test_failures_are_not_stored(idempotency_store: MemoryIdempotencyStore) -> None:
-    runner = IdempotentRunner(idempotency_store)
+async def test_failures_are_not_stored(runner: IdempotentRunner) -> None:
 
     async def boom() -> StoredResponse:
         raise RuntimeError("helpdesk down")
@@ -63,8 +72,33 @@ async def test_failures_are_not_stored(idempotency_store: MemoryIdempotencyStore
     assert (response.status, replayed, ok.calls, error.calls) == (200, False, 1, 1)
 
 
-async def test_a_stuck_duplicate_gives_up(idempotency_store: MemoryIdempotencyStore) -> None:
+async def test_a_stuck_duplicate_gives_up_when_its_clock_says_so(
+    idempotency_store: MemoryIdempotencyStore, clock: ManualClock
+) -> None:
     await idempotency_store.begin("k", "fp", lease_seconds=60)
-    runner = IdempotentRunner(idempotency_store, wait_seconds=0.05)
+    runner = IdempotentRunner(idempotency_store, clock, wait_seconds=5)
+    waiter = asyncio.create_task(runner.run("k", "fp", Counter()))
+    await asyncio.sleep(0.01)
+    assert not waiter.done()  # the wait is measured on the clock, not on the wall
+    clock.advance(5)
     with pytest.raises(IdempotencyInProgress):
-        await runner.run("k", "fp", Counter())
+        await waiter
+
+
+@pytest.mark.parametrize(
+    ("key", "accepted"),
+    [
+        ("order-1", True),
+        ("k" * MAX_IDEMPOTENCY_KEY_CHARS, True),
+        ("k" * (MAX_IDEMPOTENCY_KEY_CHARS + 1), False),
+        ("", False),
+        ("tab\tinside", False),
+    ],
+)
+def test_idempotency_keys_are_short_printable_text(key: str, accepted: bool) -> None:
+    if accepted:
+        assert checked_idempotency_key(key) == key
+    else:
+        with pytest.raises(InvalidInput) as error:
+            checked_idempotency_key(key)
+        assert list(error.value.field_errors) == ["Idempotency-Key"]
