@@ -19,7 +19,20 @@ from typing import Any
 
 from mcp.types import CallToolResult, TextContent
 
+from application.fields import spoken_duration
 from domain.errors import DomainError, InvalidInput
+
+# Seconds after which a retry makes sense, as the HTTP API's Retry-After / retryAfter says.
+RETRY_AFTER_SECONDS: Mapping[str, int] = {
+    "DEDUP_IN_PROGRESS": 1,
+    "HELPDESK_UNAVAILABLE": 5,
+    "STORE_UNAVAILABLE": 5,
+}
+
+
+def _retry_in(code: str) -> str:
+    return f"retry in {spoken_duration(RETRY_AFTER_SECONDS[code])}"
+
 
 # What a model should do next, per code (the message says what went wrong, this says what to do).
 NEXT_STEP: Mapping[str, str] = {
@@ -28,17 +41,17 @@ NEXT_STEP: Mapping[str, str] = {
         "Check the ticketId: use an id returned by a create or find-or-create call of this "
         "server, or create a ticket first."
     ),
-    "HELPDESK_UNAVAILABLE": "The helpdesk is down or unreachable: retry in a few seconds.",
+    "HELPDESK_UNAVAILABLE": (
+        f"The helpdesk is down or unreachable: {_retry_in('HELPDESK_UNAVAILABLE')}."
+    ),
     "HELPDESK_BAD_RESPONSE": "The helpdesk answered with an error: retry later or escalate.",
-    "STORE_UNAVAILABLE": "The bridge's shared store is unreachable: retry in a few seconds.",
-    "DEDUP_IN_PROGRESS": "The same problem is being filed right now: retry in a second.",
+    "STORE_UNAVAILABLE": (
+        f"The bridge's shared store is unreachable: {_retry_in('STORE_UNAVAILABLE')}."
+    ),
+    "DEDUP_IN_PROGRESS": (
+        f"The same problem is being filed right now: {_retry_in('DEDUP_IN_PROGRESS')}."
+    ),
     "INTERNAL_ERROR": "An unexpected error occurred in the bridge; it was logged. Retry once.",
-}
-# Seconds after which a retry makes sense, as the HTTP API's Retry-After / retryAfter says.
-RETRY_AFTER_SECONDS: Mapping[str, int] = {
-    "DEDUP_IN_PROGRESS": 1,
-    "HELPDESK_UNAVAILABLE": 5,
-    "STORE_UNAVAILABLE": 5,
 }
 
 

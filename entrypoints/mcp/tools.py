@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import msgspec
 from mcp.types import ToolAnnotations
 
 from application.append_note import AppendNoteCommand, AppendNoteResult
@@ -30,7 +31,7 @@ from domain.note import (
     SUMMARY_MAX_CHARS,
 )
 from domain.taxonomy import Source
-from entrypoints.boundary import Echo
+from entrypoints.boundary import handoff_response
 from entrypoints.container import Container
 from entrypoints.mcp import contract as c
 from entrypoints.mcp.errors import RETRY_AFTER_SECONDS
@@ -89,17 +90,10 @@ def _render_note(result: RenderNoteResult) -> c.Output:
 
 
 def _oa_handoff(result: FiledTicket) -> c.Output:
-    problem = result.problem
-    return c.OaHandoffOutput(
-        success=True,
-        created=result.created,
-        ticket_id=result.ticket.id,
-        ticket_url=result.ticket.url,
-        category=problem.category,
-        escalation_reason=problem.reason,
-        confidence=problem.confidence,
-        echo=Echo(oa_key=problem.oa_key, caller_number=problem.caller_number),
-    )
+    """The webhook's 200 body (one mapping for both transports), ``success`` for ``status``."""
+    fields = msgspec.structs.asdict(handoff_response(result))
+    del fields["status"]
+    return c.OaHandoffOutput(success=True, **fields)
 
 
 ERRORS = (

@@ -15,6 +15,7 @@ from mcp.shared.exceptions import MCPError
 from structlog.testing import capture_logs
 
 from entrypoints.container import Container
+from entrypoints.http.errors import RETRY_AFTER_SECONDS as HTTP_RETRY_AFTER_SECONDS
 from entrypoints.http.errors import STATUS_BY_CODE
 from entrypoints.mcp.errors import NEXT_STEP, RETRY_AFTER_SECONDS
 from entrypoints.mcp.server import create_mcp_server
@@ -22,22 +23,11 @@ from tests.integration.mcp_support import (
     NAMES,
     NOTE,
     RENDER,
-    container_for,
     error_of,
     structured,
 )
 
 E164_MESSAGE = "callerNumber must be a valid E.164 number (e.g. +12345678900)"
-
-
-@pytest.fixture
-def container() -> Container:
-    return container_for()
-
-
-@pytest.fixture
-def server(container: Container) -> Server[Any]:
-    return create_mcp_server(container)
 
 
 # (tool, arguments, code, details expected - every refused argument, in the webhook's words)
@@ -68,13 +58,13 @@ REFUSALS: list[tuple[str, dict[str, Any], str, dict[str, list[str]] | None]] = [
     ("tool", "arguments", "code", "details"), REFUSALS, ids=[f"{r[0]}-{r[2]}" for r in REFUSALS]
 )
 async def test_refusals_carry_the_code_and_every_bad_argument(
-    server: Server[Any],
+    mcp_server: Server[Any],
     tool: str,
     arguments: dict[str, Any],
     code: str,
     details: dict[str, list[str]] | None,
 ) -> None:
-    async with Client(server) as client:
+    async with Client(mcp_server) as client:
         body = error_of(await client.call_tool(NAMES[tool], arguments))
     assert body["code"] == code
     assert body["message"].endswith(NEXT_STEP[code])
@@ -108,9 +98,9 @@ REFUSED_ARGUMENTS = [
     ids=[f"{r[0]}-{r[2]}-{i}" for i, r in enumerate(REFUSED_ARGUMENTS)],
 )
 async def test_a_bad_argument_is_named_in_details(
-    server: Server[Any], tool: str, arguments: dict[str, Any], field: str
+    mcp_server: Server[Any], tool: str, arguments: dict[str, Any], field: str
 ) -> None:
-    async with Client(server) as client:
+    async with Client(mcp_server) as client:
         body = error_of(await client.call_tool(NAMES[tool], arguments))
     assert body["code"] == "VALIDATION_ERROR"
     assert set(body["details"]) == {field}
@@ -118,10 +108,10 @@ async def test_a_bad_argument_is_named_in_details(
 
 
 async def test_unavailable_helpdesk_says_when_to_retry(
-    server: Server[Any], container: Container
+    mcp_server: Server[Any], container: Container
 ) -> None:
     arguments = {"description": "Customer has no internet at all"}
-    async with Client(server) as client:
+    async with Client(mcp_server) as client:
         container.helpdesk().healthy = False
         body = error_of(await client.call_tool(NAMES["find_or_create_ticket"], arguments))
         container.helpdesk().healthy = True
@@ -138,8 +128,8 @@ class _Broken:
 
 async def test_a_bug_is_an_internal_error_without_details(container: Container) -> None:
     with container.render_note.override(providers.Object(_Broken())):
-        server = create_mcp_server(container)
-    async with Client(server) as client:
+        broken = create_mcp_server(container)
+    async with Client(broken) as client:
         with capture_logs() as logs:
             body = error_of(await client.call_tool(NAMES["render_note"], RENDER))
         ok = await client.call_tool(
@@ -151,8 +141,8 @@ async def test_a_bug_is_an_internal_error_without_details(container: Container) 
     assert ok.is_error is False  # the session keeps serving
 
 
-async def test_session_keeps_serving_after_errors(server: Server[Any]) -> None:
-    async with Client(server) as client:
+async def test_session_keeps_serving_after_errors(mcp_server: Server[Any]) -> None:
+    async with Client(mcp_server) as client:
         for _ in range(3):
             bad = {"ticketId": "X", "note": "short"}
             error_of(await client.call_tool(NAMES["append_note"], bad))
@@ -163,14 +153,14 @@ async def test_session_keeps_serving_after_errors(server: Server[Any]) -> None:
     assert body["success"] is True
 
 
-async def test_an_unknown_tool_is_a_protocol_error(server: Server[Any]) -> None:
-    async with Client(server) as client:
+async def test_an_unknown_tool_is_a_protocol_error(mcp_server: Server[Any]) -> None:
+    async with Client(mcp_server) as client:
         with pytest.raises(MCPError, match="Unknown tool: helpdesk_delete_ticket"):
             await client.call_tool("helpdesk_delete_ticket", {})
 
 
-async def test_tool_calls_are_logged_without_argument_values(server: Server[Any]) -> None:
-    async with Client(server) as client:
+async def test_tool_calls_are_logged_without_argument_values(mcp_server: Server[Any]) -> None:
+    async with Client(mcp_server) as client:
         with capture_logs() as logs:
             await client.call_tool(
                 NAMES["find_or_create_ticket"],
@@ -190,6 +180,7 @@ async def test_tool_calls_are_logged_without_argument_values(server: Server[Any]
     assert "Secret description" not in text
 
 
-def test_error_codes_are_the_http_apis() -> None:
+def test_error_codes_and_retry_pauses_are_the_http_apis() -> None:
     assert set(NEXT_STEP) <= set(STATUS_BY_CODE)
-    assert set(RETRY_AFTER_SECONDS) <= set(STATUS_BY_CODE)
+    assert RETRY_AFTER_SECONDS.items() <= HTTP_RETRY_AFTER_SECONDS.items()
+    assert "retry in 5 seconds" in NEXT_STEP["HELPDESK_UNAVAILABLE"]

@@ -9,6 +9,7 @@ import re
 import pytest
 from mcp import Client
 
+from domain.taxonomy import Category, EscalationReason
 from entrypoints.mcp.contract import SPEC_NAMES, TOOL_NAME_RULE
 from entrypoints.mcp.server import create_mcp_server
 from tests.integration.mcp_support import (
@@ -18,16 +19,6 @@ from tests.integration.mcp_support import (
     structured,
     tools_by_name,
 )
-
-CATEGORIES = ["Outage", "WiFi", "CGNAT", "Wiring", "EquipmentReturn", "Unknown"]
-REASONS = [
-    "CallerRequested",
-    "TwoStepsNoResolve",
-    "OutOfScope",
-    "SafetyRisk",
-    "BillingOrAccount",
-    "Other",
-]
 
 
 async def test_lists_the_five_tools_under_client_safe_names() -> None:
@@ -94,8 +85,8 @@ async def test_input_schemas_carry_enums_and_limits() -> None:
         tools = await tools_by_name(client)
     create = tools[NAMES["create_ticket"]].input_schema["properties"]
     assert (create["description"]["minLength"], create["description"]["maxLength"]) == (10, 1000)
-    assert sorted(create["category"]["enum"]) == sorted(CATEGORIES)
-    assert sorted(create["escalationReason"]["enum"]) == sorted(REASONS)
+    assert sorted(create["category"]["enum"]) == sorted(member.value for member in Category)
+    assert sorted(create["escalationReason"]["enum"]) == sorted(m.value for m in EscalationReason)
     # Normalised like the webhook's (spaces, dots, dashes): a length cap, no E.164 pattern.
     assert create["callerNumber"]["maxLength"] == 32
     assert "pattern" not in create["callerNumber"]

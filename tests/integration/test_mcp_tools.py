@@ -11,8 +11,7 @@ from mcp import Client
 from mcp.server.lowlevel import Server
 
 from entrypoints.container import Container
-from entrypoints.mcp.server import create_mcp_server
-from tests.integration.mcp_support import NAMES, NOTE, container_for, structured
+from tests.integration.mcp_support import NAMES, NOTE, structured
 
 CREATE = {
     "description": "Customer experiencing WiFi connectivity issues after router reset",
@@ -38,16 +37,6 @@ HANDOFF = {
     "source": "OutageAgent",
 }
 TICKET = {"ticketId": "TKT-1000", "ticketUrl": "https://helpdesk.example.com/tickets/1000"}
-
-
-@pytest.fixture
-def container() -> Container:
-    return container_for()
-
-
-@pytest.fixture
-def server(container: Container) -> Server[Any]:
-    return create_mcp_server(container)
 
 
 def rendered(summary: str) -> str:
@@ -111,16 +100,16 @@ FIRST_CALLS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ids=[f"{case[0]}-{i}" for i, case in enumerate(FIRST_CALLS)],
 )
 async def test_first_call_answers_as_the_spec_shows(
-    server: Server[Any], tool: str, arguments: dict[str, Any], expected: dict[str, Any]
+    mcp_server: Server[Any], tool: str, arguments: dict[str, Any], expected: dict[str, Any]
 ) -> None:
-    async with Client(server) as client:
+    async with Client(mcp_server) as client:
         assert structured(await client.call_tool(NAMES[tool], arguments)) == expected
 
 
 async def test_create_ticket_files_a_new_ticket_every_time(
-    server: Server[Any], container: Container
+    mcp_server: Server[Any], container: Container
 ) -> None:
-    async with Client(server) as client:
+    async with Client(mcp_server) as client:
         first = structured(await client.call_tool(NAMES["create_ticket"], CREATE))
         second = structured(await client.call_tool(NAMES["create_ticket"], CREATE))
     assert (first["ticketId"], second["ticketId"]) == ("TKT-1000", "TKT-1001")
@@ -133,9 +122,9 @@ async def test_create_ticket_files_a_new_ticket_every_time(
     ("tool", "arguments"), [("find_or_create_ticket", FIND), ("oa_handoff", HANDOFF)]
 )
 async def test_a_repeated_escalation_finds_the_same_ticket(
-    server: Server[Any], tool: str, arguments: dict[str, Any]
+    mcp_server: Server[Any], tool: str, arguments: dict[str, Any]
 ) -> None:
-    async with Client(server) as client:
+    async with Client(mcp_server) as client:
         first = structured(await client.call_tool(NAMES[tool], arguments))
         again = structured(await client.call_tool(NAMES[tool], arguments))
         # Same caller + category without the oaKey: still the same problem.
@@ -156,8 +145,10 @@ async def test_a_repeated_escalation_finds_the_same_ticket(
         assert again["message"] == "Existing ticket found (deduplication)"
 
 
-async def test_append_note_reaches_the_ticket(server: Server[Any], container: Container) -> None:
-    async with Client(server) as client:
+async def test_append_note_reaches_the_ticket(
+    mcp_server: Server[Any], container: Container
+) -> None:
+    async with Client(mcp_server) as client:
         found = structured(await client.call_tool(NAMES["find_or_create_ticket"], FIND))
         note = "Customer confirmed WiFi is working after router reset"
         appended = structured(
@@ -176,9 +167,9 @@ async def test_append_note_reaches_the_ticket(server: Server[Any], container: Co
 
 @pytest.mark.parametrize(("source", "label"), [(None, "MCP"), ("OutageAgent", "OutageAgent")])
 async def test_the_hand_off_labels_its_source(
-    server: Server[Any], container: Container, source: str | None, label: str
+    mcp_server: Server[Any], container: Container, source: str | None, label: str
 ) -> None:
     arguments = {"note": NOTE} if source is None else {"note": NOTE, "source": source}
-    async with Client(server) as client:
+    async with Client(mcp_server) as client:
         body = structured(await client.call_tool(NAMES["oa_handoff"], arguments))
     assert container.helpdesk().tickets[body["ticketId"]].new.source == label
