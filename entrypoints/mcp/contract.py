@@ -89,10 +89,15 @@ class AppendNoteOutput(Output, frozen=True, kw_only=True):
     ticket_id: TicketId
 
 
-class FindOrCreateOutput(Output, frozen=True, kw_only=True):
+class FiledOutput(Output, frozen=True, kw_only=True):
+    """What the two "file this problem" tools (find-or-create, hand-off) both answer first."""
+
     created: Created
     ticket_id: TicketId
     ticket_url: TicketUrl
+
+
+class FindOrCreateOutput(FiledOutput, frozen=True, kw_only=True):
     message: str
 
 
@@ -102,10 +107,7 @@ class RenderNoteOutput(Output, frozen=True, kw_only=True):
     line_count: Annotated[int, msgspec.Meta(description="Its number of lines (4).")]
 
 
-class OaHandoffOutput(Output, frozen=True, kw_only=True):
-    created: Created
-    ticket_id: TicketId
-    ticket_url: TicketUrl
+class OaHandoffOutput(FiledOutput, frozen=True, kw_only=True):
     category: Category
     escalation_reason: EscalationReason
     confidence: str | None

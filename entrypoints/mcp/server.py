@@ -113,8 +113,7 @@ def served_tools(container: Container, *, name_style: str | None = None) -> list
 def create_mcp_server(container: Container, *, name_style: str | None = None) -> Server[Any]:
     """The MCP server over ``container``'s use cases (resolved once, here).
 
-    ``name_style`` overrides MCP_TOOL_NAME_STYLE (``underscore`` | ``dotted``). Call
-    ``configure_logging`` before this: the SDK configures stdlib logging when none is set.
+    ``name_style`` overrides MCP_TOOL_NAME_STYLE (``underscore`` | ``dotted``).
     """
     tools = {tool.listing.name: tool for tool in served_tools(container, name_style=name_style)}
     listing = ListToolsResult(tools=[tool.listing for tool in tools.values()])

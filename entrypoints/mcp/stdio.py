@@ -1,7 +1,7 @@
 """``helpdesk-bridge mcp``: the MCP server over stdio, as Claude Desktop spawns it.
 
 stdout carries only the protocol: logs go to stderr (JSON or console, redacted), configured
-before the SDK is imported, because the SDK sets up stdlib logging when nothing else has.
+before the SDK is imported, so the SDK's own stdlib log records take the same way out.
 """
 
 from __future__ import annotations
