@@ -96,8 +96,7 @@ BAD_CALLS: list[tuple[str, dict[str, Any], str, str]] = [
 
 def child_env(**overrides: str) -> dict[str, str]:
     """The Inspector's environment, which it hands on to the server it spawns."""
-    env = service_environment({**MOCK, **overrides})
-    return {name: value for name, value in env.items() if not name.startswith("npm_")}
+    return service_environment({**MOCK, **overrides})
 
 
 @pytest.fixture(scope="module")
