@@ -8,7 +8,9 @@ and reports them all. The same words come out whichever transport sent the input
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import Enum
+from functools import cache
 from typing import Any
 
 import msgspec
@@ -31,6 +33,7 @@ _TYPE_NAMES = {
     "str": "string",
     "bytes": "bytes",
 }
+Check = Callable[[Any], object]
 _EXPECTED = re.compile(r"Expected `(\w+)[^`]*`, got `(\w+)`")
 _MIN = re.compile(r"Expected `(\w+)` of length >= (\d+)")
 _MAX = re.compile(r"Expected `(\w+)` of length <= (\d+)")
@@ -48,19 +51,17 @@ def field_errors(kind: type[msgspec.Struct], data: Any) -> dict[str, list[str]]:
     if not isinstance(data, dict):
         return {FORM_ERRORS: [f"Expected object, received {received(data)}"]}
     errors: dict[str, list[str]] = {}
-    for field in msgspec.structs.fields(kind):
-        name = field.encode_name
+    for name, annotation, required, check in _rules(kind):
         value = data.get(name)
         if value is None:
-            if field.required:
+            if required:
                 errors[name] = ["Required"]
             continue
         try:
-            msgspec.convert(value, field.type, strict=True)
+            msgspec.convert(value, annotation, strict=True)
         except msgspec.ValidationError as error:
-            errors[name] = [_wording(str(error), value, field.type)]
+            errors[name] = [_wording(str(error), value, annotation)]
             continue
-        check, _ = checks(field.type)
         if check is not None and value != "":
             try:
                 check(value)
@@ -68,6 +69,14 @@ def field_errors(kind: type[msgspec.Struct], data: Any) -> dict[str, list[str]]:
                 for messages in invalid.field_errors.values():
                     errors.setdefault(name, []).extend(messages)
     return errors
+
+
+@cache
+def _rules(kind: type[msgspec.Struct]) -> tuple[tuple[str, Any, bool, Check | None], ...]:
+    """(wire name, annotated type, required, domain check) per field, read once per command."""
+    return tuple(
+        (f.encode_name, f.type, f.required, checks(f.type)[0]) for f in msgspec.structs.fields(kind)
+    )
 
 
 def _wording(message: str, value: Any, annotation: Any) -> str:

@@ -88,39 +88,61 @@ def _metas(annotation: Any) -> list[msgspec.Meta]:
     return found
 
 
+def rule(
+    description: str,
+    *,
+    example: str | None = None,
+    min_length: int | None = None,
+    max_length: int | None = None,
+    pattern: str | None = None,
+    pattern_message: str | None = None,
+    check: Callable[[str], object] | None = None,
+    empty_is_absent: bool = False,
+) -> msgspec.Meta:
+    """One row of the table: a field's limits, its description and its domain check."""
+    extra = {k: v for k, v in ((CHECK, check), (PATTERN_MESSAGE, pattern_message)) if v}
+    return msgspec.Meta(
+        min_length=min_length,
+        max_length=max_length,
+        pattern=pattern,
+        description=description + (" Empty means absent." if empty_is_absent else ""),
+        examples=[example] if example else None,
+        extra=extra or None,
+    )
+
+
 HandoffNote = Annotated[
     str,
-    msgspec.Meta(
+    rule(
+        f"The 4-line note ({NOTE_MIN_CHARS}-{NOTE_MAX_CHARS} characters): 'Category: "
+        "<category>\\nReason: <reason>\\nSummary: <one line, at most "
+        f"{SUMMARY_MAX_CHARS} characters>\\nConfidence: <0.0-1.0>'.",
+        example=EXAMPLE_NOTE,
         min_length=NOTE_MIN_CHARS,
         max_length=NOTE_MAX_CHARS,
-        description=f"The 4-line note ({NOTE_MIN_CHARS}-{NOTE_MAX_CHARS} characters): "
-        "'Category: <category>\\nReason: <reason>\\nSummary: <one line, at most "
-        f"{SUMMARY_MAX_CHARS} characters>\\nConfidence: <0.0-1.0>'.",
-        examples=[EXAMPLE_NOTE],
-        extra={CHECK: Note.parse},
+        check=Note.parse,
     ),
 ]
+_FREE_TEXT = f"{FREE_TEXT_MIN_CHARS}-{FREE_TEXT_MAX_CHARS} characters"
 Description = Annotated[
     str,
-    msgspec.Meta(
+    rule(
+        f"What the caller's problem is, in plain words ({_FREE_TEXT}). A 4-line note "
+        "(Category/Reason/Summary/Confidence) is read as one.",
+        example="Customer unable to connect to WiFi after a router reset",
         min_length=FREE_TEXT_MIN_CHARS,
         max_length=FREE_TEXT_MAX_CHARS,
-        description="What the caller's problem is, in plain words "
-        f"({FREE_TEXT_MIN_CHARS}-{FREE_TEXT_MAX_CHARS} characters). A 4-line note "
-        "(Category/Reason/Summary/Confidence) is read as one.",
-        examples=["Customer unable to connect to WiFi after a router reset"],
-        extra={CHECK: read_description},
+        check=read_description,
     ),
 ]
 FollowUpNote = Annotated[
     str,
-    msgspec.Meta(
+    rule(
+        f"The follow-up to record ({_FREE_TEXT}): what changed, what was tried, what the "
+        "caller said. Internal: the customer is not e-mailed.",
+        example="Customer called back: WiFi works again after a second reset",
         min_length=FREE_TEXT_MIN_CHARS,
         max_length=FREE_TEXT_MAX_CHARS,
-        description=f"The follow-up to record ({FREE_TEXT_MIN_CHARS}-{FREE_TEXT_MAX_CHARS} "
-        "characters): what changed, what was tried, what the caller said. Internal: the "
-        "customer is not e-mailed.",
-        examples=["Customer called back: WiFi works again after a second reset"],
     ),
 ]
 _CATEGORY = "The problem's category."
@@ -129,93 +151,95 @@ _REASON = (
     "troubleshooting steps did not resolve it)."
 )
 _INFERRED = " Omit it to let the bridge read it from the note or infer it from the text."
-CategoryName = Annotated[Category, msgspec.Meta(description=_CATEGORY)]
-ReasonName = Annotated[EscalationReason, msgspec.Meta(description=_REASON)]
-InferredCategory = Annotated[Category, msgspec.Meta(description=_CATEGORY + _INFERRED)]
-InferredReason = Annotated[EscalationReason, msgspec.Meta(description=_REASON + _INFERRED)]
+CategoryName = Annotated[Category, rule(_CATEGORY)]
+ReasonName = Annotated[EscalationReason, rule(_REASON)]
+InferredCategory = Annotated[Category, rule(_CATEGORY + _INFERRED)]
+InferredReason = Annotated[EscalationReason, rule(_REASON + _INFERRED)]
 Confidence = Annotated[
     str,
-    msgspec.Meta(
+    rule(
+        'How sure you are of the category, as a string from "0.0" to "1.0" (e.g. "0.85").',
+        example="0.85",
         pattern=CONFIDENCE_PATTERN,
-        description='How sure you are of the category, as a string from "0.0" to "1.0" '
-        '(e.g. "0.85").',
-        examples=["0.85"],
-        extra={PATTERN_MESSAGE: CONFIDENCE_MESSAGE},
+        pattern_message=CONFIDENCE_MESSAGE,
     ),
 ]
 CallerNumberText = Annotated[
     str,
-    msgspec.Meta(
+    rule(
+        "The caller's phone number with its country code (e.g. +12345678900; spaces, dots "
+        "and dashes are fine: it is normalised to E.164). Identifies the caller for "
+        "deduplication.",
+        example="+12345678900",
         max_length=MAX_CALLER_NUMBER_CHARS,
-        description="The caller's phone number with its country code (e.g. +12345678900; "
-        "spaces, dots and dashes are fine: it is normalised to E.164). Identifies the caller "
-        "for deduplication. Empty means absent.",
-        examples=["+12345678900"],
-        extra={CHECK: parse_caller_number},
+        check=parse_caller_number,
+        empty_is_absent=True,
     ),
 ]
 OaKey = Annotated[
     str,
-    msgspec.Meta(
+    rule(
+        "Your stable key for this problem (e.g. the conversation id); it dedups first: the "
+        "same oaKey finds the same open ticket.",
+        example="oa-12345",
         max_length=MAX_KEY_CHARS,
-        description="Your stable key for this problem (e.g. the conversation id); it dedups "
-        "first: the same oaKey finds the same open ticket. Empty means absent.",
-        examples=["oa-12345"],
+        empty_is_absent=True,
     ),
 ]
 SourceLabel = Annotated[
     str,
-    msgspec.Meta(
+    rule(
+        "Which agent or assistant is filing (a free label, e.g. OutageAgent, ATOM).",
+        example="OutageAgent",
         max_length=MAX_SOURCE_CHARS,
-        description="Which agent or assistant is filing (a free label, e.g. OutageAgent, "
-        "ATOM). Empty means absent.",
-        examples=["OutageAgent"],
+        empty_is_absent=True,
     ),
 ]
 TicketId = Annotated[
     str,
-    msgspec.Meta(
+    rule(
+        "The ticket's id exactly as a previous call returned it (e.g. TKT-1000).",
+        example="TKT-1000",
         min_length=1,
         max_length=MAX_TICKET_ID_CHARS,
-        description="The ticket's id exactly as a previous call returned it (e.g. TKT-1000).",
-        examples=["TKT-1000"],
     ),
 ]
 Author = Annotated[
     str,
-    msgspec.Meta(
+    rule(
+        "Who writes the note (e.g. ISPN-Agent).",
+        example="ISPN-Agent",
         max_length=MAX_AUTHOR_CHARS,
-        description="Who writes the note (e.g. ISPN-Agent). Empty means absent.",
-        examples=["ISPN-Agent"],
+        empty_is_absent=True,
     ),
 ]
 Summary = Annotated[
     str,
-    msgspec.Meta(
+    rule(
+        f"One line (no line breaks, at most {SUMMARY_MAX_CHARS} characters) a technician can "
+        "act on, e.g. 'Customer unable to connect to WiFi after router reset'.",
         min_length=1,
         max_length=SUMMARY_MAX_CHARS,
-        description=f"One line (no line breaks, at most {SUMMARY_MAX_CHARS} characters) a "
-        "technician can act on, e.g. 'Customer unable to connect to WiFi after router reset'.",
-        extra={CHECK: parse_summary},
+        check=parse_summary,
     ),
 ]
 MetadataValue = Annotated[str, msgspec.Meta(max_length=MAX_METADATA_VALUE_CHARS)]
 Metadata = Annotated[
     dict[str, MetadataValue],
-    msgspec.Meta(
-        max_length=MAX_METADATA_ENTRIES,
-        description=f"Extra facts for the technician as string pairs (at most "
-        f"{MAX_METADATA_ENTRIES}, values up to {MAX_METADATA_VALUE_CHARS} characters), e.g. "
+    rule(
+        f"Extra facts for the technician as string pairs (at most {MAX_METADATA_ENTRIES}, "
+        f"values up to {MAX_METADATA_VALUE_CHARS} characters), e.g. "
         '{"accountId": "A-123", "modem": "SB8200"}. Added to the ticket body.',
+        max_length=MAX_METADATA_ENTRIES,
     ),
 ]
 IdempotencyKey = Annotated[
     str,
-    msgspec.Meta(
+    rule(
+        f"1-{MAX_IDEMPOTENCY_KEY_CHARS} printable characters naming one request, so a retry "
+        "of it is answered once.",
         min_length=1,
         max_length=MAX_IDEMPOTENCY_KEY_CHARS,
-        description=f"1-{MAX_IDEMPOTENCY_KEY_CHARS} printable characters naming one request, "
-        "so a retry of it is answered once.",
     ),
 ]
 

@@ -16,8 +16,9 @@ IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 
 
 def checked_idempotency_key(key: str) -> str:
-    """``key`` when it may name a request (1-255 printable characters), else ``InvalidInput``
-    on the header, so a key that a store could not hold is refused before anything runs."""
+    """``key`` when it may name a request (1 to ``MAX_IDEMPOTENCY_KEY_CHARS`` printable
+    characters), else ``InvalidInput`` on the header, so a key that a store could not hold is
+    refused before anything runs."""
     if not key or len(key) > MAX_IDEMPOTENCY_KEY_CHARS or not key.isprintable():
         raise InvalidInput.single(
             IDEMPOTENCY_KEY_HEADER,

@@ -12,7 +12,8 @@ DEFAULT_WINDOW_SECONDS = 4 * 60 * 60
 @dataclass(frozen=True, slots=True)
 class DedupPolicy:
     """Two hand-offs are the same problem when they share the ``oaKey``, or else the caller's
-    number and the category, within ``window_seconds`` (4 h) of the ticket's creation.
+    number and the category, within ``window_seconds`` (``DEFAULT_WINDOW_SECONDS`` unless
+    configured) of the ticket's creation.
 
     Keys are returned strongest first. Both are checked: a caller who rings back about the same
     WiFi problem in a new conversation (a new ``oaKey``) still lands on the open ticket.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 FORM_ERRORS = "_errors"
+_UPPER_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 def too_short(minimum: int) -> str:
@@ -18,9 +21,18 @@ def too_long(maximum: int) -> str:
 
 
 class DomainError(Exception):
-    """A rule of the domain was broken; ``code`` is the wire error code, ``details`` optional."""
+    """A rule of the domain was broken; ``code`` is the wire error code, ``details`` optional.
 
-    code: str = "DOMAIN_ERROR"
+    A subclass's ``code`` is its name in upper snake case (``TicketNotFound`` ->
+    ``TICKET_NOT_FOUND``) unless it sets one, so a new error is a class and a docstring.
+    """
+
+    code: ClassVar[str] = "DOMAIN_ERROR"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" not in cls.__dict__:
+            cls.code = _UPPER_BOUNDARY.sub("_", cls.__name__).upper()
 
     def __init__(self, message: str, details: Mapping[str, object] | None = None) -> None:
         super().__init__(message)

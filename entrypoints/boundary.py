@@ -9,6 +9,7 @@ refused by one rule, with one wording.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, TypeVar
 
 import msgspec
@@ -20,7 +21,11 @@ from domain.taxonomy import Category, EscalationReason
 
 T = TypeVar("T", bound=msgspec.Struct)
 
-_decoders: dict[type[Any], msgspec.json.Decoder[Any]] = {}
+
+@cache
+def _json_decoder(kind: type[msgspec.Struct]) -> msgspec.json.Decoder[Any]:
+    """One decoder per command type, made on first use (a decoder compiles its type once)."""
+    return msgspec.json.Decoder(kind)
 
 
 def decode(kind: type[T], data: bytes | Mapping[str, Any]) -> T:
@@ -32,10 +37,7 @@ def decode(kind: type[T], data: bytes | Mapping[str, Any]) -> T:
     """
     try:
         if isinstance(data, bytes):
-            decoder = _decoders.get(kind)
-            if decoder is None:
-                decoder = _decoders[kind] = msgspec.json.Decoder(kind)
-            command: T = decoder.decode(data)
+            command: T = _json_decoder(kind).decode(data)
             return command
         return msgspec.convert(data, kind, strict=True)
     except (msgspec.ValidationError, msgspec.DecodeError):
@@ -46,7 +48,7 @@ def decode(kind: type[T], data: bytes | Mapping[str, Any]) -> T:
         except msgspec.DecodeError as error:
             raise InvalidInput({FORM_ERRORS: [f"Malformed JSON body: {error}"]}) from None
     else:
-        document = data if isinstance(data, dict) else dict(data)
+        document = dict(data) if isinstance(data, Mapping) else data  # None: "received null"
     try:  # e.g. a key given twice: JSON's last value wins, as it does for the mapping
         return msgspec.convert(document, kind, strict=True)
     except msgspec.ValidationError as error:

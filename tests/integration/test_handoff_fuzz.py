@@ -1,4 +1,5 @@
-"""Whatever a caller sends, the hand-off answers 200 or a 400 envelope: never a 500."""
+"""Whatever a caller sends, the hand-off answers 200 or a 400 envelope, never a 500 - and the
+same verdict, word for word, as the boundary gives those fields as an MCP tool's arguments."""
 
 from __future__ import annotations
 
@@ -11,19 +12,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from litestar.testing import TestClient
 
+from adapters.clock import ManualClock
+from adapters.helpdesk.mock import MockHelpdesk
+from adapters.stores.memory import MemoryTicketIndex
+from application.oa_handoff import OaHandoff, OaHandoffCommand
+from application.ticket_filing import TicketFiling
+from domain.dedup import DedupPolicy
+from domain.errors import InvalidInput
+from entrypoints.boundary import decode
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import load_settings
+from tests.input_cases import json_values
 
 HEADERS = {"x-auth-token": "fuzz", "content-type": "application/json"}
 FIELDS = ["note", "category", "escalationReason", "confidence", "callerNumber", "oaKey", "source"]
 NOTE_LINES = st.sampled_from(["Category", "Reason", "Summary", "Confidence", "Other", ""])
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
-    max_leaves=5,
-)
 note_like = st.builds(
     lambda parts: "\n".join(f"{label}: {value}" for label, value in parts),
     st.lists(st.tuples(NOTE_LINES, st.text(max_size=80)), max_size=5),
@@ -56,11 +61,25 @@ def assert_answer(status: int, body: dict[str, Any]) -> None:
         assert set(body) <= {"status", "code", "message", "details"}
 
 
+def tool_verdict(arguments: dict[str, Any]) -> dict[str, Any] | None:
+    """The refusal's ``details`` for these arguments decoded as a mapping (the MCP path), or
+    None when the hand-off would be filed."""
+    clock = ManualClock()
+    filing = TicketFiling(MockHelpdesk(clock), MemoryTicketIndex(clock), clock, DedupPolicy())
+    try:
+        OaHandoff(filing).resolve(decode(OaHandoffCommand, arguments))
+    except InvalidInput as error:
+        return dict(error.details or {})
+    return None
+
+
 @settings(max_examples=150, deadline=None)
 @given(payloads)
 def test_any_json_object(client: TestClient[Any], payload: dict[str, Any]) -> None:
     answer = client.post("/ingest/oa-handoff", content=json.dumps(payload), headers=HEADERS)
-    assert_answer(answer.status_code, answer.json())
+    body = answer.json()
+    assert_answer(answer.status_code, body)
+    assert body.get("details") == tool_verdict(payload)
 
 
 @settings(max_examples=100, deadline=None)

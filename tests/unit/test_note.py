@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from domain.errors import InvalidInput
 from domain.note import (
     NOTE_MAX_CHARS,
+    NOTE_MIN_CHARS,
     SUMMARY_MAX_CHARS,
     Note,
     infer_category,
@@ -93,6 +94,32 @@ def test_parse_never_crashes_on_arbitrary_text(text: str) -> None:
     else:
         assert len(note.summary) <= SUMMARY_MAX_CHARS
     assert set(errors) <= {"note"}
+
+
+def test_the_longest_parts_still_render_within_the_note_limit() -> None:
+    note = Note.create(
+        max(Category, key=lambda c: len(c.value)),
+        max(EscalationReason, key=lambda r: len(r.value)),
+        "s" * SUMMARY_MAX_CHARS,
+        "0.125",
+    )
+    assert len(note.render()) <= NOTE_MAX_CHARS
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x" * (NOTE_MIN_CHARS - 1), f"String must contain at least {NOTE_MIN_CHARS} character(s)"),
+        (
+            SPEC_NOTE + " " * (NOTE_MAX_CHARS + 1 - len(SPEC_NOTE)),
+            f"String must contain at most {NOTE_MAX_CHARS} character(s)",
+        ),
+    ],
+)
+def test_the_note_owns_its_length_limits(text: str, message: str) -> None:
+    with pytest.raises(InvalidInput) as error:
+        Note.parse(text)
+    assert error.value.field_errors == {"note": [message]}
 
 
 @pytest.mark.parametrize(

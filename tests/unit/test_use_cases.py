@@ -17,7 +17,7 @@ from application.oa_handoff import OaHandoff, OaHandoffCommand
 from application.render_note import RenderNote, RenderNoteCommand
 from application.ticket_filing import TicketFiling
 from domain.dedup import DedupPolicy
-from domain.errors import InvalidInput
+from domain.errors import DomainError, InvalidInput
 from domain.taxonomy import Category, EscalationReason
 
 NOTE = (
@@ -246,3 +246,38 @@ async def test_a_dedup_hit_indexes_the_new_conversation_key_too(
     assert by_key_only.ticket.id == first.ticket.id
     assert not by_key_only.created
     assert len(helpdesk.tickets) == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (TicketNotFound, "TICKET_NOT_FOUND"),
+        (HelpdeskUnavailable, "HELPDESK_UNAVAILABLE"),
+        (DedupInProgress, "DEDUP_IN_PROGRESS"),
+        (InvalidInput, "VALIDATION_ERROR"),
+    ],
+)
+def test_error_codes_are_the_wire_codes(error: type[DomainError], code: str) -> None:
+    assert error.code == code
+
+
+async def test_the_hand_off_and_find_or_create_file_one_ticket_per_problem(
+    handoff: OaHandoff, find_or_create: FindOrCreateTicket, helpdesk: MockHelpdesk
+) -> None:
+    spoken = await handoff.execute(OaHandoffCommand(note=NOTE, oa_key="conv-7"))
+    typed = await find_or_create.execute(
+        FindOrCreateTicketCommand(description="The WiFi still drops", oa_key="conv-7")
+    )
+    assert (typed.created, typed.ticket) == (False, spoken.ticket)
+    assert len(helpdesk.tickets) == 1
+    assert helpdesk.tickets[spoken.ticket.id].new.source == "Webhook"
+
+
+@pytest.mark.parametrize("source", [None, "", "  "])
+async def test_an_absent_source_is_the_door_the_ticket_came_in_by(
+    find_or_create: FindOrCreateTicket, helpdesk: MockHelpdesk, source: str | None
+) -> None:
+    result = await find_or_create.execute(
+        FindOrCreateTicketCommand(description="No internet since this morning", source=source)
+    )
+    assert result.problem.source == helpdesk.tickets[result.ticket.id].new.source == "MCP"

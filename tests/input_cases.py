@@ -1,0 +1,204 @@
+"""Input cases with the one outcome every transport must give them: the webhook (JSON bytes, for
+``OaHandoffCommand``) and each MCP tool (an arguments mapping, for its command).
+
+A row is ``(name, command, input, field errors)``; ``None`` means the input is taken. The errors
+are ``InvalidInput.field_errors``: on the wire, ``details`` is ``{field: {"_errors": [...]}}``.
+Case ``a follow-up`` expects ticket ``TKT-1000`` to exist (the first ticket the mock files).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from hypothesis import strategies as st
+
+from application.append_note import AppendNoteCommand
+from application.create_ticket import CreateTicketCommand
+from application.fields import (
+    MAX_AUTHOR_CHARS,
+    MAX_CALLER_NUMBER_CHARS,
+    MAX_KEY_CHARS,
+    MAX_METADATA_ENTRIES,
+    MAX_METADATA_VALUE_CHARS,
+    MAX_SOURCE_CHARS,
+)
+from application.find_or_create_ticket import FindOrCreateTicketCommand
+from application.oa_handoff import OaHandoffCommand
+from application.render_note import RenderNoteCommand
+from domain.errors import too_long, too_short
+from domain.note import (
+    CONFIDENCE_MESSAGE,
+    FREE_TEXT_MIN_CHARS,
+    NOTE_FORMAT_MESSAGE,
+    NOTE_MAX_CHARS,
+    NOTE_MIN_CHARS,
+)
+from domain.phone import E164_MESSAGE
+from domain.taxonomy import CATEGORY_VALUES
+
+NOTE = (
+    "Category: WiFi\nReason: CallerRequested\nSummary: Customer unable to connect to WiFi\n"
+    "Confidence: 0.85"
+)
+TEXT = "Customer unable to connect to WiFi after a reset"
+CATEGORY_CHOICES = " | ".join(f"'{v}'" for v in CATEGORY_VALUES)
+Errors = dict[str, list[str]] | None
+
+# Any JSON value (no NaN or infinity: JSON has none), a few levels deep.
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=5,
+)
+
+# Short names, so most cases fit on one line.
+H, F, C, A, R = (
+    OaHandoffCommand,
+    FindOrCreateTicketCommand,
+    CreateTicketCommand,
+    AppendNoteCommand,
+    RenderNoteCommand,
+)
+RENDER = {"category": "WiFi", "escalationReason": "Other", "summary": "s", "confidence": "0.5"}
+CASES: list[tuple[str, type[msgspec.Struct], dict[str, Any], Errors]] = [
+    ("a plain hand-off", H, {"note": NOTE}, None),
+    (
+        "a spaced caller number is normalised",
+        H,
+        {"note": NOTE, "callerNumber": "+1 415 555 2671"},
+        None,
+    ),
+    (
+        "empty keys mean absent",
+        H,
+        {"note": NOTE, "oaKey": "", "source": "", "callerNumber": ""},
+        None,
+    ),
+    ("null means absent", H, {"note": NOTE, "category": None, "oaKey": None}, None),
+    ("unknown fields are ignored", H, {"note": NOTE, "agentId": 7}, None),
+    ("no note", H, {}, {"note": ["Required"]}),
+    ("a null note", H, {"note": None}, {"note": ["Required"]}),
+    ("a short note", H, {"note": "short"}, {"note": [too_short(NOTE_MIN_CHARS)]}),
+    ("a long note", H, {"note": "x" * (NOTE_MAX_CHARS + 1)}, {"note": [too_long(NOTE_MAX_CHARS)]}),
+    (
+        "a note of the wrong shape",
+        H,
+        {"note": "no four lines here"},
+        {"note": [NOTE_FORMAT_MESSAGE]},
+    ),
+    (
+        "a number for a string",
+        H,
+        {"note": NOTE, "confidence": 0.5},
+        {"confidence": ["Expected string, received number"]},
+    ),
+    (
+        "confidence out of range",
+        H,
+        {"note": NOTE, "confidence": "1.5"},
+        {"confidence": [CONFIDENCE_MESSAGE]},
+    ),
+    (
+        "an unknown category",
+        H,
+        {"note": NOTE, "category": "Internet"},
+        {"category": [f"Invalid enum value. Expected {CATEGORY_CHOICES}, received 'Internet'"]},
+    ),
+    ("no such phone", H, {"note": NOTE, "callerNumber": "12345"}, {"callerNumber": [E164_MESSAGE]}),
+    (
+        "an over-long caller number",
+        H,
+        {"note": NOTE, "callerNumber": "+1" * MAX_CALLER_NUMBER_CHARS},
+        {"callerNumber": [too_long(MAX_CALLER_NUMBER_CHARS)]},
+    ),
+    (
+        "an over-long oaKey",
+        H,
+        {"note": NOTE, "oaKey": "k" * (MAX_KEY_CHARS + 1)},
+        {"oaKey": [too_long(MAX_KEY_CHARS)]},
+    ),
+    (
+        "an over-long source",
+        H,
+        {"note": NOTE, "source": "s" * (MAX_SOURCE_CHARS + 1)},
+        {"source": [too_long(MAX_SOURCE_CHARS)]},
+    ),
+    (
+        "every bad field at once",
+        H,
+        {"note": "no four lines here", "escalationReason": 3, "callerNumber": "+1"},
+        {
+            "note": [NOTE_FORMAT_MESSAGE],
+            "escalationReason": ["Expected string, received number"],
+            "callerNumber": [E164_MESSAGE],
+        },
+    ),
+    ("free text", F, {"description": TEXT, "oaKey": "", "callerNumber": "+1 (415) 555-2671"}, None),
+    ("a note-shaped description", F, {"description": NOTE}, None),
+    (
+        "a broken note-shaped description",
+        F,
+        {"description": "Category: WiFi, nothing else"},
+        {"description": [NOTE_FORMAT_MESSAGE]},
+    ),
+    (
+        "a short description",
+        F,
+        {"description": "short"},
+        {"description": [too_short(FREE_TEXT_MIN_CHARS)]},
+    ),
+    ("metadata", C, {"description": TEXT, "metadata": {"modem": "SB8200"}}, None),
+    (
+        "too much metadata",
+        C,
+        {"description": TEXT, "metadata": {str(i): "v" for i in range(MAX_METADATA_ENTRIES + 1)}},
+        {"metadata": [f"Object must contain at most {MAX_METADATA_ENTRIES} key(s)"]},
+    ),
+    (
+        "a long metadata value",
+        C,
+        {"description": TEXT, "metadata": {"k": "v" * (MAX_METADATA_VALUE_CHARS + 1)}},
+        {"metadata": [too_long(MAX_METADATA_VALUE_CHARS)]},
+    ),
+    (
+        "a number as metadata value",
+        C,
+        {"description": TEXT, "metadata": {"k": 1}},
+        {"metadata": ["Expected string, received number"]},
+    ),
+    ("a follow-up", A, {"ticketId": "TKT-1000", "note": TEXT, "author": ""}, None),
+    ("no ticket id", A, {"note": TEXT}, {"ticketId": ["Required"]}),
+    ("an empty ticket id", A, {"ticketId": "", "note": TEXT}, {"ticketId": [too_short(1)]}),
+    (
+        "a blank ticket id",
+        A,
+        {"ticketId": "  ", "note": TEXT},
+        {"ticketId": ["ticketId is required"]},
+    ),
+    (
+        "an over-long author",
+        A,
+        {"ticketId": "TKT-1000", "note": TEXT, "author": "a" * (MAX_AUTHOR_CHARS + 1)},
+        {"author": [too_long(MAX_AUTHOR_CHARS)]},
+    ),
+    ("a note's parts", R, RENDER, None),
+    (
+        "a two-line summary",
+        R,
+        {**RENDER, "summary": "one\ntwo"},
+        {"summary": ["summary must be a single line"]},
+    ),
+    ("an empty summary", R, {**RENDER, "summary": ""}, {"summary": [too_short(1)]}),
+    (
+        "a blank summary",
+        R,
+        {**RENDER, "summary": "   "},
+        {"summary": ["summary must not be empty"]},
+    ),
+    ("no confidence", R, {**RENDER, "confidence": None}, {"confidence": ["Required"]}),
+]
