@@ -1,87 +1,46 @@
-"""One input table through both transports, in process: the webhook (``POST /ingest/oa-handoff``
-on the Litestar test client) and the MCP tools (the SDK's in-process client) accept and refuse
-the same values with the same words. The webhook's normalising behaviour is the rule: a caller
-number with spaces or dots is normalised, an empty oaKey or source means absent, unknown fields
-are ignored, ``null`` means absent.
+"""The shared input table (``tests/input_cases.py``) through both transports, in process: the
+webhook (``POST /ingest/oa-handoff`` on the Litestar test client) and the MCP tools (the SDK's
+in-process client) accept and refuse every case alike, with the same words. The webhook's
+normalising behaviour is the rule: a caller number with spaces is normalised, an empty oaKey or
+source means absent, unknown fields are ignored, ``null`` means absent.
 
-Each case runs the hand-off (webhook body = ``oa_handoff`` arguments) and, where the fields are
-shared, ``find_or_create_ticket`` and ``create_ticket`` with the same fields."""
+Every row runs through its tool; a hand-off row also through the webhook, and - when it is about
+the fields the hand-off shares with the other filing tools - through find-or-create and
+create-ticket with a description in place of the note."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 from mcp import Client
 
-from domain.errors import too_long, too_short
-from domain.note import CONFIDENCE_MESSAGE
-from domain.phone import E164_MESSAGE
+from application.append_note import AppendNoteCommand
+from application.create_ticket import CreateTicketCommand
+from application.find_or_create_ticket import FindOrCreateTicketCommand
+from application.oa_handoff import OaHandoffCommand
+from application.render_note import RenderNoteCommand
 from entrypoints.http.app import create_app
 from entrypoints.mcp.server import create_mcp_server
+from tests.input_cases import CASES, TEXT, Errors
 from tests.integration.mcp_support import NAMES, container_for
 
 TOKEN = "input-rules-token"
-NOTE = "Category: WiFi\nReason: CallerRequested\nSummary: No WiFi at home\nConfidence: 0.85"
-DESCRIPTION = "Caller has had no WiFi at home since this morning"
+TOOL_OF: dict[type[msgspec.Struct], str] = {
+    OaHandoffCommand: "oa_handoff",
+    FindOrCreateTicketCommand: "find_or_create_ticket",
+    CreateTicketCommand: "create_ticket",
+    AppendNoteCommand: "append_note",
+    RenderNoteCommand: "render_note",
+}
 CREATE_FIELDS = {"category", "escalationReason", "callerNumber", "source"}
-ABSENT = object()  # the case leaves the field out
-NOT_A_STRING = "Expected string, received number"
-BAD_CATEGORY = (
-    "Invalid enum value. Expected 'Outage' | 'WiFi' | 'CGNAT' | 'Wiring' | 'EquipmentReturn' | "
-    "'Unknown', received 'Internet'"
-)
-BAD_REASON = (
-    "Invalid enum value. Expected 'CallerRequested' | 'TwoStepsNoResolve' | 'OutOfScope' | "
-    "'SafetyRisk' | 'BillingOrAccount' | 'Other', received 'Sometimes'"
-)
-NOT_FOUR_LINES = (
-    "note must be 4 lines: 'Category: ...', 'Reason: ...', 'Summary: ...', 'Confidence: ...'"
-)
-
-# (id, fields on top of a valid input, echo when accepted | {field: [messages]} when refused)
-CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
-    ("caller-with-spaces", {"callerNumber": "+1 415 555 2671"}, {"callerNumber": "+14155552671"}),
-    ("caller-with-dots", {"callerNumber": "+1.415.555.2671"}, {"callerNumber": "+14155552671"}),
-    ("caller-empty", {"callerNumber": ""}, {"callerNumber": None}),
-    ("caller-not-e164", {"callerNumber": "555-1234"}, {"callerNumber": [E164_MESSAGE]}),
-    ("caller-no-plan", {"callerNumber": "+99912345678"}, {"callerNumber": [E164_MESSAGE]}),
-    ("caller-too-long", {"callerNumber": "+1" + "5" * 40}, {"callerNumber": [too_long(32)]}),
-    ("oakey-empty", {"oaKey": ""}, {"oaKey": None}),
-    ("oakey-kept", {"oaKey": "conv-42"}, {"oaKey": "conv-42"}),
-    ("oakey-too-long", {"oaKey": "k" * 129}, {"oaKey": [too_long(128)]}),
-    ("oakey-number", {"oaKey": 12}, {"oaKey": [NOT_A_STRING]}),
-    ("source-empty", {"source": ""}, {}),
-    ("source-too-long", {"source": "s" * 65}, {"source": [too_long(64)]}),
-    ("category-unknown", {"category": "Internet"}, {"category": [BAD_CATEGORY]}),
-    ("category-null", {"category": None}, {}),
-    ("reason-unknown", {"escalationReason": "Sometimes"}, {"escalationReason": [BAD_REASON]}),
-    ("confidence-number", {"confidence": 0.5}, {"confidence": [NOT_A_STRING]}),
-    ("confidence-above-one", {"confidence": "1.5"}, {"confidence": [CONFIDENCE_MESSAGE]}),
-    ("unknown-field", {"priority": "high"}, {}),
-    (
-        "two-bad-fields",
-        {"callerNumber": "555-1234", "category": "Internet"},
-        {"callerNumber": [E164_MESSAGE], "category": [BAD_CATEGORY]},
-    ),
-    # The hand-off's own field: the note.
-    ("note-missing", {"note": ABSENT}, {"note": ["Required"]}),
-    ("note-too-short", {"note": "short"}, {"note": [too_short(10)]}),
-    ("note-too-long", {"note": NOTE + "x" * 350}, {"note": [too_long(350)]}),
-    ("note-number", {"note": 42}, {"note": [NOT_A_STRING]}),
-    ("note-not-four-lines", {"note": "Not a four line note at all"}, {"note": [NOT_FOUR_LINES]}),
-]  # fmt: skip
 
 
-def refused(expected: dict[str, Any]) -> bool:
-    return any(isinstance(value, list) for value in expected.values())
-
-
-def with_fields(base: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
-    merged = {**base, **fields}
-    return {name: value for name, value in merged.items() if value is not ABSENT}
+def details_of(errors: dict[str, list[str]]) -> dict[str, Any]:
+    return {field: {"_errors": messages} for field, messages in errors.items()}
 
 
 async def through_webhook(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -92,62 +51,85 @@ async def through_webhook(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
 
 
 async def through_tool(tool: str, arguments: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    """The tool's verdict on a fresh server (after filing TKT-1000, for the follow-up cases)."""
     async with Client(create_mcp_server(container_for())) as client:
+        if tool == "append_note":
+            await client.call_tool(NAMES["create_ticket"], {"description": TEXT})
         result = await client.call_tool(NAMES[tool], arguments)
+    text = result.content[0]
+    assert text.type == "text"
     if result.is_error:
-        return False, json.loads(result.content[0].text)  # type: ignore[union-attr]
+        return False, json.loads(text.text)
     return True, dict(result.structured_content or {})
 
 
+def assert_tool_verdict(accepted: bool, output: dict[str, Any], errors: Errors) -> None:
+    if errors is None:
+        assert accepted, output
+        assert output["success"] is True
+    else:
+        assert not accepted, output
+        assert (output["code"], output["details"]) == ("VALIDATION_ERROR", details_of(errors))
+        for messages in errors.values():
+            assert all(message in output["message"] for message in messages)
+
+
 @pytest.mark.parametrize(
-    ("fields", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES]
+    ("command", "arguments", "errors"),
+    [case[1:] for case in CASES],
+    ids=[f"{TOOL_OF[case[1]]}: {case[0]}" for case in CASES],
+)
+async def test_every_tool_gives_the_tables_verdict(
+    command: type[msgspec.Struct], arguments: dict[str, Any], errors: Errors
+) -> None:
+    accepted, output = await through_tool(TOOL_OF[command], arguments)
+    assert_tool_verdict(accepted, output, errors)
+
+
+HANDOFFS = [case for case in CASES if case[1] is OaHandoffCommand]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "errors"), [case[2:] for case in HANDOFFS], ids=[case[0] for case in HANDOFFS]
 )
 async def test_the_webhook_and_the_hand_off_tool_agree(
-    fields: dict[str, Any], expected: dict[str, Any]
+    arguments: dict[str, Any], errors: Errors
 ) -> None:
-    arguments = with_fields({"note": NOTE}, fields)
     status, body = await through_webhook(arguments)
     accepted, output = await through_tool("oa_handoff", arguments)
-    if refused(expected):
-        details = {field: {"_errors": messages} for field, messages in expected.items()}
-        assert (status, body["code"], body["details"]) == (400, "VALIDATION_ERROR", details)
-        assert (accepted, output["code"], output["details"]) == (False, "VALIDATION_ERROR", details)
-        for messages in expected.values():
-            assert all(message in output["message"] for message in messages)
-    else:
-        assert status == 200, body
-        assert accepted, output
-        assert {name: output[name] for name in ("created", "ticketId", "category")} == {
-            name: body[name] for name in ("created", "ticketId", "category")
-        }
-        assert (output["escalationReason"], output["confidence"]) == (
-            body["escalationReason"],
-            body["confidence"],
+    assert_tool_verdict(accepted, output, errors)
+    if errors is not None:
+        assert (status, body["code"], body["details"]) == (
+            400,
+            "VALIDATION_ERROR",
+            output["details"],
         )
-        assert output["echo"] == body["echo"]
-        assert {**body["echo"], **expected} == body["echo"]
+        return
+    assert status == 200, body
+    shared = ("created", "ticketId", "ticketUrl", "category", "escalationReason", "confidence")
+    assert {name: output[name] for name in shared} == {name: body[name] for name in shared}
+    assert output["echo"] == body["echo"]
+    if arguments.get("callerNumber"):  # normalised to E.164 by both
+        assert output["echo"]["callerNumber"] == "+" + "".join(
+            filter(str.isdigit, arguments["callerNumber"])
+        )
 
 
-# The same fields through the tools that share them (create_ticket has no oaKey / confidence).
+# The hand-off rows about the shared fields, through the tools that have those fields too.
 SHARED = [
-    pytest.param(tool, fields, expected, id=f"{tool}-{name}")
-    for tool, accepted_fields in [
-        ("find_or_create_ticket", None),
-        ("create_ticket", CREATE_FIELDS | {"priority"}),
-    ]
-    for name, fields, expected in CASES
-    if "note" not in fields and (accepted_fields is None or set(fields) <= accepted_fields)
+    pytest.param(tool, {**arguments, "description": TEXT}, errors, id=f"{tool}: {name}")
+    for tool, fields in [("find_or_create_ticket", None), ("create_ticket", CREATE_FIELDS)]
+    for name, _, arguments, errors in HANDOFFS
+    if "note" in arguments
+    and (errors is None or "note" not in errors)
+    and (fields is None or set(arguments) - {"note"} <= fields)
 ]
 
 
-@pytest.mark.parametrize(("tool", "fields", "expected"), SHARED)
-async def test_the_tools_sharing_the_fields_agree(
-    tool: str, fields: dict[str, Any], expected: dict[str, Any]
+@pytest.mark.parametrize(("tool", "arguments", "errors"), SHARED)
+async def test_the_filing_tools_agree_on_the_shared_fields(
+    tool: str, arguments: dict[str, Any], errors: Errors
 ) -> None:
-    accepted, output = await through_tool(tool, with_fields({"description": DESCRIPTION}, fields))
-    if refused(expected):
-        details = {field: {"_errors": messages} for field, messages in expected.items()}
-        assert (accepted, output["code"], output["details"]) == (False, "VALIDATION_ERROR", details)
-    else:
-        assert accepted, output
-        assert output["ticketId"] == "TKT-1000"
+    arguments = {name: value for name, value in arguments.items() if name != "note"}
+    accepted, output = await through_tool(tool, arguments)
+    assert_tool_verdict(accepted, output, errors)
