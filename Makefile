@@ -6,9 +6,11 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The MCP Inspector CLI (npm) the tests drive the tools with; npm ci writes this file.
+INSPECTOR := tests/inspector/node_modules/.package-lock.json
 DEV_TOKEN ?= dev-token-change-me
 
-.PHONY: run test lint typecheck unit bench openapi clean
+.PHONY: run test lint typecheck unit bench openapi clean inspector
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required (python3.11, python3.12 or python3.13)"; exit 1; }
@@ -28,8 +30,20 @@ run: $(STAMP)
 	fi
 
 ## test: lint, format check, type checks, layer contract, and the whole pytest suite
-test: $(STAMP) lint typecheck
+test: $(STAMP) lint typecheck inspector
 	$(BIN)/pytest
+
+## inspector: install the pinned MCP Inspector CLI (tests/inspector/package-lock.json)
+inspector: $(INSPECTOR)
+
+$(INSPECTOR): tests/inspector/package.json tests/inspector/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/inspector --no-audit --no-fund --loglevel=error && touch $@; \
+	elif [ -n "$$CI" ]; then \
+	  echo "npm is required in CI: the MCP Inspector tests need tests/inspector"; exit 1; \
+	else \
+	  echo "npm not found: the MCP Inspector tests will be skipped"; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -48,4 +62,4 @@ openapi: $(STAMP)
 	$(BIN)/helpdesk-bridge openapi --output docs/openapi.yaml
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/inspector/node_modules

@@ -1,6 +1,9 @@
 """The MCP server: the five tools of the spec as thin calls of the same use cases as the webhook.
 
-- ``server.create_mcp_server(container)``: the tools (names, schemas, annotations, errors).
+- ``tools.TOOLS``: the tool table, one row per tool (description, annotations, Command, output
+  struct, use case, result mapping); ``contract``: names, output structs, annotations.
+- ``server.create_mcp_server(container)``: the table on the SDK's low-level server;
+  ``server.session_manager_for(...)``: the same for Streamable HTTP.
 - ``stdio.run_stdio()``: ``helpdesk-bridge mcp`` (Claude Desktop spawns it; stdout is protocol).
 - ``http.McpEndpoint``: Streamable HTTP at ``/mcp`` inside the Litestar app (Bearer auth, rate
   limit, allowed Host names).

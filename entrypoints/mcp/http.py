@@ -85,16 +85,13 @@ class McpEndpoint:
                 # The import is the slow part: do it off the event loop, so hand-offs in flight
                 # are not held up while the first MCP client connects.
                 await asyncio.to_thread(_import_sdk)
-                from entrypoints.mcp.server import create_mcp_server
+                from entrypoints.mcp.server import session_manager_for
 
-                server = create_mcp_server(self._container)
-                server.streamable_http_app(
-                    stateless_http=True,
-                    json_response=True,
-                    transport_security=transport_security(self._settings.mcp_allowed_hosts),
-                    max_request_body_size=self._settings.max_body_bytes,
+                manager = session_manager_for(
+                    self._container,
+                    transport_security(self._settings.mcp_allowed_hosts),
+                    self._settings.max_body_bytes,
                 )
-                manager = server.session_manager
                 started = asyncio.get_running_loop().create_future()
                 self._runner = asyncio.create_task(self._run(manager, started))
                 await started  # raises if the session manager could not start

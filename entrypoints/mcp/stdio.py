@@ -1,7 +1,7 @@
 """``helpdesk-bridge mcp``: the MCP server over stdio, as Claude Desktop spawns it.
 
 stdout carries only the protocol: logs go to stderr (JSON or console, redacted), configured
-before the SDK is imported, because the SDK sets up stdlib logging when nothing else has.
+before the SDK is imported, so the SDK's own stdlib log records take the same way out.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ def run_stdio(settings: Settings) -> None:
 
     configure_logging(settings.log_level, settings.log_format)
 
+    from mcp.server.stdio import stdio_server
+
     from entrypoints.container import close_container, open_container
     from entrypoints.mcp.server import create_mcp_server
 
@@ -34,7 +36,8 @@ def run_stdio(settings: Settings) -> None:
             tool_name_style=settings.mcp_tool_name_style,
         )
         try:
-            await server.run_stdio_async()
+            async with stdio_server() as (read, write):
+                await server.run(read, write, server.create_initialization_options())
         finally:
             await close_container(container)
             log.info("mcp.stdio_stopped")

@@ -147,6 +147,13 @@ def structured(result: Any) -> dict[str, Any]:
     return dict(result.structured_content)
 
 
+def error_of(result: Any) -> dict[str, Any]:
+    """A tool error's envelope: JSON text only, no structured content."""
+    assert result.is_error is True
+    assert result.structured_content is None
+    return dict(json.loads(result.content[0].text))
+
+
 def names_for(style: str) -> dict[str, str]:
     dotted = {
         "create_ticket": "helpdesk.create_ticket",
@@ -171,7 +178,7 @@ async def exercise_every_tool(session: ClientSession, style: str) -> None:
         assert tool.output_schema is not None
         assert tool.annotations is not None
     handoff_schema = tools[names["oa_handoff"]].input_schema["properties"]
-    assert handoff_schema["callerNumber"]["pattern"] == r"^\+[1-9]\d{6,14}$"
+    assert handoff_schema["callerNumber"]["type"] == "string"
     assert "WiFi" in handoff_schema["category"]["enum"]
 
     rendered = structured(
@@ -236,15 +243,13 @@ async def exercise_every_tool(session: ClientSession, style: str) -> None:
     bad = await session.call_tool(
         names["oa_handoff"], {"note": rendered["note"], "callerNumber": "555-1234"}
     )
-    assert bad.is_error is True
-    assert structured(bad)["code"] == "VALIDATION_ERROR"
-    assert "callerNumber" in structured(bad)["details"]
+    assert error_of(bad)["code"] == "VALIDATION_ERROR"
+    assert "callerNumber" in error_of(bad)["details"]
 
     unknown = await session.call_tool(
         names["append_note"], {"ticketId": "TKT-999999", "note": "Is anybody out there?"}
     )
-    assert unknown.is_error is True
-    assert structured(unknown)["code"] == "TICKET_NOT_FOUND"
+    assert error_of(unknown)["code"] == "TICKET_NOT_FOUND"
 
     # Still alive after the errors.
     again = structured(

@@ -101,7 +101,8 @@ def test_stdout_carries_nothing_but_protocol(tmp_path: Path) -> None:
     by_id = {message["id"]: message for message in messages if "id" in message}
     assert len(by_id[2]["result"]["tools"]) == 5
     assert by_id[3]["result"]["isError"] is True
-    assert by_id[3]["result"]["structuredContent"]["code"] == "VALIDATION_ERROR"
+    assert "structuredContent" not in by_id[3]["result"]
+    assert json.loads(by_id[3]["result"]["content"][0]["text"])["code"] == "VALIDATION_ERROR"
     assert "mcp.stdio_starting" in stderr_path.read_text()
 
 

@@ -4,6 +4,7 @@ responses). The SDK client over a real socket is in tests/e2e/test_mcp_streamabl
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -98,7 +99,7 @@ async def test_with_the_token_it_speaks_mcp_and_counts_the_rate_limit() -> None:
         )
         result = (await client.post("/mcp", json=call, headers=AUTH)).json()["result"]
         assert result["isError"] is True
-        assert result["structuredContent"]["code"] == "VALIDATION_ERROR"
+        assert json.loads(result["content"][0]["text"])["code"] == "VALIDATION_ERROR"
 
 
 async def test_the_rate_limit_answers_429_in_the_envelope() -> None:

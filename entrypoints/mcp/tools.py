@@ -1,0 +1,209 @@
+"""The tool table: one row per tool, everything the server needs to list and call it.
+
+A new tool is one ``ToolRow`` in ``TOOLS``: its key (-> served name), description template,
+annotations, the use case's Command (-> input schema and argument decoding), the output struct
+(-> ``outputSchema``), the use case it runs, and the mapping of its Result to that output.
+
+Descriptions are templates filled by ``describe``: ``{name.<key>}`` is another tool's served
+name, and windows and limits come from settings and the domain's constants, never literals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import msgspec
+from mcp.types import ToolAnnotations
+
+from application.append_note import AppendNoteCommand, AppendNoteResult
+from application.create_ticket import CreateTicketCommand
+from application.fields import spoken_duration
+from application.find_or_create_ticket import FindOrCreateTicketCommand
+from application.oa_handoff import OaHandoffCommand
+from application.render_note import RenderNoteCommand, RenderNoteResult
+from application.ticket_filing import FiledTicket
+from domain.note import (
+    FREE_TEXT_MAX_CHARS,
+    FREE_TEXT_MIN_CHARS,
+    NOTE_MAX_CHARS,
+    SUMMARY_MAX_CHARS,
+)
+from domain.taxonomy import Source
+from entrypoints.boundary import handoff_response
+from entrypoints.container import Container
+from entrypoints.mcp import contract as c
+from entrypoints.mcp.errors import RETRY_AFTER_SECONDS
+from entrypoints.settings import Settings
+
+CommandT = TypeVar("CommandT")
+ResultT = TypeVar("ResultT")
+Execute = Callable[[CommandT], Awaitable[ResultT]]
+
+
+@dataclass(frozen=True)
+class ToolRow(Generic[CommandT, ResultT]):
+    """One tool. ``use_case`` resolves the use case's ``execute`` from the container (once, when
+    the server is built); ``to_output`` maps its Result to the tool's output struct."""
+
+    key: str
+    description: str
+    annotations: ToolAnnotations
+    command: type[CommandT]
+    output: type[c.Output]
+    use_case: Callable[[Container], Execute[CommandT, ResultT]]
+    to_output: Callable[[ResultT], c.Output]
+
+
+def _create_ticket(result: FiledTicket) -> c.Output:
+    return c.CreateTicketOutput(
+        success=True,
+        ticket_id=result.ticket.id,
+        ticket_url=result.ticket.url,
+        category=result.problem.category,
+        escalation_reason=result.problem.reason,
+    )
+
+
+def _append_note(result: AppendNoteResult) -> c.Output:
+    return c.AppendNoteOutput(
+        success=True, message="Note appended successfully", ticket_id=result.ticket_id
+    )
+
+
+def _find_or_create(result: FiledTicket) -> c.Output:
+    message = "New ticket created" if result.created else "Existing ticket found (deduplication)"
+    return c.FindOrCreateOutput(
+        success=True,
+        created=result.created,
+        ticket_id=result.ticket.id,
+        ticket_url=result.ticket.url,
+        message=message,
+    )
+
+
+def _render_note(result: RenderNoteResult) -> c.Output:
+    return c.RenderNoteOutput(
+        success=True, note=result.note, char_count=result.char_count, line_count=result.line_count
+    )
+
+
+def _oa_handoff(result: FiledTicket) -> c.Output:
+    """The webhook's 200 body (one mapping for both transports), ``success`` for ``status``."""
+    fields = msgspec.structs.asdict(handoff_response(result))
+    del fields["status"]
+    return c.OaHandoffOutput(success=True, **fields)
+
+
+ERRORS = (
+    " On failure the result has isError=true and its text is the JSON {{success:false, code, "
+    "message, details}}: code VALIDATION_ERROR (fix the arguments named in details), "
+    "HELPDESK_UNAVAILABLE (retry after retryAfter seconds)"
+)
+DEDUP_ERRORS = ERRORS + ", DEDUP_IN_PROGRESS (retry in {dedup_retry})."
+
+TOOLS: tuple[ToolRow[Any, Any], ...] = (
+    ToolRow(
+        key=c.CREATE_TICKET,
+        description=(
+            "Open a NEW helpdesk ticket for a caller's problem, always, without looking for an "
+            "existing one. Use it only when the user explicitly wants a separate ticket; "
+            "otherwise use {name.find_or_create_ticket}, which avoids duplicates. Category and "
+            "escalationReason are inferred from the description ({free_text} characters) when "
+            "omitted. Returns ticketId and ticketUrl (tell the user the id) plus the category "
+            "and reason used. Not idempotent: every call files another ticket." + ERRORS + "."
+        ),
+        annotations=c.hints("Create a new ticket"),
+        command=CreateTicketCommand,
+        output=c.CreateTicketOutput,
+        use_case=lambda container: container.create_ticket().execute,
+        to_output=_create_ticket,
+    ),
+    ToolRow(
+        key=c.APPEND_NOTE,
+        description=(
+            "Add a follow-up note ({free_text} characters) to an existing ticket (internal; the "
+            "customer is not e-mailed): new facts, what was tried, a callback. Use the ticketId "
+            "returned by {name.create_ticket}, {name.find_or_create_ticket} or "
+            "{name.oa_handoff}. Returns success and the ticketId. Each call adds one note: do "
+            "not repeat a call that succeeded." + ERRORS + ", TICKET_NOT_FOUND (unknown ticketId)."
+        ),
+        annotations=c.hints("Append a note to a ticket"),
+        command=AppendNoteCommand,
+        output=c.AppendNoteOutput,
+        use_case=lambda container: container.append_note().execute,
+        to_output=_append_note,
+    ),
+    ToolRow(
+        key=c.FIND_OR_CREATE_TICKET,
+        description=(
+            "The default way to escalate a problem to a human: returns the caller's open ticket "
+            "for the same problem if there is one (same oaKey, else same callerNumber + "
+            "category, within {dedup_window}), else files a new one. Pass oaKey and/or "
+            "callerNumber so duplicates are caught; with them a retry returns the same ticket. "
+            "Returns created (false = existing ticket found), ticketId, ticketUrl and a message. "
+            "If created is false and you have new information, add it with {name.append_note}."
+            + DEDUP_ERRORS
+        ),
+        annotations=c.hints("Find or create the ticket for a problem"),
+        command=FindOrCreateTicketCommand,
+        output=c.FindOrCreateOutput,
+        use_case=lambda container: container.find_or_create_ticket().execute,
+        to_output=_find_or_create,
+    ),
+    ToolRow(
+        key=c.RENDER_NOTE,
+        description=(
+            "Format the 4-line hand-off note (Category / Reason / Summary / Confidence) from its "
+            "parts, checking the limits (summary one line <= {summary_max} characters, "
+            'confidence "0.0"-"1.0", note <= {note_max} characters). Read-only: files nothing. '
+            "Returns the note, its charCount and lineCount; pass the note to {name.oa_handoff}. "
+            "On invalid parts: isError=true, code VALIDATION_ERROR with details per argument."
+        ),
+        annotations=c.hints("Render the 4-line hand-off note", read_only=True, idempotent=True),
+        command=RenderNoteCommand,
+        output=c.RenderNoteOutput,
+        use_case=lambda container: container.render_note().execute,
+        to_output=_render_note,
+    ),
+    ToolRow(
+        key=c.OA_HANDOFF,
+        description=(
+            "Hand the caller over to a human with a 4-line note (at most {note_max} characters; "
+            "the same as the bridge's webhook): build the note with {name.render_note}, then "
+            "call this. Finds the caller's open ticket for the same problem (oaKey, else "
+            "callerNumber + category, within {dedup_window}) or files a new one. Explicit "
+            "category / escalationReason / confidence override the note's lines. Returns "
+            "created, ticketId, ticketUrl, the category, escalationReason and confidence used, "
+            "and echo {{oaKey, callerNumber}}." + DEDUP_ERRORS
+        ),
+        annotations=c.hints("Hand the caller over (note -> ticket)"),
+        command=OaHandoffCommand,
+        output=c.OaHandoffOutput,
+        use_case=lambda container: container.oa_handoff(default_source=Source.MCP).execute,
+        to_output=_oa_handoff,
+    ),
+)
+
+
+class _Names:
+    """``{name.<key>}`` in a template: the served name of the tool ``<key>``."""
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self._names = names
+
+    def __getattr__(self, key: str) -> str:
+        return self._names[key]
+
+
+def describe(row: ToolRow[Any, Any], names: Mapping[str, str], settings: Settings) -> str:
+    """``row``'s description with names, windows and limits filled in."""
+    return row.description.format(
+        name=_Names(names),
+        dedup_window=spoken_duration(settings.dedup_ttl_seconds),
+        dedup_retry=spoken_duration(RETRY_AFTER_SECONDS["DEDUP_IN_PROGRESS"]),
+        free_text=f"{FREE_TEXT_MIN_CHARS}-{FREE_TEXT_MAX_CHARS}",
+        summary_max=SUMMARY_MAX_CHARS,
+        note_max=NOTE_MAX_CHARS,
+    )
