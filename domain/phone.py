@@ -9,7 +9,6 @@ import phonenumbers
 
 from domain.errors import InvalidInput
 
-E164_PATTERN = r"^\+[1-9]\d{6,14}$"
 E164_MESSAGE = "callerNumber must be a valid E.164 number (e.g. +12345678900)"
 MAX_INPUT_LENGTH = 32
 

@@ -1,4 +1,4 @@
-"""The only error -> status table, and the one writer of the error envelope.
+"""The one writer of the error envelope (the code -> status table is entrypoints/error_codes.py).
 
 Every refusal and failure of every path - the raw routes, Litestar's routes and its own 404/405 -
 is answered by ``error_answer``: ``{"status":"error","code","message"}`` plus ``details`` and
@@ -17,35 +17,10 @@ from litestar.exceptions import HTTPException
 
 from domain.errors import DomainError
 from entrypoints.boundary import ErrorBody
+from entrypoints.error_codes import RETRY_AFTER_SECONDS, STATUS_BY_CODE
 from entrypoints.http.asgi_io import JSON as JSON  # re-exported: the media type of every answer
 from entrypoints.http.asgi_io import Answer, RawHeaders
 
-STATUS_BY_CODE: Mapping[str, int] = {
-    "VALIDATION_ERROR": 400,
-    "AUTH_REQUIRED": 401,
-    "AUTH_FAILED": 403,
-    "REPLAY_DETECTED": 403,
-    "NOT_FOUND": 404,
-    "TICKET_NOT_FOUND": 404,
-    "METHOD_NOT_ALLOWED": 405,
-    "IDEMPOTENCY_CONFLICT": 409,
-    "IDEMPOTENCY_IN_PROGRESS": 409,
-    "PAYLOAD_TOO_LARGE": 413,
-    "UNSUPPORTED_MEDIA_TYPE": 415,
-    "RATE_LIMIT_EXCEEDED": 429,
-    "INTERNAL_ERROR": 500,
-    "HELPDESK_BAD_RESPONSE": 502,
-    "HELPDESK_UNAVAILABLE": 503,
-    "STORE_UNAVAILABLE": 503,
-    "DEDUP_IN_PROGRESS": 503,
-}
-# Failures worth an automatic retry after a short pause: say when, as Retry-After does.
-RETRY_AFTER_SECONDS: Mapping[str, int] = {
-    "IDEMPOTENCY_IN_PROGRESS": 1,
-    "DEDUP_IN_PROGRESS": 1,
-    "HELPDESK_UNAVAILABLE": 5,
-    "STORE_UNAVAILABLE": 5,
-}
 _CODE_BY_HTTP_STATUS: Mapping[int, tuple[str, str]] = {
     400: ("VALIDATION_ERROR", "Bad request"),
     404: ("NOT_FOUND", "Not found"),

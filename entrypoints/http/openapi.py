@@ -22,7 +22,7 @@ from entrypoints.boundary import (
     HealthBody,
     ReadinessBody,
 )
-from entrypoints.http.errors import STATUS_BY_CODE
+from entrypoints.error_codes import STATUS_BY_CODE
 from entrypoints.settings import Settings
 
 VERSION = "0.1.0"

@@ -21,13 +21,7 @@ from mcp.types import CallToolResult, TextContent
 
 from application.fields import spoken_duration
 from domain.errors import DomainError, InvalidInput
-
-# Seconds after which a retry makes sense, as the HTTP API's Retry-After / retryAfter says.
-RETRY_AFTER_SECONDS: Mapping[str, int] = {
-    "DEDUP_IN_PROGRESS": 1,
-    "HELPDESK_UNAVAILABLE": 5,
-    "STORE_UNAVAILABLE": 5,
-}
+from entrypoints.error_codes import RETRY_AFTER_SECONDS
 
 
 def _retry_in(code: str) -> str:

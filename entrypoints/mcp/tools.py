@@ -33,8 +33,8 @@ from domain.note import (
 from domain.taxonomy import Source
 from entrypoints.boundary import handoff_response
 from entrypoints.container import Container
+from entrypoints.error_codes import RETRY_AFTER_SECONDS
 from entrypoints.mcp import contract as c
-from entrypoints.mcp.errors import RETRY_AFTER_SECONDS
 from entrypoints.settings import Settings
 
 CommandT = TypeVar("CommandT")

@@ -15,9 +15,8 @@ from mcp.shared.exceptions import MCPError
 from structlog.testing import capture_logs
 
 from entrypoints.container import Container
-from entrypoints.http.errors import RETRY_AFTER_SECONDS as HTTP_RETRY_AFTER_SECONDS
-from entrypoints.http.errors import STATUS_BY_CODE
-from entrypoints.mcp.errors import NEXT_STEP, RETRY_AFTER_SECONDS
+from entrypoints.error_codes import RETRY_AFTER_SECONDS, STATUS_BY_CODE
+from entrypoints.mcp.errors import NEXT_STEP
 from entrypoints.mcp.server import create_mcp_server
 from tests.integration.mcp_support import (
     NAMES,
@@ -182,5 +181,4 @@ async def test_tool_calls_are_logged_without_argument_values(mcp_server: Server[
 
 def test_error_codes_and_retry_pauses_are_the_http_apis() -> None:
     assert set(NEXT_STEP) <= set(STATUS_BY_CODE)
-    assert RETRY_AFTER_SECONDS.items() <= HTTP_RETRY_AFTER_SECONDS.items()
     assert "retry in 5 seconds" in NEXT_STEP["HELPDESK_UNAVAILABLE"]
