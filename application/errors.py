@@ -7,6 +7,8 @@ Each error's wire ``code`` is its name in upper snake case (``TicketNotFound`` -
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from domain.errors import DomainError
 
 
@@ -15,7 +17,24 @@ class TicketNotFound(DomainError):
 
 
 class HelpdeskUnavailable(DomainError):
-    """The helpdesk could not be reached, timed out, refused us, or its circuit is open."""
+    """The helpdesk could not be reached, timed out, refused us, or its circuit is open.
+
+    ``retry_after``: seconds the helpdesk asked us to wait (429/503 Retry-After), when it did.
+    ``uncertain``: the request may have reached the helpdesk and been applied (a timeout or a
+    connection lost after sending a create): the caller must not assume nothing happened.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        details: Mapping[str, object] | None = None,
+        *,
+        retry_after: float | None = None,
+        uncertain: bool = False,
+    ) -> None:
+        super().__init__(message, details)
+        self.retry_after = retry_after
+        self.uncertain = uncertain
 
 
 class HelpdeskBadResponse(DomainError):

@@ -8,25 +8,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import msgspec
 
 from domain.ticket import NewTicket, TicketRef
 
+if TYPE_CHECKING:
+    from application.deadline import Deadline
+
 
 class HelpdeskGateway(Protocol):
-    """The system of record for tickets (mock, Zendesk, Request Tracker)."""
+    """The system of record for tickets (mock, Zendesk, Request Tracker).
 
-    async def create_ticket(self, ticket: NewTicket) -> TicketRef:
+    ``deadline`` bounds the whole call, retries included: no attempt starts that cannot finish
+    before it (see ``application.deadline``); None leaves the gateway's own limits."""
+
+    async def create_ticket(self, ticket: NewTicket, deadline: Deadline | None = None) -> TicketRef:
         """Open a ticket; raise ``HelpdeskUnavailable`` / ``HelpdeskBadResponse`` on failure."""
         ...
 
-    async def append_note(self, ticket_id: str, text: str, author: str | None) -> None:
+    async def append_note(
+        self, ticket_id: str, text: str, author: str | None, deadline: Deadline | None = None
+    ) -> None:
         """Add an internal note; raise ``TicketNotFound`` for an unknown id."""
         ...
 
-    async def find_open_ticket(self, dedup_keys: Sequence[str]) -> TicketRef | None:
+    async def find_open_ticket(
+        self, dedup_keys: Sequence[str], deadline: Deadline | None = None
+    ) -> TicketRef | None:
         """An open ticket filed under any of ``dedup_keys`` (strongest first), or None."""
         ...
 
@@ -160,4 +170,125 @@ class Clock(Protocol):
 
     def monotonic(self) -> float:
         """Seconds on a clock that never goes back, for measuring waits (not a date)."""
+        ...
+
+
+class HelpdeskBudget(Protocol):
+    """When the bridge may call the helpdesk, shared by every process that shares its store.
+
+    The helpdesk's own Retry-After (429, 503) is remembered, so while it runs no hand-off calls
+    the helpdesk (they are queued at once); an optional pace (calls per minute, e.g. a Zendesk
+    plan's limit) spreads the bridge's own calls, deliveries included."""
+
+    async def blocked_for(self) -> float:
+        """Seconds until the helpdesk may be called again (0.0: now)."""
+        ...
+
+    async def back_off(self, seconds: float) -> None:
+        """Remember a Retry-After of ``seconds`` from now (a later end wins over an earlier)."""
+        ...
+
+    async def take(self) -> float:
+        """Take one call from the pace: 0.0 when granted now, else the seconds until one would
+        be (nothing taken)."""
+        ...
+
+
+class OutboxState(StrEnum):
+    """Where a queued hand-off is."""
+
+    QUEUED = "queued"  # kept, waiting for (another) delivery attempt
+    DELIVERED = "delivered"  # filed: ``ticket_id`` / ``ticket_url`` are set
+    DEAD = "dead"  # older than OUTBOX_MAX_AGE_SECONDS undelivered: kept and reported
+
+
+class QueuedHandoff(msgspec.Struct, frozen=True, kw_only=True):
+    """A hand-off the helpdesk could not take in time, kept until it does.
+
+    ``problem`` is the resolved problem as the application encoded it (opaque to the outbox);
+    ``dedup_keys`` are its keys (strongest first; empty when nothing identifies it)."""
+
+    reference: str
+    problem: bytes
+    dedup_keys: tuple[str, ...]
+    queued_at: float
+    state: OutboxState = OutboxState.QUEUED
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: float = 0.0
+    delivered_at: float | None = None
+    ticket_id: str | None = None
+    ticket_url: str | None = None
+
+
+class OutboxStats(msgspec.Struct, frozen=True, kw_only=True):
+    """What /metrics and /readyz report about the outbox."""
+
+    queued: int
+    delivered: int
+    dead: int
+    oldest_queued_age_seconds: float | None
+
+
+class DuplicateReference(Exception):
+    """``Outbox.put`` was given a reference another item already has (draw a new one)."""
+
+
+class Outbox(Protocol):
+    """Durable storage of queued hand-offs (SQLite for one process, Redis for a fleet).
+
+    Every method raises ``StoreUnavailable`` when the store cannot be read or written: a
+    hand-off is filed, queued durably, or refused loudly - never acknowledged unkept."""
+
+    async def put(self, item: QueuedHandoff) -> QueuedHandoff:
+        """Keep ``item`` (committed before this returns) - unless a QUEUED item holds any of its
+        dedup keys: then keep nothing and return that item (the same problem, queued already).
+        Returns the item that stands for the problem. ``DuplicateReference`` if the reference
+        is taken."""
+        ...
+
+    async def get(self, reference: str) -> QueuedHandoff | None:
+        """The item with ``reference``, in any state."""
+        ...
+
+    async def lease(
+        self, worker: str, now: float, lease_seconds: float, limit: int
+    ) -> list[QueuedHandoff]:
+        """Up to ``limit`` QUEUED items due (``next_attempt_at <= now``) and not leased to a live
+        worker, oldest first, now leased to ``worker`` until ``now + lease_seconds``. A worker
+        that dies leaves its leases to expire, so another (or itself, restarted) takes them."""
+        ...
+
+    async def delivered(self, reference: str, ticket_id: str, ticket_url: str, now: float) -> None:
+        """Mark the item DELIVERED with its ticket; its lease ends."""
+        ...
+
+    async def postpone(self, reference: str, error: str, next_attempt_at: float) -> None:
+        """A delivery attempt failed: count it, keep ``error`` (a short reason, never the note
+        or the phone number), end the lease, try again from ``next_attempt_at``."""
+        ...
+
+    async def kill(self, reference: str, error: str, now: float) -> None:
+        """Mark the item DEAD (too old to deliver): kept and reported, never dropped."""
+        ...
+
+    async def retry(self, reference: str, now: float) -> bool:
+        """Make a QUEUED or DEAD item QUEUED and due now (the operator's ``outbox retry``).
+        False when there is no such item or it was delivered."""
+        ...
+
+    async def drop(self, reference: str) -> bool:
+        """Delete the item (the operator's ``outbox drop``). False when there was none."""
+        ...
+
+    async def items(self, state: OutboxState | None, limit: int) -> list[QueuedHandoff]:
+        """Items in ``state`` (every state when None), oldest first."""
+        ...
+
+    async def stats(self, now: float) -> OutboxStats:
+        """Counts by state and the age of the oldest QUEUED item."""
+        ...
+
+    async def check_health(self) -> bool:
+        """True when the store can be written right now."""
         ...

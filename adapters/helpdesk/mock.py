@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 from adapters.helpdesk.known_health import HealthRecord, Verdict
+from application.deadline import Deadline
 from application.errors import HelpdeskUnavailable, TicketNotFound
 from application.ports import Clock
 from domain.ticket import NewTicket, TicketRef
@@ -53,7 +54,7 @@ class MockHelpdesk:
         self._by_key: dict[str, str] = {}
         self._health = HealthRecord()
 
-    async def create_ticket(self, ticket: NewTicket) -> TicketRef:
+    async def create_ticket(self, ticket: NewTicket, deadline: Deadline | None = None) -> TicketRef:
         await self._call()
         number = self._next
         self._next += 1
@@ -67,14 +68,18 @@ class MockHelpdesk:
                 self._by_key.pop(dropped.new.dedup_key, None)
         return ref
 
-    async def append_note(self, ticket_id: str, text: str, author: str | None) -> None:
+    async def append_note(
+        self, ticket_id: str, text: str, author: str | None, deadline: Deadline | None = None
+    ) -> None:
         await self._call()
         record = self.tickets.get(ticket_id)
         if record is None:
             raise TicketNotFound(f"Ticket {ticket_id} not found")
         record.notes.append((text, author))
 
-    async def find_open_ticket(self, dedup_keys: Sequence[str]) -> TicketRef | None:
+    async def find_open_ticket(
+        self, dedup_keys: Sequence[str], deadline: Deadline | None = None
+    ) -> TicketRef | None:
         await self._call()
         for key in dedup_keys:
             ticket_id = self._by_key.get(key)

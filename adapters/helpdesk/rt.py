@@ -30,6 +30,7 @@ from adapters.helpdesk.wire import (
     parse_timestamp,
     unexpected_status,
 )
+from application.deadline import Deadline
 from application.errors import TicketNotFound
 from domain.ticket import NewTicket, TicketRef
 
@@ -90,7 +91,7 @@ class RtHelpdesk(HttpHelpdesk[RtSettings]):
 
     health_path = "/rt"
 
-    async def create_ticket(self, ticket: NewTicket) -> TicketRef:
+    async def create_ticket(self, ticket: NewTicket, deadline: Deadline | None = None) -> TicketRef:
         payload: dict[str, Any] = {
             "Queue": self._settings.queue,
             "Subject": ticket.subject,
@@ -110,7 +111,9 @@ class RtHelpdesk(HttpHelpdesk[RtSettings]):
             raise answer.bad("the ticket has no numeric id")
         return self._ref(number, self._clock.now())
 
-    async def append_note(self, ticket_id: str, text: str, author: str | None) -> None:
+    async def append_note(
+        self, ticket_id: str, text: str, author: str | None, deadline: Deadline | None = None
+    ) -> None:
         """Comment (never correspond). Not replay-safe: a comment that may have landed is not
         re-sent. RT answers a comment on a missing ticket with 400, so a 400 is told apart from
         a real refusal by asking for the ticket."""
@@ -129,7 +132,9 @@ class RtHelpdesk(HttpHelpdesk[RtSettings]):
             raise TicketNotFound(f"Ticket {ticket_id} not found")
         raise unexpected_status("append_note", response)
 
-    async def find_open_ticket(self, dedup_keys: Sequence[str]) -> TicketRef | None:
+    async def find_open_ticket(
+        self, dedup_keys: Sequence[str], deadline: Deadline | None = None
+    ) -> TicketRef | None:
         """One TicketSQL query for all keys; the strongest key wins, then the newest ticket."""
         if not dedup_keys:
             return None

@@ -32,6 +32,7 @@ from adapters.helpdesk.wire import (
     parse_timestamp,
     unexpected_status,
 )
+from application.deadline import Deadline
 from application.errors import TicketNotFound
 from domain.ticket import NewTicket, TicketRef
 
@@ -107,7 +108,7 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
 
     health_path = "/api/v2/users/me"
 
-    async def create_ticket(self, ticket: NewTicket) -> TicketRef:
+    async def create_ticket(self, ticket: NewTicket, deadline: Deadline | None = None) -> TicketRef:
         """Open the ticket. With a ``request_key`` the create is replay-safe (Zendesk answers a
         repeated Idempotency-Key with the first ticket), so it is retried even after a read
         timeout; without one it is retried only when it surely did not land."""
@@ -121,7 +122,9 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
         )
         return self._ref(answer, answer.field("ticket", dict, "no ticket in the answer"))
 
-    async def append_note(self, ticket_id: str, text: str, author: str | None) -> None:
+    async def append_note(
+        self, ticket_id: str, text: str, author: str | None, deadline: Deadline | None = None
+    ) -> None:
         """Add an internal comment.
 
         Not replay-safe: Zendesk has no idempotency for updates, so a PUT that may have landed
@@ -141,7 +144,9 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
         if response.status_code != 200:
             raise unexpected_status("append_note", response)
 
-    async def find_open_ticket(self, dedup_keys: Sequence[str]) -> TicketRef | None:
+    async def find_open_ticket(
+        self, dedup_keys: Sequence[str], deadline: Deadline | None = None
+    ) -> TicketRef | None:
         """The newest unsolved ticket whose ``external_id`` is the strongest key that has one."""
         for key in dedup_keys:
             answer = await self._answer(
