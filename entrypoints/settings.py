@@ -38,6 +38,7 @@ __all__ = [
     "ConfigError",
     "HelpdeskSettings",
     "MockHelpdeskSettings",
+    "OutboxSettings",
     "RedisSettings",
     "RtOptions",
     "Settings",
@@ -100,6 +101,12 @@ class HelpdeskSettings(Declaration, frozen=True):
     oauth_token: Secret = ""
     timeout_seconds: Annotated[float, Meta(ge=0.1, le=60.0)] = _RETRY.attempt_timeout_seconds
     retry_budget_seconds: Annotated[float, Meta(ge=0.0, le=18.0)] = _RETRY.budget_seconds
+    down_policy: Literal["queue", "fail"] = "queue"
+    """``queue``: a hand-off the helpdesk cannot take in time is kept in the outbox (202);
+    ``fail``: the spec's 503 HELPDESK_UNAVAILABLE."""
+    rate_limit_per_minute: Annotated[int, Meta(ge=0, le=1_000_000)] = 0
+    """The bridge's own pace of helpdesk calls across the fleet (0: none; e.g. 200 for a
+    Zendesk Team plan)."""
 
 
 class ZendeskFields(Declaration, frozen=True):
@@ -128,6 +135,15 @@ class RedisSettings(Declaration, frozen=True):
     health_check_interval_seconds: Annotated[int, Meta(ge=0, le=3_600)] = 30
 
 
+class OutboxSettings(Declaration, frozen=True):
+    """``OUTBOX_*``: where queued hand-offs are kept (STORE_BACKEND=memory: a SQLite file; redis:
+    in Redis) and how long they are tried before they are reported dead."""
+
+    path: str = ""
+    """The SQLite file; empty: ``outbox.sqlite3`` in the user's state directory."""
+    max_age_seconds: Annotated[int, Meta(ge=60, le=86_400 * 30)] = 86_400
+
+
 class Settings(Declaration, frozen=True):
     """The service's configuration (see docs/configuration.md for each variable's meaning)."""
 
@@ -146,6 +162,10 @@ class Settings(Declaration, frozen=True):
     max_body_bytes: Annotated[int, Meta(ge=1_024, le=1_048_576)] = 65_536
     forwarded_allow_ips: str = "127.0.0.1"
     readyz_cache_seconds: Annotated[int, Meta(ge=0, le=300)] = 10
+    handoff_deadline_seconds: Annotated[float, Meta(ge=1.0, le=120.0)] = 10.0
+    """The whole hand-off (look-ups, create, retries, waits) fits in this, from its arrival."""
+    public_base_url: Annotated[str, shaped(r"^(?:https?://[^\s/]+\S*)?$", "an http(s) URL")] = ""
+    """Where this service is reached (links to queued hand-offs); empty: http://HOST:PORT."""
     mcp_tool_name_style: Literal["underscore", "dotted"] = "underscore"
     """``underscore`` (helpdesk_create_ticket: what Claude, ElevenLabs & co. accept) or
     ``dotted`` (the spec's helpdesk.create_ticket); see docs/mcp.md."""
@@ -155,6 +175,12 @@ class Settings(Declaration, frozen=True):
     zendesk: ZendeskFields = msgspec.field(default_factory=ZendeskFields)
     rt: RtOptions = msgspec.field(default_factory=RtOptions)
     redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
+    outbox: OutboxSettings = msgspec.field(default_factory=OutboxSettings)
+
+    @property
+    def base_url(self) -> str:
+        """``PUBLIC_BASE_URL`` without a trailing slash, or ``http://HOST:PORT``."""
+        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
 
 
 def declared_settings() -> tuple[Setting, ...]:

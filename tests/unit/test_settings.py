@@ -33,6 +33,8 @@ TABLE: dict[str, tuple[Any, str | None]] = {
     "MAX_BODY_BYTES": (65_536, "1023"),
     "FORWARDED_ALLOW_IPS": ("127.0.0.1", None),
     "READYZ_CACHE_SECONDS": (10, "-1"),
+    "HANDOFF_DEADLINE_SECONDS": (10.0, "0.5"),
+    "PUBLIC_BASE_URL": ("", "ftp://bridge.example.com"),
     "MCP_TOOL_NAME_STYLE": ("underscore", "camel"),
     "MCP_ALLOWED_HOSTS": (("127.0.0.1", "localhost", "[::1]"), "http://x.example.com/"),
     "MOCK_HELPDESK_URL": ("https://helpdesk.example.com", "ftp://x"),
@@ -44,6 +46,8 @@ TABLE: dict[str, tuple[Any, str | None]] = {
     "HELPDESK_OAUTH_TOKEN": ("", None),
     "HELPDESK_TIMEOUT_SECONDS": (5.0, "0"),
     "HELPDESK_RETRY_BUDGET_SECONDS": (8.0, "19"),
+    "HELPDESK_DOWN_POLICY": ("queue", "drop"),
+    "HELPDESK_RATE_LIMIT_PER_MINUTE": (0, "-1"),
     "ZENDESK_CATEGORY_FIELD_ID": (None, "abc"),
     "ZENDESK_REASON_FIELD_ID": (None, "0"),
     "ZENDESK_CONFIDENCE_FIELD_ID": (None, "-5"),
@@ -55,6 +59,8 @@ TABLE: dict[str, tuple[Any, str | None]] = {
     "REDIS_CONNECT_TIMEOUT_SECONDS": (1.0, "nan"),
     "REDIS_MAX_CONNECTIONS": (50, "0"),
     "REDIS_HEALTH_CHECK_INTERVAL_SECONDS": (30, "-1"),
+    "OUTBOX_PATH": ("", None),
+    "OUTBOX_MAX_AGE_SECONDS": (86_400, "59"),
 }
 REFUSED = [(name, bad) for name, (_, bad) in TABLE.items() if bad is not None]
 PATHS = {setting.name: setting.path for setting in declared_settings()}
@@ -172,3 +178,17 @@ def test_the_repr_never_shows_secrets() -> None:
     for secret in ("tok-123", "sec-456", "pw-789", "key-abc", "oauth-def"):
         assert secret not in text
     assert "port=3000" in text  # the rest is shown
+
+
+@pytest.mark.parametrize(
+    ("env", "base_url"),
+    [
+        ({}, "http://127.0.0.1:3000"),
+        ({"HOST": "0.0.0.0", "PORT": "8080"}, "http://0.0.0.0:8080"),
+        ({"PUBLIC_BASE_URL": "https://bridge.example.com/"}, "https://bridge.example.com"),
+    ],
+)
+def test_links_to_queued_handoffs_use_the_public_base_url(
+    env: dict[str, str], base_url: str
+) -> None:
+    assert read({"AUTH_TOKEN": "t", **env}).base_url == base_url
