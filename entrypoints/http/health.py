@@ -108,14 +108,31 @@ class ReadinessChecks:
         return verdict.serial if verdict is not None else 0
 
 
-async def readiness(checks: ReadinessChecks) -> Response[bytes]:
-    """Every dependency's health; 503 when any is unhealthy."""
+HELPDESK_CHECK = "helpdesk"
+
+
+def readiness_status(results: Mapping[str, bool], queueing: bool) -> tuple[str, int]:
+    """``ready`` (200), ``degraded`` (200: the helpdesk is down but hand-offs are still accepted,
+    queued durably - only with HELPDESK_DOWN_POLICY=queue) or ``unavailable`` (503).
+
+    An orchestrator takes an instance out of rotation on 503: during a helpdesk outage every
+    instance that can still queue hand-offs must stay in, or callers lose even that."""
+    if all(results.values()):
+        return "ready", 200
+    others = [ok for name, ok in results.items() if name != HELPDESK_CHECK]
+    if queueing and not results.get(HELPDESK_CHECK, True) and all(others):
+        return "degraded", 200
+    return "unavailable", 503
+
+
+async def readiness(checks: ReadinessChecks, queueing: bool = False) -> Response[bytes]:
+    """Every dependency's health and the verdict of ``readiness_status``."""
     results = await checks.results()
-    ready = all(results.values())
+    status, code = readiness_status(results, queueing)
     body = ReadinessBody(
-        status="ready" if ready else "unavailable",
+        status=status,
         service=SERVICE_NAME,
         checks={n: ("healthy" if ok else "unhealthy") for n, ok in results.items()},
         timestamp=_timestamp(),
     )
-    return Response(msgspec.json.encode(body), status_code=200 if ready else 503, media_type=JSON)
+    return Response(msgspec.json.encode(body), status_code=code, media_type=JSON)

@@ -14,7 +14,7 @@ from adapters.helpdesk.mock import MockHelpdesk
 from application.errors import HelpdeskUnavailable
 from domain.taxonomy import Category, EscalationReason
 from domain.ticket import NewTicket
-from entrypoints.http.health import ReadinessChecks
+from entrypoints.http.health import ReadinessChecks, readiness_status
 from tests.fake_time import FakeTime
 
 TICKET = NewTicket("[WiFi] Help", "No WiFi", Category.WIFI, EscalationReason.CALLER_REQUESTED)
@@ -139,3 +139,22 @@ async def test_the_mock_helpdesk_failing_a_hand_off_turns_readiness_unhealthy_at
     helpdesk.healthy = True
     await helpdesk.create_ticket(TICKET)
     assert await checks.results() == {"helpdesk": True}
+
+
+@pytest.mark.parametrize(
+    ("results", "queueing", "verdict"),
+    [
+        ({"helpdesk": True}, True, ("ready", 200)),
+        ({"helpdesk": True, "outbox": True}, False, ("ready", 200)),
+        ({"helpdesk": False, "outbox": True}, True, ("degraded", 200)),
+        ({"helpdesk": False, "outbox": True, "store": True}, True, ("degraded", 200)),
+        ({"helpdesk": False, "outbox": False}, True, ("unavailable", 503)),
+        ({"helpdesk": True, "outbox": False}, True, ("unavailable", 503)),
+        ({"helpdesk": False, "outbox": True, "store": False}, True, ("unavailable", 503)),
+        ({"helpdesk": False, "outbox": True}, False, ("unavailable", 503)),
+    ],
+)
+def test_a_helpdesk_outage_only_degrades_a_bridge_that_can_still_queue(
+    results: dict[str, bool], queueing: bool, verdict: tuple[str, int]
+) -> None:
+    assert readiness_status(results, queueing) == verdict
