@@ -15,22 +15,27 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from application.ports import OutboxStats
+
 PREFIX = "helpdesk_bridge"
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# Queued -> delivered: seconds to a day (a helpdesk outage can last hours).
+DELIVERY_BUCKETS = (1.0, 5.0, 15.0, 30.0, 60.0, 300.0, 900.0, 1800.0, 3600.0, 14_400.0, 86_400.0)
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class _Histogram:
-    __slots__ = ("count", "counts", "total")
+    __slots__ = ("bounds", "count", "counts", "total")
 
-    def __init__(self) -> None:
-        self.counts = [0] * (len(BUCKETS) + 1)
+    def __init__(self, bounds: tuple[float, ...] = BUCKETS) -> None:
+        self.bounds = bounds
+        self.counts = [0] * (len(bounds) + 1)
         self.total = 0.0
         self.count = 0
 
     def observe(self, seconds: float) -> None:
-        self.counts[bisect.bisect_left(BUCKETS, seconds)] += 1
+        self.counts[bisect.bisect_left(self.bounds, seconds)] += 1
         self.total += seconds
         self.count += 1
 
@@ -45,6 +50,8 @@ class Metrics:
         self._latency: defaultdict[str, _Histogram] = defaultdict(_Histogram)
         self._handoffs: defaultdict[str, int] = defaultdict(int)
         self._errors: defaultdict[str, int] = defaultdict(int)
+        self._deliveries: defaultdict[str, int] = defaultdict(int)
+        self._delivery_latency = _Histogram(DELIVERY_BUCKETS)
 
     def observe(
         self,
@@ -64,11 +71,21 @@ class Metrics:
                 self._errors[code] += 1
             elif fields.get("idempotent_replay"):
                 self._handoffs["idempotent_replay"] += 1
+            elif fields.get("queued"):
+                self._handoffs["queued" if fields.get("created") else "queued_again"] += 1
             elif "created" in fields:
                 self._handoffs["created" if fields["created"] else "deduplicated"] += 1
 
-    def render(self) -> bytes:
-        """The text exposition of every series."""
+    def observe_delivery(self, outcome: str, queued_seconds: float | None) -> None:
+        """One delivery attempt of a queued hand-off by this process's worker (``delivered``,
+        ``postponed``, ``dead``); ``queued_seconds``: how long a delivered one waited."""
+        self._deliveries[outcome] += 1
+        if queued_seconds is not None:
+            self._delivery_latency.observe(queued_seconds)
+
+    def render(self, outbox: OutboxStats | None = None) -> bytes:
+        """The text exposition of every series; ``outbox``: the outbox as the scrape found it
+        (for Redis, the whole fleet's)."""
         lines: list[str] = []
         _family(lines, "info", "gauge", "The running version of helpdesk-bridge.")
         lines.append(f'{PREFIX}_info{{version="{self._version}"}} 1')
@@ -81,19 +98,47 @@ class Metrics:
         name = "http_request_duration_seconds"
         _family(lines, name, "histogram", "Time to answer an HTTP request.")
         for route, histogram in sorted(self._latency.items()):
-            cumulative = 0
-            for bound, count in zip((*BUCKETS, "+Inf"), histogram.counts, strict=True):
-                cumulative += count
-                lines.append(f'{PREFIX}_{name}_bucket{{route="{route}",le="{bound}"}} {cumulative}')
-            lines.append(f'{PREFIX}_{name}_sum{{route="{route}"}} {histogram.total:.6f}')
-            lines.append(f'{PREFIX}_{name}_count{{route="{route}"}} {histogram.count}')
+            _buckets(lines, name, f'route="{route}"', histogram)
         _family(lines, "handoffs_total", "counter", "Hand-offs answered with a ticket, by outcome.")
         for outcome, value in sorted(self._handoffs.items()):
             lines.append(f'{PREFIX}_handoffs_total{{outcome="{outcome}"}} {value}')
         _family(lines, "errors_total", "counter", "Refusals and failures, by error code.")
         for code, value in sorted(self._errors.items()):
             lines.append(f'{PREFIX}_errors_total{{code="{_label(code)}"}} {value}')
+        self._render_outbox(lines, outbox)
         return ("\n".join(lines) + "\n").encode()
+
+    def _render_outbox(self, lines: list[str], outbox: OutboxStats | None) -> None:
+        _family(lines, "outbox_deliveries_total", "counter", "Delivery attempts, by outcome.")
+        for outcome, value in sorted(self._deliveries.items()):
+            lines.append(f'{PREFIX}_outbox_deliveries_total{{outcome="{outcome}"}} {value}')
+        name = "outbox_delivery_latency_seconds"
+        _family(lines, name, "histogram", "Time from queued to delivered.")
+        _buckets(lines, name, "", self._delivery_latency)
+        if outbox is None:
+            return
+        _family(lines, "outbox_items", "gauge", "Hand-offs in the outbox, by state.")
+        for state, count in (
+            ("queued", outbox.queued),
+            ("delivered", outbox.delivered),
+            ("dead", outbox.dead),
+        ):
+            lines.append(f'{PREFIX}_outbox_items{{state="{state}"}} {count}')
+        _family(lines, "outbox_oldest_queued_age_seconds", "gauge", "Age of the oldest queued.")
+        oldest = outbox.oldest_queued_age_seconds or 0.0
+        lines.append(f"{PREFIX}_outbox_oldest_queued_age_seconds {oldest:.3f}")
+
+
+def _buckets(lines: list[str], name: str, labels: str, histogram: _Histogram) -> None:
+    """A histogram's cumulative buckets, sum and count, under ``labels`` (may be empty)."""
+    cumulative = 0
+    prefix = f"{labels}," if labels else ""
+    for bound, count in zip((*histogram.bounds, "+Inf"), histogram.counts, strict=True):
+        cumulative += count
+        lines.append(f'{PREFIX}_{name}_bucket{{{prefix}le="{bound}"}} {cumulative}')
+    braces = f"{{{labels}}}" if labels else ""
+    lines.append(f"{PREFIX}_{name}_sum{braces} {histogram.total:.6f}")
+    lines.append(f"{PREFIX}_{name}_count{braces} {histogram.count}")
 
 
 def _family(lines: list[str], name: str, kind: str, help_text: str) -> None:

@@ -74,3 +74,29 @@ def test_odd_methods_share_one_label() -> None:
     for method in ("BREW", "PROPFIND", "X" * 50):
         metrics.observe(method, "/", 405, 0.001, {})
     assert 'method="OTHER",status="405"} 3' in metrics.render().decode()
+
+
+def test_outbox_series_count_deliveries_and_report_the_store() -> None:
+    from application.ports import OutboxStats
+    from entrypoints.http.metrics import Metrics
+
+    metrics = Metrics("test")
+    metrics.observe_delivery("postponed", None)
+    metrics.observe_delivery("delivered", 42.0)
+    metrics.observe("POST", "handoff", 202, 0.01, {"queued": True, "created": True})
+    metrics.observe("POST", "handoff", 202, 0.01, {"queued": True, "created": False})
+    stats = OutboxStats(queued=3, delivered=7, dead=1, oldest_queued_age_seconds=12.5)
+    text = metrics.render(stats).decode()
+
+    p = "helpdesk_bridge"
+    assert value(text, f'{p}_outbox_deliveries_total{{outcome="delivered"}}') == 1
+    assert value(text, f'{p}_outbox_deliveries_total{{outcome="postponed"}}') == 1
+    assert value(text, f'{p}_outbox_delivery_latency_seconds_bucket{{le="60.0"}}') == 1
+    assert value(text, f'{p}_outbox_delivery_latency_seconds_bucket{{le="30.0"}}') == 0
+    assert value(text, f'{p}_outbox_items{{state="queued"}}') == 3
+    assert value(text, f'{p}_outbox_items{{state="dead"}}') == 1
+    assert value(text, f"{p}_outbox_oldest_queued_age_seconds") == 12.5
+    assert value(text, f'{p}_handoffs_total{{outcome="queued"}}') == 1
+    assert value(text, f'{p}_handoffs_total{{outcome="queued_again"}}') == 1
+    for line in text.splitlines():
+        assert line.startswith("# ") or SAMPLE.match(line), line
