@@ -82,9 +82,11 @@ local leased = {}
 for _, ref in ipairs(redis.call('ZRANGE', P .. 'ready', 0, limit - 1)) do
   local item = P .. 'item:' .. ref
   redis.call('ZREM', P .. 'ready', ref)
-  redis.call('ZADD', P .. 'leased', till, ref)
-  redis.call('HSET', item, 'lease_owner', worker, 'lease_until', till)
-  leased[#leased + 1] = redis.call('HGETALL', item)
+  if redis.call('EXISTS', item) == 1 then  -- gone only if evicted: see docs/deployment.md
+    redis.call('ZADD', P .. 'leased', till, ref)
+    redis.call('HSET', item, 'lease_owner', worker, 'lease_until', till)
+    leased[#leased + 1] = redis.call('HGETALL', item)
+  end
 end
 return leased
 """
@@ -208,7 +210,10 @@ local P, limit = ARGV[1], tonumber(ARGV[2])
 local found = {}
 for i = 3, #ARGV do
   for _, ref in ipairs(redis.call('ZRANGE', P .. ARGV[i], 0, limit - 1)) do
-    found[#found + 1] = redis.call('HGETALL', P .. 'item:' .. ref)
+    local item = redis.call('HGETALL', P .. 'item:' .. ref)
+    if #item > 0 then
+      found[#found + 1] = item
+    end
   end
 end
 return found

@@ -20,6 +20,7 @@ database raise ``StoreUnavailable``.
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+import msgspec
 import platformdirs
 
 from adapters.outbox import sqlite_tables as tables
@@ -64,6 +66,7 @@ class SqliteOutbox:
         self._busy_timeout = busy_timeout_seconds
         self._max_bytes = max_bytes
         self._conn: sqlite3.Connection | None = None
+        self._closed = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-sqlite")
 
     async def _run(self, operation: str, work: Callable[[sqlite3.Connection], _T]) -> _T:
@@ -74,7 +77,7 @@ class SqliteOutbox:
         """On the worker thread: open the file if needed, do ``work``, translate failures."""
         try:
             return work(self._connection())
-        except (sqlite3.Error, OSError, tables.UnknownSchema) as e:
+        except (sqlite3.Error, OSError, tables.UnknownSchema, msgspec.DecodeError, ValueError) as e:
             if self._conn is not None and not isinstance(e, sqlite3.OperationalError):
                 self._close()  # not a passing lock or a full disk: reopen on the next call
             raise StoreUnavailable(f"Outbox (SQLite) failed during {operation}") from e
@@ -82,7 +85,10 @@ class SqliteOutbox:
     def _connection(self) -> sqlite3.Connection:
         if self._conn is not None:
             return self._conn
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The items hold notes and phone numbers: only the bridge's user may read them. SQLite
+        # gives the -wal and -shm files the database file's permissions.
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
         # Autocommit (isolation_level=None): every transaction is an explicit BEGIN IMMEDIATE.
         conn = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None)
         try:
@@ -104,7 +110,10 @@ class SqliteOutbox:
             self._conn = None
 
     async def aclose(self) -> None:
-        """Close the connection and stop the worker thread (idempotent)."""
+        """Close the connection and stop the worker thread (idempotent; no call after it)."""
+        if self._closed:
+            return
+        self._closed = True
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._executor, self._close)
         self._executor.shutdown(wait=False)

@@ -157,3 +157,18 @@ async def test_an_item_it_did_not_write_is_refused(redis_url: str) -> None:
         assert [i.state for i in await outbox.items(None, 5)] == [OutboxState.QUEUED]
     finally:
         await backend.aclose()
+
+
+@pytest.mark.redis
+async def test_an_evicted_item_is_skipped_not_a_failure(redis_url: str) -> None:
+    backend = RedisOutboxBackend(redis_url)
+    outbox = backend.outbox()
+    try:
+        for n in range(3):
+            await outbox.put(handoff(f"HB-EVICT{n}", queued_at=T0 + n))
+        await backend.client().delete(f"{backend.namespace}outbox:item:HB-EVICT0")
+        assert [i.reference for i in await outbox.items(None, 5)] == ["HB-EVICT1", "HB-EVICT2"]
+        leased = await outbox.lease("w1", T0 + 10, 30, 5)
+        assert [i.reference for i in leased] == ["HB-EVICT1", "HB-EVICT2"]
+    finally:
+        await backend.aclose()

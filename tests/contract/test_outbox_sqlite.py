@@ -27,15 +27,31 @@ SCRIPT = Path(__file__).with_name("outbox_process.py")
 LEASE = 30.0  # as in outbox_process.py
 
 
-def start(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, str(SCRIPT), *args],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+Start = Callable[..., subprocess.Popen[str]]
+
+
+@pytest.fixture
+def start() -> Iterator[Start]:
+    """Start ``outbox_process.py`` with arguments; whatever still runs at the end is killed."""
+    started: list[subprocess.Popen[str]] = []
+
+    def run(*args: str) -> subprocess.Popen[str]:
+        process = subprocess.Popen(
+            [sys.executable, str(SCRIPT), *args],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        started.append(process)
+        return process
+
+    yield run
+    for process in started:
+        if process.poll() is None:
+            kill(process)
+        process.communicate()  # closes the pipes
 
 
 def kill(process: subprocess.Popen[str]) -> None:
@@ -61,7 +77,7 @@ async def test_items_and_leases_outlive_a_reopen(tmp_path: Path) -> None:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-async def test_a_put_that_returned_survives_a_sigkill(tmp_path: Path) -> None:
+async def test_a_put_that_returned_survives_a_sigkill(tmp_path: Path, start: Start) -> None:
     path = tmp_path / "outbox.sqlite3"
     process = start("put", str(path), "HB-KILL22", str(T0))
     assert process.stdout is not None
@@ -76,24 +92,26 @@ async def test_a_put_that_returned_survives_a_sigkill(tmp_path: Path) -> None:
         await outbox.aclose()
 
 
-async def test_two_processes_never_lease_one_item(tmp_path: Path) -> None:
+async def test_two_processes_never_lease_one_item(tmp_path: Path, start: Start) -> None:
     path = tmp_path / "outbox.sqlite3"
     outbox = SqliteOutbox(path)
     references = [f"HB-P{n:05d}" for n in range(60)]
     for n, reference in enumerate(references):
         await outbox.put(handoff(reference, queued_at=T0 + n))
+    await outbox.aclose()
     workers = [start("lease", str(path), f"worker-{n}", str(T0 + 100)) for n in range(2)]
     for worker in workers:
         assert worker.stdin is not None
         worker.stdin.write("go\n")
         worker.stdin.flush()
-    leased = [worker.communicate(timeout=60)[0].split() for worker in workers]
+    leased = [worker.communicate(timeout=30)[0].split() for worker in workers]
     assert all(worker.returncode == 0 for worker in workers)
     assert sorted(leased[0] + leased[1]) == references
-    await outbox.aclose()
 
 
-async def test_a_sigkilled_workers_leases_go_to_another_after_they_expire(tmp_path: Path) -> None:
+async def test_a_sigkilled_workers_leases_go_to_another_after_they_expire(
+    tmp_path: Path, start: Start
+) -> None:
     path = tmp_path / "outbox.sqlite3"
     outbox = SqliteOutbox(path)
     for n in range(3):
@@ -164,6 +182,7 @@ async def test_a_full_file_refuses_the_put_and_keeps_what_it_had(tmp_path: Path)
             await outbox.put(too_big)
         assert "full" in str(caught.value.__cause__)
         assert [i.reference for i in await outbox.items(None, 10)] == ["HB-FIRST2"]
+        assert await outbox.put(handoff("HB-SMALL2")) == handoff("HB-SMALL2")  # still works
     finally:
         await outbox.aclose()
 
@@ -214,10 +233,13 @@ def test_the_default_path_is_in_the_users_state_directory(
     assert default_outbox_path() == tmp_path / "helpdesk-bridge" / "outbox.sqlite3"
 
 
-async def test_the_default_directory_is_created_on_first_use(tmp_path: Path) -> None:
+async def test_the_directory_and_a_private_file_are_created_on_first_use(tmp_path: Path) -> None:
     outbox = SqliteOutbox(tmp_path / "state" / "helpdesk-bridge" / "outbox.sqlite3")
     try:
         assert await outbox.check_health() is True
-        assert (tmp_path / "state" / "helpdesk-bridge" / "outbox.sqlite3").is_file()
+        file = tmp_path / "state" / "helpdesk-bridge" / "outbox.sqlite3"
+        await outbox.put(handoff("HB-PRIVT2"))
+        for kept in (file, file.with_name("outbox.sqlite3-wal")):  # notes and phone numbers
+            assert kept.stat().st_mode & 0o077 == 0
     finally:
         await outbox.aclose()
