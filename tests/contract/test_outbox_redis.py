@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio
 from outbox_backends import T0, RedisOutboxBackend, handoff
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
+from test_redis_unreachable import short_client
 
 from adapters.outbox.redis import RedisOutbox, redis_persistence
 from application.errors import StoreUnavailable
@@ -79,22 +78,12 @@ def redis_server(directory: Path, *options: str) -> Iterator[int]:
         server.wait(timeout=10)
 
 
-def client(port: int) -> redis.asyncio.Redis:
-    return redis.asyncio.Redis(
-        host="127.0.0.1",
-        port=port,
-        socket_connect_timeout=0.2,
-        socket_timeout=0.2,
-        retry=Retry(NoBackoff(), 0),
-    )
-
-
 @pytest.mark.parametrize(("options", "expected"), PERSISTENCE.values(), ids=PERSISTENCE.keys())
 async def test_the_persistence_check_tells_what_the_server_keeps(
     tmp_path: Path, options: tuple[str, ...], expected: str | None
 ) -> None:
     with redis_server(tmp_path, *options) as port:
-        server = client(port)
+        server = short_client(port)
         try:
             assert await redis_persistence(server) == expected
         finally:
@@ -103,7 +92,7 @@ async def test_the_persistence_check_tells_what_the_server_keeps(
 
 @pytest.fixture
 async def dead_redis() -> AsyncIterator[redis.asyncio.Redis]:
-    unreachable = client(1)  # nothing listens on port 1
+    unreachable = short_client(1)  # nothing listens on port 1
     try:
         yield unreachable
     finally:
