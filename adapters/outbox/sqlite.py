@@ -62,7 +62,7 @@ class SqliteOutbox:
         busy_timeout_seconds: float = 2.0,
         max_bytes: int | None = None,
     ) -> None:
-        self.path = Path(path)
+        self.path = Path(path).expanduser()
         self._busy_timeout = busy_timeout_seconds
         self._max_bytes = max_bytes
         self._conn: sqlite3.Connection | None = None
@@ -70,6 +70,8 @@ class SqliteOutbox:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-sqlite")
 
     async def _run(self, operation: str, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        if self._closed:  # e.g. the delivery loop's last lease racing the shutdown
+            raise StoreUnavailable(f"Outbox (SQLite) is closed (during {operation})")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._call, operation, work)
 

@@ -213,6 +213,16 @@ async def test_a_lock_held_too_long_fails_without_blocking_the_loop(tmp_path: Pa
         await outbox.aclose()
 
 
+async def test_a_closed_outbox_refuses_calls_loudly(tmp_path: Path) -> None:
+    outbox = SqliteOutbox(tmp_path / "outbox.sqlite3")
+    await outbox.put(handoff("HB-CLOSE2"))
+    await outbox.aclose()
+    await outbox.aclose()  # closing twice is harmless
+    with pytest.raises(StoreUnavailable):
+        await outbox.lease("w1", T0, LEASE, 1)
+    assert await outbox.check_health() is False
+
+
 async def test_a_file_from_a_newer_bridge_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "outbox.sqlite3"
     with sqlite3.connect(path) as raw:
