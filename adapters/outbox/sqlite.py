@@ -6,8 +6,8 @@ of the process (which ``NORMAL`` would also give, the WAL being in the OS's buff
 power loss or kernel crash on the host (which ``NORMAL`` would not: it may roll back the last
 commits). A 202 promises the hand-off is kept, so FULL it is; the price, one fsync per
 commit, is paid on the queue and delivery paths only, never on the happy path (a hand-off
-filed at once never touches the outbox). Storage that lies about syncing (some virtual disks, disabled write
-barriers) can still lose the last commits: that is below the bridge.
+filed at once never touches the outbox). Storage that lies about syncing (some virtual disks,
+disabled write barriers) can still lose the last commits: that is below the bridge.
 
 Concurrency: one connection per adapter, used only from the adapter's one worker thread, so the
 calls of one process are serialised and never block the event loop. Several processes (or
