@@ -17,6 +17,19 @@ settings.register_profile("bridge", deadline=None)
 settings.load_profile("bridge")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _state_directory_of_the_tests(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Queued hand-offs of a test that names no OUTBOX_PATH land in a temporary state directory
+    (platformdirs reads XDG_STATE_HOME), never in the state directory of whoever runs the tests."""
+    previous = os.environ.get("XDG_STATE_HOME")
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("xdg-state"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_STATE_HOME", None)
+    else:
+        os.environ["XDG_STATE_HOME"] = previous
+
+
 def in_ci() -> bool:
     """CI must run every test: a missing service fails there instead of skipping."""
     return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}

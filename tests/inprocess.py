@@ -3,7 +3,9 @@ transport, for tests where no real process matters (validation, auth and idempot
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 
 import httpx
 
@@ -21,8 +23,10 @@ class InProcessService:
     so the e2e helpers (tests/e2e/support.py) work unchanged against it."""
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        self._outbox_dir = tempfile.TemporaryDirectory(prefix="hdb-inprocess-")
+        outbox = str(Path(self._outbox_dir.name) / "outbox.sqlite3")
         settings = load_settings(
-            {"AUTH_TOKEN": TOKEN, "WEBHOOK_SECRET": SECRET, **(env or {})},
+            {"AUTH_TOKEN": TOKEN, "WEBHOOK_SECRET": SECRET, "OUTBOX_PATH": outbox, **(env or {})},
             env_file="/nonexistent/.env",
         )
         self.app: Edge = create_app(build_container(settings))

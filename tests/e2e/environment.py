@@ -43,6 +43,9 @@ _CONFIG_PREFIXES = (
     "DEDUP_",
     "HMAC_",
     "MCP_",
+    "OUTBOX_",
+    "HANDOFF_",
+    "PUBLIC_",
 )
 _PROXY_NAMES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 

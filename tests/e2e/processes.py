@@ -87,7 +87,11 @@ class ServiceProcess:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _spawn(self) -> None:
-        env = service_environment(self.env_overrides, self.port)
+        # Each process keeps its queued hand-offs in its own directory unless the test shares a
+        # file on purpose (a restart that must find what the killed process queued).
+        env = service_environment(
+            {"OUTBOX_PATH": str(self.workdir / "outbox.sqlite3"), **self.env_overrides}, self.port
+        )
         with self.stderr_path.open("wb") as stderr:
             self.process = subprocess.Popen(
                 [executable(), "serve", *self.args],
