@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import KW_ONLY, dataclass
 
 import httpx
 
@@ -25,25 +26,17 @@ Timeout = Callable[[float], AbstractAsyncContextManager[object]]
 """``asyncio.timeout``, or a test's stand-in on a fake clock."""
 
 
+@dataclass(eq=False)
 class AttemptFailed(Exception):
     """One attempt failed. ``retryable``: another attempt could help (subject to ``landed``, the
     policy and the deadline); ``retry_after``: the helpdesk's Retry-After, when it sent one."""
 
-    def __init__(
-        self,
-        reason: str,
-        *,
-        landed: bool,
-        retryable: bool = True,
-        retry_after: float | None = None,
-        status: int | None = None,
-    ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.landed = landed
-        self.retryable = retryable
-        self.retry_after = retry_after
-        self.status = status
+    reason: str
+    _: KW_ONLY
+    landed: bool
+    retryable: bool = True
+    retry_after: float | None = None
+    status: int | None = None
 
 
 async def attempt(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 import redis.asyncio
@@ -68,19 +68,17 @@ class RedisBudgets:
 
 
 Budgets = MemoryBudgets | RedisBudgets
+BACKENDS: dict[str, Callable[[pytest.FixtureRequest], Budgets]] = {
+    "memory": lambda _request: MemoryBudgets(),
+    "redis": lambda request: RedisBudgets(request.getfixturevalue("redis_url")),
+}
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
 async def budgets(request: pytest.FixtureRequest) -> AsyncIterator[Budgets]:
-    backend: Budgets
-    if request.param == "memory":
-        backend = MemoryBudgets()
-    else:
-        backend = RedisBudgets(request.getfixturevalue("redis_url"))
-    try:
-        yield backend
-    finally:
-        await backend.aclose()
+    backend = BACKENDS[request.param](request)
+    yield backend
+    await backend.aclose()  # runs after a failed test too
 
 
 async def test_a_fresh_budget_blocks_nothing_and_an_unpaced_one_grants_every_call(
