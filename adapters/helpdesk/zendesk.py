@@ -4,8 +4,9 @@ What lands where:
 - create: ``POST /api/v2/tickets`` - the hand-off text as the first comment (internal:
   ``public: false``, the caller gets no e-mail of it), the subject as given, tags for the
   category, reason and source, ``external_id`` = the dedup key, the caller's phone on the
-  requester, optional custom fields, and ``Idempotency-Key`` = ``NewTicket.request_key`` so a
-  create retried after a timeout returns the first ticket instead of opening a second.
+  requester, optional custom fields, and ``Idempotency-Key`` = ``NewTicket.request_key`` (one
+  per problem, the body the same on every attempt) so a create retried after a timeout returns
+  the first ticket instead of opening a second; a refused key (409, 400) is resolved by lookup.
 - note: ``PUT /api/v2/tickets/{id}`` with an internal comment (``public: false``).
 - lookup: ``GET /api/v2/tickets?external_id=...`` (the Search API lags minutes behind new tickets,
   this listing does not), keeping only unsolved tickets.
