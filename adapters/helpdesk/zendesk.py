@@ -132,9 +132,7 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
             answer = Answer.read(response, "create_ticket")
             return self._ref(answer, answer.field("ticket", dict, "no ticket in the answer"))
         if ticket.request_key and _key_refused(response):
-            found = None
-            if ticket.dedup_key:
-                found = await self.find_open_ticket([ticket.dedup_key], deadline)
+            found = await self._filed_under_key(ticket, deadline)
             if found is not None:
                 return found
             if response.status_code == 409:
@@ -144,6 +142,23 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
                     uncertain=True,
                 )
         raise unexpected_status("create_ticket", response)
+
+    async def _filed_under_key(
+        self, ticket: NewTicket, deadline: Deadline | None
+    ) -> TicketRef | None:
+        """The open ticket under the create's dedup key, after Zendesk refused its request key:
+        a look-up that fails leaves doubt (a create with that key was made or is under way)."""
+        if not ticket.dedup_key:
+            return None
+        try:
+            return await self.find_open_ticket([ticket.dedup_key], deadline)
+        except HelpdeskUnavailable as e:
+            raise HelpdeskUnavailable(
+                "The helpdesk refused a repeated create and could not be asked for its ticket",
+                e.details,
+                retry_after=e.retry_after,
+                uncertain=True,
+            ) from e
 
     async def append_note(
         self, ticket_id: str, text: str, author: str | None, deadline: Deadline | None = None

@@ -49,6 +49,15 @@ async def test_a_409_with_nothing_found_yet_is_doubt(
     assert fake_zendesk.tickets == {}
 
 
+async def test_a_409_whose_look_up_fails_is_doubt_too(
+    gateway: ZendeskHelpdesk, fake_zendesk: FakeZendesk
+) -> None:
+    fake_zendesk.inject(in_progress(), *[Fault(error=httpx.ConnectError("x"), method="GET")] * 4)
+    with pytest.raises(HelpdeskUnavailable) as caught:
+        await gateway.create_ticket(FILED)
+    assert caught.value.uncertain is True
+
+
 async def test_a_key_reused_with_another_body_resolves_to_the_problems_ticket(
     gateway: ZendeskHelpdesk, fake_zendesk: FakeZendesk
 ) -> None:
