@@ -10,8 +10,9 @@ from typing import Generic, TypeVar
 import httpx
 
 from adapters.clock import SystemClock
+from adapters.helpdesk.attempt import Send
 from adapters.helpdesk.known_health import Verdict
-from adapters.helpdesk.resilience import Resilience, Send
+from adapters.helpdesk.resilience import Resilience
 from adapters.helpdesk.wire import Answer, unexpected_status
 from application.deadline import Deadline
 from application.ports import Clock

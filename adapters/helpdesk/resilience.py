@@ -34,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import httpx
 import structlog
@@ -42,16 +42,14 @@ import structlog
 from adapters.helpdesk.attempt import AttemptFailed, Send, Timeout, attempt
 from adapters.helpdesk.circuit import CircuitBreaker, CircuitState, Monotonic
 from adapters.helpdesk.known_health import HealthRecord, Verdict
-from adapters.helpdesk.pacing import Pacing, Refusal
+from adapters.helpdesk.pacing import Pacing, Refusal, Sleep
 from adapters.helpdesk.policy import RetryPolicy
 from adapters.helpdesk.wire import AUTH_FAILURE_STATUSES
 from application.deadline import MIN_ATTEMPT_SECONDS, Deadline
 from application.errors import HelpdeskBadResponse, HelpdeskUnavailable
 from application.ports import HelpdeskBudget
 
-__all__ = ["Resilience", "RetryPolicy", "Send", "Sleep"]
-
-Sleep = Callable[[float], Awaitable[None]]
+__all__ = ["Resilience", "RetryPolicy"]
 
 
 class _MonotonicClock:
