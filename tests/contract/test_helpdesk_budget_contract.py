@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 import redis.asyncio
@@ -21,6 +21,7 @@ import redis.asyncio
 from adapters.clock import ManualClock
 from adapters.stores.memory_budget import MemoryHelpdeskBudget
 from adapters.stores.redis.budget import RedisHelpdeskBudget
+from application.errors import StoreUnavailable
 from entrypoints.redis_client import redis_client
 from entrypoints.settings import RedisSettings
 
@@ -143,3 +144,24 @@ def test_a_pace_below_one_call_a_minute_is_refused(per_minute: int) -> None:
 
 async def test_a_healthy_budget_reports_healthy(budgets: Budgets) -> None:
     assert await budgets.budget().check_health() is True
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [lambda b: b.blocked_for(), lambda b: b.back_off(1.0), lambda b: b.take()],
+    ids=["blocked_for", "back_off", "take"],
+)
+async def test_a_budget_without_its_redis_says_store_unavailable(
+    operation: Callable[[RedisHelpdeskBudget], Awaitable[object]],
+) -> None:
+    """What lets a helpdesk call go ahead unpaced (``adapters.helpdesk.pacing``): the port's
+    error, never redis-py's."""
+    settings = RedisSettings(url="redis://127.0.0.1:1/0", connect_timeout_seconds=0.2)
+    client = redis_client(settings)
+    try:
+        budget = RedisHelpdeskBudget(client, per_minute=60)
+        with pytest.raises(StoreUnavailable):
+            await operation(budget)
+        assert await budget.check_health() is False
+    finally:
+        await client.aclose()

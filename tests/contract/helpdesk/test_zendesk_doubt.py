@@ -6,6 +6,8 @@ description; time is a fake clock."""
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import msgspec
 import pytest
@@ -15,7 +17,10 @@ from zendesk_fake import FakeZendesk, Fault
 from adapters.helpdesk.circuit import CircuitBreaker
 from adapters.helpdesk.zendesk import ZendeskHelpdesk
 from adapters.stores.memory_budget import MemoryHelpdeskBudget
+from adapters.stores.redis.budget import RedisHelpdeskBudget
 from application.errors import HelpdeskUnavailable
+from entrypoints.redis_client import redis_client
+from entrypoints.settings import RedisSettings
 from tests.fake_time import FakeTime
 from tests.helpdesk_samples import hand_off
 from tests.unit.helpdesk.scripted import FakeClock, deadline
@@ -122,3 +127,31 @@ async def test_a_retry_after_is_shared_so_no_instance_calls_while_it_runs(
     ticket = await instances[1].create_ticket(FILED, deadline(fake_time, 10))
     assert ticket.id == "101"
     assert fake_time.sleeps == []
+
+
+@pytest.mark.redis
+async def test_a_retry_after_reaches_the_other_instances_through_redis(
+    client: httpx.AsyncClient, fake_zendesk: FakeZendesk, fake_time: FakeTime, redis_url: str
+) -> None:
+    namespace = f"hdb-test:{uuid.uuid4().hex}:"
+    clients = [redis_client(RedisSettings(url=redis_url)) for _ in range(2)]
+    first, other = (
+        make_zendesk_gateway(
+            client, fake_time, CircuitBreaker(clock=fake_time), RedisHelpdeskBudget(r, namespace)
+        )
+        for r in clients
+    )
+    fake_zendesk.inject(Fault(respond=httpx.Response(429, headers={"Retry-After": "30"})))
+    try:
+        with pytest.raises(HelpdeskUnavailable) as refused:
+            await first.create_ticket(FILED, deadline(fake_time, 10))
+        with pytest.raises(HelpdeskUnavailable) as held_back:
+            await other.create_ticket(FILED, deadline(fake_time, 10))
+    finally:
+        await clients[0].delete(f"{namespace}budget:blocked")
+        for r in clients:
+            await r.aclose()
+    assert refused.value.retry_after == 30.0
+    assert held_back.value.retry_after is not None
+    assert 25.0 < held_back.value.retry_after <= 30.0
+    assert len(fake_zendesk.requests) == 1
