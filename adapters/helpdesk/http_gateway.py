@@ -10,9 +10,11 @@ from typing import Generic, TypeVar
 import httpx
 
 from adapters.clock import SystemClock
+from adapters.helpdesk.attempt import Send
 from adapters.helpdesk.known_health import Verdict
-from adapters.helpdesk.resilience import Resilience, Send
+from adapters.helpdesk.resilience import Resilience
 from adapters.helpdesk.wire import Answer, unexpected_status
+from application.deadline import Deadline
 from application.ports import Clock
 
 SettingsT = TypeVar("SettingsT")
@@ -56,10 +58,19 @@ class HttpHelpdesk(ABC, Generic[SettingsT]):
         """Does the probe's 200 answer prove the credentials work?"""
 
     async def _answer(
-        self, operation: str, send: Send, *, replay_safe: bool, ok: Container[int] = (200,)
+        self,
+        operation: str,
+        send: Send,
+        deadline: Deadline | None,
+        *,
+        replay_safe: bool,
+        read_only: bool = False,
+        ok: Container[int] = (200,),
     ) -> Answer:
         """Send under the resilience rules; a status outside ``ok`` maps to a port error."""
-        response = await self._resilience.send(operation, send, replay_safe=replay_safe)
+        response = await self._resilience.send(
+            operation, send, replay_safe=replay_safe, deadline=deadline, read_only=read_only
+        )
         if response.status_code not in ok:
             raise unexpected_status(operation, response)
         return Answer.read(response, operation)

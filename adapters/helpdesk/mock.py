@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from adapters.helpdesk.known_health import HealthRecord, Verdict
 from application.deadline import Deadline
-from application.errors import HelpdeskUnavailable, TicketNotFound
+from application.errors import HelpdeskBadResponse, HelpdeskUnavailable, TicketNotFound
 from application.ports import Clock
 from domain.ticket import NewTicket, TicketRef
 
@@ -30,10 +30,15 @@ class MockTicketRecord:
 
 class MockHelpdesk:
     """Behaves like a real helpdesk at the port: numbered tickets, internal notes, lookup by
-    dedup key, and a switch (``healthy``) that makes it fail like an unreachable one.
+    dedup key, a create retried with the same ``request_key`` answered with the first ticket
+    (as Zendesk's Idempotency-Key), and a switch (``healthy``) that makes it fail like an
+    unreachable one.
 
-    ``latency_seconds`` delays each call (for concurrency tests and benchmarks). Memory is
-    bounded: the oldest tickets are forgotten past ``max_tickets``.
+    ``latency_seconds`` delays each call (for concurrency tests and benchmarks). A call given a
+    ``deadline`` starts only with time left (``Deadline.attempt_timeout``) and waits at most
+    until the deadline: a create or note cut short still lands, and is reported as doubt
+    (``uncertain=True``), as a real helpdesk's lost answer would be. Memory is bounded: the
+    oldest tickets (and their request keys) are forgotten past ``max_tickets``.
     """
 
     def __init__(
@@ -52,41 +57,33 @@ class MockHelpdesk:
         self._next = FIRST_TICKET_NUMBER
         self.tickets: OrderedDict[str, MockTicketRecord] = OrderedDict()
         self._by_key: dict[str, str] = {}
+        self._by_request: dict[str, str] = {}
         self._health = HealthRecord()
 
     async def create_ticket(self, ticket: NewTicket, deadline: Deadline | None = None) -> TicketRef:
-        await self._call()
-        number = self._next
-        self._next += 1
-        ref = TicketRef(f"TKT-{number}", f"{self._base_url}/tickets/{number}", self._clock.now())
-        self.tickets[ref.id] = MockTicketRecord(ref, ticket)
-        if ticket.dedup_key:
-            self._by_key[ticket.dedup_key] = ref.id
-        if len(self.tickets) > self._max:
-            _, dropped = self.tickets.popitem(last=False)
-            if dropped.new.dedup_key:
-                self._by_key.pop(dropped.new.dedup_key, None)
+        late = await self._travel(deadline)
+        ref = self._open(ticket)
+        if late:
+            raise _too_late("create_ticket", uncertain=True)
         return ref
 
     async def append_note(
         self, ticket_id: str, text: str, author: str | None, deadline: Deadline | None = None
     ) -> None:
-        await self._call()
+        late = await self._travel(deadline)
         record = self.tickets.get(ticket_id)
         if record is None:
             raise TicketNotFound(f"Ticket {ticket_id} not found")
         record.notes.append((text, author))
+        if late:
+            raise _too_late("append_note", uncertain=True)
 
     async def find_open_ticket(
         self, dedup_keys: Sequence[str], deadline: Deadline | None = None
     ) -> TicketRef | None:
-        await self._call()
-        for key in dedup_keys:
-            ticket_id = self._by_key.get(key)
-            record = self.tickets.get(ticket_id) if ticket_id else None
-            if record is not None and record.open:
-                return record.ref
-        return None
+        if await self._travel(deadline):
+            raise _too_late("find_open_ticket", uncertain=False)
+        return self._find(dedup_keys)
 
     async def check_health(self) -> bool:
         self._health.record(self.healthy)
@@ -100,9 +97,66 @@ class MockHelpdesk:
         """Mark a ticket solved, as an agent would; a closed ticket no longer dedups."""
         self.tickets[ticket_id].open = False
 
-    async def _call(self) -> None:
-        if self._latency:
-            await asyncio.sleep(self._latency)
+    def _open(self, ticket: NewTicket) -> TicketRef:
+        """A new ticket - or, for a ``request_key`` seen before, the first one (same body), or
+        what Zendesk's refusal of a reused key resolves to (another body: the open ticket
+        under the dedup key, else an answer the bridge cannot use)."""
+        first = self.tickets.get(self._by_request.get(ticket.request_key or "", ""))
+        if first is not None:
+            if first.new == ticket:
+                return first.ref
+            found = self._find([ticket.dedup_key] if ticket.dedup_key else [])
+            if found is None:
+                raise HelpdeskBadResponse(
+                    "The helpdesk refused a request key reused for another ticket",
+                    {"operation": "create_ticket", "status": 400},
+                )
+            return found
+        number = self._next
+        self._next += 1
+        ref = TicketRef(f"TKT-{number}", f"{self._base_url}/tickets/{number}", self._clock.now())
+        self.tickets[ref.id] = MockTicketRecord(ref, ticket)
+        if ticket.dedup_key:
+            self._by_key[ticket.dedup_key] = ref.id
+        if ticket.request_key:
+            self._by_request[ticket.request_key] = ref.id
+        if len(self.tickets) > self._max:
+            _, dropped = self.tickets.popitem(last=False)
+            for index, key in (
+                (self._by_key, dropped.new.dedup_key),
+                (self._by_request, dropped.new.request_key),
+            ):
+                if key and index.get(key) == dropped.ref.id:
+                    del index[key]
+        return ref
+
+    def _find(self, dedup_keys: Sequence[str]) -> TicketRef | None:
+        for key in dedup_keys:
+            ticket_id = self._by_key.get(key)
+            record = self.tickets.get(ticket_id) if ticket_id else None
+            if record is not None and record.open:
+                return record.ref
+        return None
+
+    async def _travel(self, deadline: Deadline | None) -> bool:
+        """The way to the helpdesk: refused when down or with no time left; True when the
+        deadline cut the latency short (the call lands, its answer is lost)."""
+        if deadline is not None and deadline.attempt_timeout(self._latency) is None:
+            raise HelpdeskUnavailable(
+                "No time left to call the helpdesk before the deadline", {"reason": "deadline"}
+            )
         self._health.record(self.healthy)
         if not self.healthy:
             raise HelpdeskUnavailable("The helpdesk is unavailable")
+        wait = self._latency if deadline is None else min(self._latency, deadline.remaining())
+        if wait:
+            await asyncio.sleep(wait)
+        return wait < self._latency
+
+
+def _too_late(operation: str, *, uncertain: bool) -> HelpdeskUnavailable:
+    return HelpdeskUnavailable(
+        "The helpdesk did not answer in time",
+        {"operation": operation, "reason": "attempt_timeout"},
+        uncertain=uncertain,
+    )

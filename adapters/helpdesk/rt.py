@@ -10,8 +10,9 @@ What lands where:
 - health: ``GET /REST/2.0/rt`` (authenticated).
 
 RT has no idempotency keys, so a create is re-sent only when it surely did not land (connect
-errors, 429, 503). If one lands and its answer is lost, the caller sees ``HelpdeskUnavailable``,
-and the next hand-off for the same problem finds that ticket through the custom field.
+errors, 429, 503). If one may have landed and its answer is lost, the caller sees
+``HelpdeskUnavailable(uncertain=True)`` and must look the ticket up by its dedup key (the custom
+field is the record) before creating again; docs/helpdesks.md says what window remains.
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ class RtHelpdesk(HttpHelpdesk[RtSettings]):
         answer = await self._answer(
             "create_ticket",
             lambda: self._client.post("/ticket", json=payload),
+            deadline,
             replay_safe=False,
             ok=(201,),
         )
@@ -123,11 +125,12 @@ class RtHelpdesk(HttpHelpdesk[RtSettings]):
             "append_note",
             lambda: self._client.post(f"/ticket/{number}/comment", json=payload),
             replay_safe=False,
+            deadline=deadline,
         )
         if response.status_code == 201:
             return
         if response.status_code == 404 or (
-            response.status_code == 400 and not await self._exists(number)
+            response.status_code == 400 and not await self._exists(number, deadline)
         ):
             raise TicketNotFound(f"Ticket {ticket_id} not found")
         raise unexpected_status("append_note", response)
@@ -148,7 +151,9 @@ class RtHelpdesk(HttpHelpdesk[RtSettings]):
         answer = await self._answer(
             "find_open_ticket",
             lambda: self._client.get("/tickets", params=params),
+            deadline,
             replay_safe=True,
+            read_only=True,
         )
         items = answer.field("items", list, "no ticket list in the answer")
         rank = {key: i for i, key in enumerate(dedup_keys)}
@@ -168,9 +173,13 @@ class RtHelpdesk(HttpHelpdesk[RtSettings]):
     def _healthy(self, response: httpx.Response) -> bool:
         return "Version" in Answer.read(response, "check_health").body
 
-    async def _exists(self, number: int) -> bool:
+    async def _exists(self, number: int, deadline: Deadline | None) -> bool:
         response = await self._resilience.send(
-            "show_ticket", lambda: self._client.get(f"/ticket/{number}"), replay_safe=True
+            "show_ticket",
+            lambda: self._client.get(f"/ticket/{number}"),
+            replay_safe=True,
+            deadline=deadline,
+            read_only=True,
         )
         return response.status_code != 404
 

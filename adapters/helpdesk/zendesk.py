@@ -4,8 +4,9 @@ What lands where:
 - create: ``POST /api/v2/tickets`` - the hand-off text as the first comment (internal:
   ``public: false``, the caller gets no e-mail of it), the subject as given, tags for the
   category, reason and source, ``external_id`` = the dedup key, the caller's phone on the
-  requester, optional custom fields, and ``Idempotency-Key`` = ``NewTicket.request_key`` so a
-  create retried after a timeout returns the first ticket instead of opening a second.
+  requester, optional custom fields, and ``Idempotency-Key`` = ``NewTicket.request_key`` (one
+  per problem, the body the same on every attempt) so a create retried after a timeout returns
+  the first ticket instead of opening a second; a refused key (409, 400) is resolved by lookup.
 - note: ``PUT /api/v2/tickets/{id}`` with an internal comment (``public: false``).
 - lookup: ``GET /api/v2/tickets?external_id=...`` (the Search API lags minutes behind new tickets,
   this listing does not), keeping only unsolved tickets.
@@ -33,13 +34,15 @@ from adapters.helpdesk.wire import (
     unexpected_status,
 )
 from application.deadline import Deadline
-from application.errors import TicketNotFound
+from application.errors import HelpdeskUnavailable, TicketNotFound
 from domain.ticket import NewTicket, TicketRef
 
 CLOSED_STATUSES = frozenset({"solved", "closed", "deleted"})
 """Zendesk statuses that no longer take a hand-off (new, open, pending and hold still do)."""
 
 BRIDGE_TAG = "helpdesk_bridge"
+IDEMPOTENT_REQUEST_ERROR = "IdempotentRequestError"
+"""Zendesk's 400 ``error`` for an Idempotency-Key reused with another body."""
 _TAG_UNSAFE = re.compile(r"[^a-z0-9_]+")
 
 
@@ -111,16 +114,51 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
     async def create_ticket(self, ticket: NewTicket, deadline: Deadline | None = None) -> TicketRef:
         """Open the ticket. With a ``request_key`` the create is replay-safe (Zendesk answers a
         repeated Idempotency-Key with the first ticket), so it is retried even after a read
-        timeout; without one it is retried only when it surely did not land."""
+        timeout; without one it is retried only when it surely did not land.
+
+        Zendesk refuses a key it is still processing (409) or saw with another body (400
+        ``IdempotentRequestError``); either way a ticket for the key may exist, so it is looked
+        up by ``external_id``. Nothing found: a 409 is doubt (the first create may still land),
+        a 400 an answer we cannot use."""
         headers = {"Idempotency-Key": ticket.request_key} if ticket.request_key else {}
         payload = {"ticket": self._ticket_fields(ticket)}
-        answer = await self._answer(
+        response = await self._resilience.send(
             "create_ticket",
             lambda: self._client.post("/api/v2/tickets", json=payload, headers=headers),
             replay_safe=ticket.request_key is not None,
-            ok=(200, 201),
+            deadline=deadline,
         )
-        return self._ref(answer, answer.field("ticket", dict, "no ticket in the answer"))
+        if response.status_code in (200, 201):
+            answer = Answer.read(response, "create_ticket")
+            return self._ref(answer, answer.field("ticket", dict, "no ticket in the answer"))
+        if ticket.request_key and _key_refused(response):
+            found = await self._filed_under_key(ticket, deadline)
+            if found is not None:
+                return found
+            if response.status_code == 409:
+                raise HelpdeskUnavailable(
+                    "The helpdesk is still processing a create with the same key",
+                    {"operation": "create_ticket", "status": 409},
+                    uncertain=True,
+                )
+        raise unexpected_status("create_ticket", response)
+
+    async def _filed_under_key(
+        self, ticket: NewTicket, deadline: Deadline | None
+    ) -> TicketRef | None:
+        """The open ticket under the create's dedup key, after Zendesk refused its request key:
+        a look-up that fails leaves doubt (a create with that key was made or is under way)."""
+        if not ticket.dedup_key:
+            return None
+        try:
+            return await self.find_open_ticket([ticket.dedup_key], deadline)
+        except HelpdeskUnavailable as e:
+            raise HelpdeskUnavailable(
+                "The helpdesk refused a repeated create and could not be asked for its ticket",
+                e.details,
+                retry_after=e.retry_after,
+                uncertain=True,
+            ) from e
 
     async def append_note(
         self, ticket_id: str, text: str, author: str | None, deadline: Deadline | None = None
@@ -130,7 +168,7 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
         Not replay-safe: Zendesk has no idempotency for updates, so a PUT that may have landed
         (read timeout, 500/502/504) is NOT re-sent - that could post the note twice. It is
         retried only when it surely did not land (connect errors, 429, 503); otherwise the
-        caller gets ``HelpdeskUnavailable`` and decides.
+        caller gets ``HelpdeskUnavailable`` (``uncertain``) and decides.
         """
         number = numeric_ticket_id(ticket_id)
         payload = {"ticket": {"comment": {"body": note_body(text, author), "public": False}}}
@@ -138,6 +176,7 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
             "append_note",
             lambda: self._client.put(f"/api/v2/tickets/{number}", json=payload),
             replay_safe=False,
+            deadline=deadline,
         )
         if response.status_code == 404:
             raise TicketNotFound(f"Ticket {ticket_id} not found")
@@ -147,12 +186,15 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
     async def find_open_ticket(
         self, dedup_keys: Sequence[str], deadline: Deadline | None = None
     ) -> TicketRef | None:
-        """The newest unsolved ticket whose ``external_id`` is the strongest key that has one."""
+        """The newest unsolved ticket whose ``external_id`` is the strongest key that has one
+        (``GET /api/v2/tickets?external_id=``: the Search API lags minutes behind creates)."""
         for key in dedup_keys:
             answer = await self._answer(
                 "find_open_ticket",
                 partial(self._client.get, "/api/v2/tickets", params={"external_id": key}),
+                deadline,
                 replay_safe=True,
+                read_only=True,
             )
             tickets = answer.field("tickets", list, "no ticket list in the answer")
             candidates = [
@@ -216,3 +258,16 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
             url=f"{self._settings.base_url}/agent/tickets/{number}",
             created_at=created if created is not None else self._clock.now(),
         )
+
+
+def _key_refused(response: httpx.Response) -> bool:
+    """Zendesk refused the Idempotency-Key: in progress (409) or seen with another body (400)."""
+    if response.status_code == 409:
+        return True
+    if response.status_code != 400:
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("error") == IDEMPOTENT_REQUEST_ERROR

@@ -12,9 +12,9 @@ from adapters.clock import SystemClock
 from adapters.helpdesk.circuit import CircuitBreaker
 from adapters.helpdesk.mock import MockHelpdesk
 from adapters.helpdesk.resilience import Resilience, RetryPolicy
-from adapters.helpdesk.rt import RtHelpdesk, RtSettings, build_rt_client
+from adapters.helpdesk.rt import RtHelpdesk, RtSettings, build_rt_client, ticketsql_string
 from adapters.helpdesk.zendesk import ZendeskHelpdesk, ZendeskSettings, build_zendesk_client
-from application.ports import HelpdeskGateway
+from application.ports import HelpdeskBudget, HelpdeskGateway
 from tests.fake_time import FakeTime
 from tests.rt_server import RtServer
 
@@ -34,7 +34,11 @@ FAST_POLICY = RetryPolicy(budget_seconds=3.0, attempt_timeout_seconds=2.0, base_
 
 
 def make_zendesk_gateway(
-    client: httpx.AsyncClient, fake_time: FakeTime, breaker: CircuitBreaker, **policy: float
+    client: httpx.AsyncClient,
+    fake_time: FakeTime,
+    breaker: CircuitBreaker,
+    budget: HelpdeskBudget | None = None,
+    **policy: float,
 ) -> ZendeskHelpdesk:
     """The Zendesk gateway on a fake clock: pauses advance it instead of sleeping, and the
     backoff is its ceiling (rng 1.0), so tests can state the exact pauses."""
@@ -42,7 +46,9 @@ def make_zendesk_gateway(
         **{"budget_seconds": 8.0, "attempt_timeout_seconds": 5.0, "base_delay_seconds": 0.2}
         | policy  # type: ignore[arg-type]
     )
-    resilience = Resilience(retry, breaker, clock=fake_time, sleep=fake_time.sleep, rng=lambda: 1.0)
+    resilience = Resilience(
+        retry, breaker, budget=budget, clock=fake_time, sleep=fake_time.sleep, rng=lambda: 1.0
+    )
     return ZendeskHelpdesk(client, ZENDESK_FIELDS_SETTINGS, resilience)
 
 
@@ -52,11 +58,16 @@ def sent(fake: FakeZendesk, method: str) -> list[httpx.Request]:
 
 
 class Harness(Protocol):
-    """A gateway under test and a view of the helpdesk behind it."""
+    """A gateway under test and a view of the helpdesk behind it.
+
+    ``idempotent_creates``: the helpdesk answers a create repeated with the same ``request_key``
+    with the first ticket (Zendesk's Idempotency-Key, the mock); where it does not (RT), a retry
+    is made safe by looking the ticket up by its dedup key first."""
 
     name: str
     gateway: HelpdeskGateway
     unknown_ticket_id: str
+    idempotent_creates: bool
 
     def fresh_gateway(self) -> HelpdeskGateway:
         """A new adapter instance on the same helpdesk, as after a restart of the bridge."""
@@ -72,10 +83,15 @@ class Harness(Protocol):
         """Solve the ticket, as an agent would."""
         ...
 
+    async def tickets_under(self, dedup_key: str) -> int:
+        """How many tickets, open or not, carry ``dedup_key``."""
+        ...
+
 
 class MockHarness:
     name = "mock"
     unknown_ticket_id = "TKT-999999"
+    idempotent_creates = True
 
     def __init__(self) -> None:
         self.gateway = MockHelpdesk(SystemClock())
@@ -92,10 +108,14 @@ class MockHarness:
     async def close(self, ticket_id: str) -> None:
         self.gateway.close_ticket(ticket_id)
 
+    async def tickets_under(self, dedup_key: str) -> int:
+        return sum(r.new.dedup_key == dedup_key for r in self.gateway.tickets.values())
+
 
 class ZendeskHarness:
     name = "zendesk"
     unknown_ticket_id = "999999"
+    idempotent_creates = True
 
     def __init__(self, fake: FakeZendesk) -> None:
         self.fake = fake
@@ -121,6 +141,9 @@ class ZendeskHarness:
     async def close(self, ticket_id: str) -> None:
         self.fake.close(ticket_id)
 
+    async def tickets_under(self, dedup_key: str) -> int:
+        return sum(t.fields.get("external_id") == dedup_key for t in self.fake.tickets.values())
+
     async def aclose(self) -> None:
         for client in self._clients:
             await client.aclose()
@@ -129,6 +152,7 @@ class ZendeskHarness:
 class RtHarness:
     name = "rt"
     unknown_ticket_id = "987654321"
+    idempotent_creates = False
 
     def __init__(self, server: RtServer) -> None:
         self.settings = RtSettings(
@@ -168,6 +192,13 @@ class RtHarness:
     async def close(self, ticket_id: str) -> None:
         response = await self._admin.put(f"/ticket/{ticket_id}", json={"Status": "resolved"})
         response.raise_for_status()
+
+    async def tickets_under(self, dedup_key: str) -> int:
+        field = f"CF.{{{self.settings.external_ref_field}}}"
+        query = f"{field} = {ticketsql_string(dedup_key)}"
+        response = await self._admin.get("/tickets", params={"query": query, "per_page": "100"})
+        response.raise_for_status()
+        return len(response.json()["items"])
 
     async def aclose(self) -> None:
         for client in [*self._clients, self._admin]:

@@ -10,7 +10,10 @@ import time
 import pytest
 from helpdesk_harness import Harness
 
+from adapters.clock import SystemClock
+from application.deadline import MIN_ATTEMPT_SECONDS, Deadline
 from application.errors import HelpdeskUnavailable, TicketNotFound
+from domain.ticket import NewTicket, TicketRef
 from tests.helpdesk_samples import hand_off
 
 
@@ -116,3 +119,52 @@ async def test_bad_credentials_fail_health_and_creates(helpdesk: Harness, unique
     assert await refused.check_health() is False
     with pytest.raises(HelpdeskUnavailable):
         await refused.create_ticket(hand_off(f"oa:{unique}"))
+
+
+# --- one ticket per problem: retried creates and the deadline ------------------------------------
+
+
+async def retried_create(helpdesk: Harness, ticket: NewTicket) -> TicketRef:
+    """The create again, from another bridge instance, as the bridge retries one on this backend:
+    by its ``request_key`` where the helpdesk honours one, else by first asking for the ticket
+    filed under its dedup key (RT: the custom field is the record)."""
+    gateway = helpdesk.fresh_gateway()
+    if not helpdesk.idempotent_creates and ticket.dedup_key:
+        found = await gateway.find_open_ticket([ticket.dedup_key])
+        if found is not None:
+            return found
+    return await gateway.create_ticket(ticket)
+
+
+async def test_a_create_retried_with_the_same_request_key_opens_one_ticket(
+    helpdesk: Harness, unique: str
+) -> None:
+    ticket = hand_off(f"oa:{unique}", f"create-{unique}")
+    first = await helpdesk.gateway.create_ticket(ticket)
+    again = await retried_create(helpdesk, ticket)
+    assert (again.id, again.url) == (first.id, first.url)
+    assert await helpdesk.tickets_under(f"oa:{unique}") == 1
+
+
+@pytest.mark.parametrize("left", [0.0, MIN_ATTEMPT_SECONDS / 2], ids=["spent", "too-short"])
+async def test_no_call_starts_without_time_left_and_nothing_is_filed(
+    helpdesk: Harness, unique: str, left: float
+) -> None:
+    deadline = Deadline(SystemClock(), left)
+    with pytest.raises(HelpdeskUnavailable) as caught:
+        await helpdesk.gateway.create_ticket(hand_off(f"oa:{unique}", unique), deadline)
+    assert caught.value.uncertain is False
+    with pytest.raises(HelpdeskUnavailable):
+        await helpdesk.gateway.find_open_ticket([f"oa:{unique}"], deadline)
+    assert await helpdesk.tickets_under(f"oa:{unique}") == 0
+
+
+async def test_a_hand_off_inside_its_deadline_is_filed_and_found(
+    helpdesk: Harness, unique: str
+) -> None:
+    deadline = Deadline(SystemClock(), 60.0)
+    assert await helpdesk.gateway.find_open_ticket([f"oa:{unique}"], deadline) is None
+    ticket = await helpdesk.gateway.create_ticket(hand_off(f"oa:{unique}", unique), deadline)
+    found = await helpdesk.gateway.find_open_ticket([f"oa:{unique}"], deadline)
+    assert found is not None
+    assert found.id == ticket.id
