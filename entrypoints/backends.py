@@ -15,10 +15,19 @@ from typing import Protocol, TypeVar
 from dependency_injector import containers, providers
 
 from adapters.helpdesk.mock import MockHelpdesk
+from adapters.outbox import RedisOutbox, SqliteOutbox
+from adapters.outbox.sqlite import default_outbox_path
 from adapters.stores import memory
 from adapters.stores import redis as shared
-from application.ports import Clock
-from entrypoints.helpdesk_wiring import HelpdeskKind, helpdesk_client, helpdesk_gateway
+from adapters.stores.memory_budget import MemoryHelpdeskBudget
+from adapters.stores.redis.budget import RedisHelpdeskBudget
+from application.ports import Clock, HelpdeskBudget
+from entrypoints.helpdesk_wiring import (
+    HelpdeskKind,
+    helpdesk_client,
+    helpdesk_gateway,
+    pace_per_minute,
+)
 from entrypoints.redis_client import redis_client
 from entrypoints.settings import Settings
 
@@ -42,8 +51,15 @@ def _milliseconds(value: int) -> float:
     return value / 1000.0
 
 
+def sqlite_outbox(settings: Settings) -> SqliteOutbox:
+    """The embedded outbox: ``OUTBOX_PATH``, else the user's state directory. The file opens on
+    first use, so a service that never queues never touches it."""
+    return SqliteOutbox(settings.outbox.path or default_outbox_path())
+
+
 class MemoryStores(containers.DeclarativeContainer):
-    """In-process stores: nothing to open, nothing that can be down (so no health probe)."""
+    """In-process stores (nothing to open, nothing that can be down), and the outbox in a
+    SQLite file, which can be (disk full, unwritable): its probe is the one health probe."""
 
     settings = providers.Dependency(instance_of=Settings)
     clock: providers.Dependency[Clock] = providers.Dependency()
@@ -54,7 +70,11 @@ class MemoryStores(containers.DeclarativeContainer):
     rate_limiter = providers.Singleton(
         memory.MemoryRateLimiter, clock=clock, limit=settings.provided.rate_limit_per_second
     )
-    health_probes = providers.Dict()
+    helpdesk_budget = providers.Singleton(
+        MemoryHelpdeskBudget, clock, per_minute=providers.Callable(pace_per_minute, settings)
+    )
+    outbox = providers.Singleton(sqlite_outbox, settings)
+    health_probes = providers.Dict(outbox=outbox)
 
 
 class RedisStores(containers.DeclarativeContainer):
@@ -75,7 +95,14 @@ class RedisStores(containers.DeclarativeContainer):
         limit=settings.provided.rate_limit_per_second,
         namespace=prefix,
     )
-    health_probes = providers.Dict(store=ticket_index)
+    helpdesk_budget = providers.Singleton(
+        RedisHelpdeskBudget,
+        client,
+        namespace=prefix,
+        per_minute=providers.Callable(pace_per_minute, settings),
+    )
+    outbox = providers.Singleton(RedisOutbox, client, namespace=prefix)
+    health_probes = providers.Dict(store=ticket_index, outbox=outbox)
 
 
 class MockHelpdeskBackend(containers.DeclarativeContainer):
@@ -100,6 +127,7 @@ class RealHelpdeskBackend(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     clock: providers.Dependency[Clock] = providers.Dependency()
     kind = providers.Dependency(instance_of=HelpdeskKind)
+    budget: providers.Dependency[HelpdeskBudget] = providers.Dependency()
 
     client = providers.Resource(closing, providers.Callable(helpdesk_client, kind, settings))
-    gateway = providers.Singleton(helpdesk_gateway, kind, client, settings, clock)
+    gateway = providers.Singleton(helpdesk_gateway, kind, client, settings, clock, budget)

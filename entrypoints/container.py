@@ -46,9 +46,13 @@ def _not_open() -> NoReturn:
 
 
 def _named_probes(
-    helpdesk: HealthProbe, stores: Mapping[str, HealthProbe]
+    helpdesk: HealthProbe, stores: Mapping[str, HealthProbe], settings: Settings
 ) -> dict[str, HealthProbe]:
-    return {"helpdesk": helpdesk, **stores}
+    """The helpdesk, the stores, and the outbox only where hand-offs are queued into it."""
+    probes = {"helpdesk": helpdesk, **stores}
+    if settings.helpdesk.down_policy != "queue":
+        probes.pop("outbox", None)
+    return probes
 
 
 class Container(containers.DeclarativeContainer):
@@ -57,22 +61,34 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     clock = providers.Singleton(SystemClock)
 
-    helpdesk_backend = providers.Selector(
-        settings.provided.helpdesk_backend,
-        mock=providers.Container(MockHelpdeskBackend, settings=settings, clock=clock),
-        zendesk=providers.Container(
-            RealHelpdeskBackend, settings=settings, clock=clock, kind=providers.Object(ZENDESK)
-        ),
-        rt=providers.Container(
-            RealHelpdeskBackend, settings=settings, clock=clock, kind=providers.Object(RT)
-        ),
-    )
     stores = providers.Selector(
         settings.provided.store_backend,
         memory=providers.Container(MemoryStores, settings=settings, clock=clock),
         redis=providers.Container(RedisStores, settings=settings, clock=clock),
     )
 
+    # The fleet's helpdesk budget (Retry-After, pace) lives with the stores: shared in Redis.
+    helpdesk_budget = stores.provided.helpdesk_budget.call()
+    outbox = stores.provided.outbox.call()
+
+    helpdesk_backend = providers.Selector(
+        settings.provided.helpdesk_backend,
+        mock=providers.Container(MockHelpdeskBackend, settings=settings, clock=clock),
+        zendesk=providers.Container(
+            RealHelpdeskBackend,
+            settings=settings,
+            clock=clock,
+            kind=providers.Object(ZENDESK),
+            budget=helpdesk_budget,
+        ),
+        rt=providers.Container(
+            RealHelpdeskBackend,
+            settings=settings,
+            clock=clock,
+            kind=providers.Object(RT),
+            budget=helpdesk_budget,
+        ),
+    )
     helpdesk = helpdesk_backend.provided.gateway.call()
     ticket_index = stores.provided.ticket_index.call()
     idempotency_store = stores.provided.idempotency_store.call()
@@ -81,7 +97,7 @@ class Container(containers.DeclarativeContainer):
     # What /readyz reports on, by name: the helpdesk (its gateway probes it) and the stores'
     # own probes (none for in-memory stores; one PING for Redis).
     health_probes = providers.Callable(
-        _named_probes, helpdesk, stores.provided.health_probes.call()
+        _named_probes, helpdesk, stores.provided.health_probes.call(), settings
     )
 
     dedup_policy = providers.Singleton(
@@ -117,13 +133,15 @@ async def open_container(settings: Settings) -> Container:
     service never connects to Redis, the mock helpdesk opens no HTTP client). Call it inside the
     event loop that will use the clients: the app's lifespan start-up, the stdio server's loop."""
     container = build_container(settings)
-    for family in (container.helpdesk_backend(), container.stores()):
-        for resource in family.traverse(types=[providers.Resource]):
+    for family in (container.stores(), container.helpdesk_backend()):
+        # A family's own clients only: its dependencies (the helpdesk's budget lives with the
+        # stores) reach into the other families' unselected branches too.
+        own = [p for p in family.providers.values() if isinstance(p, providers.Resource)]
+        for resource in own:
             resource.reset_override()
-        pending = family.init_resources()
-        if pending is not None:
-            await pending
-        for resource in family.traverse(types=[providers.Resource]):
+            pending = resource.init()
+            if pending is not None:
+                await pending
             resource.disable_async_mode()  # opened: dependents get the client, not an awaitable
     return container
 
@@ -136,3 +154,5 @@ async def close_container(container: Container) -> None:
     pending = container.shutdown_resources()
     if pending is not None:
         await pending
+    if container.settings().store_backend == "memory":
+        await container.outbox().aclose()  # the SQLite file's connection and its thread

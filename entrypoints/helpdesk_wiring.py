@@ -16,7 +16,7 @@ import httpx
 from adapters.helpdesk.resilience import Resilience, RetryPolicy
 from adapters.helpdesk.rt import RtHelpdesk, RtSettings, build_rt_client
 from adapters.helpdesk.zendesk import ZendeskHelpdesk, ZendeskSettings, build_zendesk_client
-from application.ports import Clock, HelpdeskGateway
+from application.ports import Clock, HelpdeskBudget, HelpdeskGateway
 from entrypoints.settings import Settings
 
 S = TypeVar("S")
@@ -68,10 +68,21 @@ def helpdesk_client(kind: HelpdeskKind[S], settings: Settings) -> httpx.AsyncCli
 
 
 def helpdesk_gateway(
-    kind: HelpdeskKind[S], client: httpx.AsyncClient, settings: Settings, clock: Clock
+    kind: HelpdeskKind[S],
+    client: httpx.AsyncClient,
+    settings: Settings,
+    clock: Clock,
+    budget: HelpdeskBudget | None = None,
 ) -> HelpdeskGateway:
-    """The gateway on ``client``, with its own retries and circuit breaker (its helpdesk's)."""
-    return kind.gateway(client, kind.settings(settings), Resilience(retry_policy(settings)), clock)
+    """The gateway on ``client``, with its own retries and circuit breaker (its helpdesk's) and
+    the fleet's helpdesk budget (a remembered Retry-After, the optional pace)."""
+    resilience = Resilience(retry_policy(settings), budget=budget)
+    return kind.gateway(client, kind.settings(settings), resilience, clock)
+
+
+def pace_per_minute(settings: Settings) -> int | None:
+    """HELPDESK_RATE_LIMIT_PER_MINUTE as the budget adapters take it (0: no pace)."""
+    return settings.helpdesk.rate_limit_per_minute or None
 
 
 ZENDESK = HelpdeskKind(zendesk_settings, build_zendesk_client, ZendeskHelpdesk)

@@ -87,7 +87,7 @@ def _framework_routes(
 
     @get("/readyz", include_in_schema=False)
     async def readyz() -> Response[bytes]:
-        return await readiness(checks)
+        return await readiness(checks, queueing=settings.helpdesk.down_policy == "queue")
 
     settings = container.settings()
     schema_json = msgspec.json.encode(build_openapi(settings))

@@ -208,7 +208,11 @@ async def test_serve_with_two_workers_files_one_ticket_per_problem(
         )
         ready = await client.get("/readyz")
     assert len(_started_workers(service)) == 2  # each worker built its own container and pool
-    assert ready.json()["checks"] == {"helpdesk": "healthy", "store": "healthy"}
+    assert ready.json()["checks"] == {
+        "helpdesk": "healthy",
+        "store": "healthy",
+        "outbox": "healthy",
+    }
     by_problem: dict[str, list[dict[str, Any]]] = {}
     for response in responses:
         body = assert_ok(response)

@@ -69,10 +69,11 @@ async def test_handoff_lands_in_rt_and_dedups_across_a_restart(
     assert ready.json()["checks"]["helpdesk"] == "healthy"
 
 
-async def test_a_bad_rt_token_is_not_ready_and_handoffs_get_503(
+async def test_a_bad_rt_token_is_not_ready_and_handoffs_get_503_with_the_fail_policy(
     rt_server: RtServer, service_factory: ServiceFactory
 ) -> None:
-    bridge = service_factory(rt_env(rt_server, token="not-a-valid-token"))
+    env = {**rt_env(rt_server, token="not-a-valid-token"), "HELPDESK_DOWN_POLICY": "fail"}
+    bridge = service_factory(env)
     async with httpx.AsyncClient(base_url=bridge.url, timeout=30) as client:
         ready = await client.get("/readyz")
         refused = await client.post(

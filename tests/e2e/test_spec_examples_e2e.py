@@ -217,12 +217,13 @@ async def test_readiness_body_when_healthy(service):
     assert list(body) == ["status", "service", "checks", "timestamp"]
     assert body["status"] == "ready"
     assert body["service"] == "ispn-helpdesk-bridge"
-    assert body["checks"] == {"helpdesk": "healthy"}
+    # HELPDESK_DOWN_POLICY=queue (the default) reports the outbox too.
+    assert body["checks"] == {"helpdesk": "healthy", "outbox": "healthy"}
     assert _recent(body["timestamp"])
 
 
-async def test_unhealthy_helpdesk_readiness_and_handoff(service_factory):
-    unhealthy = service_factory({"MOCK_HELPDESK_HEALTHY": "false"})
+async def test_unhealthy_helpdesk_readiness_and_handoff_with_the_fail_policy(service_factory):
+    unhealthy = service_factory({"MOCK_HELPDESK_HEALTHY": "false", "HELPDESK_DOWN_POLICY": "fail"})
     async with unhealthy.client() as client:
         ready = await client.get("/readyz")
         alive = await client.get("/healthz")

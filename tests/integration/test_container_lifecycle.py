@@ -47,7 +47,10 @@ async def test_a_real_helpdesk_opens_one_http_client_and_closes_it(
     assert isinstance(client, httpx.AsyncClient)
     assert str(client.base_url).rstrip("/") == base_url
     assert isinstance(container.helpdesk(), gateway)
-    assert container.health_probes() == {"helpdesk": container.helpdesk()}
+    assert container.health_probes() == {
+        "helpdesk": container.helpdesk(),
+        "outbox": container.outbox(),  # where hand-offs are queued (HELPDESK_DOWN_POLICY=queue)
+    }
     await close_container(container)
     assert client.is_closed
     assert opened(container) == []

@@ -15,7 +15,10 @@ AUTH = {"x-auth-token": "t", "content-type": "application/json"}
 
 async def test_a_failed_hand_off_shows_on_the_next_readyz_and_a_good_one_clears_it() -> None:
     wired = build_container(
-        load_settings({"AUTH_TOKEN": "t", "READYZ_CACHE_SECONDS": "10"}, "/nonexistent/.env")
+        load_settings(
+            {"AUTH_TOKEN": "t", "READYZ_CACHE_SECONDS": "10", "HELPDESK_DOWN_POLICY": "fail"},
+            "/nonexistent/.env",
+        )
     )
     helpdesk = wired.helpdesk()
     assert isinstance(helpdesk, MockHelpdesk)

@@ -100,7 +100,7 @@ async def test_the_container_gives_redis_stores_on_one_client(prefix: str, redis
         assert client is container.stores().client()
         assert client.connection_pool.connection_kwargs.get("decode_responses") is False
         probes = container.health_probes()
-        assert list(probes) == ["helpdesk", "store"]
+        assert list(probes) == ["helpdesk", "store", "outbox"]
         assert await probes["store"].check_health() is True
     finally:
         await close_container(container)
@@ -112,7 +112,7 @@ async def test_the_memory_backend_opens_no_client() -> None:
     container = await open_container(settings)
     create_app(container)
     assert isinstance(container.ticket_index(), MemoryTicketIndex)
-    assert list(container.health_probes()) == ["helpdesk"]
+    assert list(container.health_probes()) == ["helpdesk", "outbox"]  # the SQLite outbox
     assert opened(container) == []
     await close_container(container)  # nothing to close, and no error for it
 
@@ -166,7 +166,7 @@ async def test_readyz_reports_the_store_healthy(prefix: str, redis_url: str) -> 
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "ready"
-    assert body["checks"] == {"helpdesk": "healthy", "store": "healthy"}
+    assert body["checks"] == {"helpdesk": "healthy", "store": "healthy", "outbox": "healthy"}
 
 
 async def test_readyz_is_503_when_redis_is_unreachable() -> None:
@@ -176,7 +176,7 @@ async def test_readyz_is_503_when_redis_is_unreachable() -> None:
     assert ready.status_code == 503, ready.text
     body = ready.json()
     assert body["status"] == "unavailable"
-    assert body["checks"] == {"helpdesk": "healthy", "store": "unhealthy"}
+    assert body["checks"] == {"helpdesk": "healthy", "store": "unhealthy", "outbox": "unhealthy"}
     assert alive.status_code == 200  # the process is alive: do not restart it for Redis
 
 
