@@ -1,5 +1,6 @@
 """Fixtures of the stand-in's own tests: the stand-in (the fixture the e2e suite imports too),
-Zendesk's OpenAPI description, and an API client whose every exchange is checked against it."""
+the e2e suite's ``service_factory`` (bridges to point at it), Zendesk's OpenAPI description, and
+an API client whose every exchange is checked against it."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from tests.contract.helpdesk.zendesk_openapi import (
     load_zendesk_contract,
     spec_path,
 )
+from tests.e2e.conftest import service_factory
 from tests.standin.client import StandinProcess
 from tests.standin.fixtures import zendesk_standin
 from tests.standin.traffic import TrafficCheck
 
-__all__ = ["zendesk_standin"]
+__all__ = ["service_factory", "zendesk_standin"]
 
 
 @pytest.fixture(scope="session")
