@@ -245,6 +245,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         access_log=False,
         log_level="warning",
         timeout_graceful_shutdown=1,
+        # longer than httpx's 5 s idle expiry, as real load balancers are: the client closes an
+        # idle connection first, so no request races a server-side close (a false "dropped")
+        timeout_keep_alive=75,
     )
 
 
