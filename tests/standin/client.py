@@ -104,7 +104,8 @@ class StandinProcess(ServiceProcess):
         self.control("POST", "drop", {"creates": n})
 
     def reset(self, *, tickets: bool = False) -> None:
-        """No faults, call counts to zero; with ``tickets``, no tickets or keys either."""
+        """No faults, call counts and create log empty; with ``tickets``, no tickets or keys
+        either."""
         self.control("POST", "reset", {"tickets": tickets})
 
     def advance_clock(self, seconds: float) -> None:
@@ -128,6 +129,13 @@ class StandinProcess(ServiceProcess):
         other), failed and refused calls included."""
         calls: dict[str, int] = self.control("GET", "calls")["calls"]
         return calls
+
+    def creates(self) -> list[dict[str, Any]]:
+        """Every create call since start or reset, as answered: ``idempotency_key``, ``status``
+        (``"dropped"`` when its connection was closed unanswered), ``lookup`` (``hit``/``miss``
+        or None), ``ticket_id`` (of a 201)."""
+        creates: list[dict[str, Any]] = self.control("GET", "creates")["creates"]
+        return creates
 
     def control(self, method: str, action: str, body: object = None) -> dict[str, Any]:
         """One call to ``/_standin/{action}`` (control.py lists them); its JSON answer, or

@@ -17,6 +17,10 @@ never failed by a fault, never counted as helpdesk calls.
 - ``GET /_standin/tickets``: ``{"tickets": [...]}``, every ticket as ``StoredTicket.as_record``.
 - ``GET /_standin/calls``: ``{"calls": {"create": n, "update": n, "list": n, "show": n, "me": n,
   "other": n}}``, counted since start or the last reset (failed and refused calls included).
+- ``GET /_standin/creates``: ``{"creates": [{"idempotency_key", "status", "lookup",
+  "ticket_id"}]}``, one per create call since start or reset, in the order
+  they were answered (``status`` is
+  ``"dropped"`` for a create whose connection was closed unanswered).
 """
 
 from __future__ import annotations
@@ -106,6 +110,8 @@ def control(state: StandinState, request: Request) -> Answer:
             return Answer(200, {"tickets": [t.as_record() for t in state.tickets.values()]})
         if request.method == "GET" and action == "calls":
             return Answer(200, {"calls": state.call_counts()})
+        if request.method == "GET" and action == "creates":
+            return Answer(200, {"creates": state.creates})
         if request.method == "PATCH" and action.startswith("tickets/"):
             return _set_status(state, action.removeprefix("tickets/"), request.json_object())
         if request.method == "POST":

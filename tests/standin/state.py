@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
+from tests.standin.asgi import Answer
+
 ROUTES = ("create", "update", "list", "show", "me")
 """The Support API calls the stand-in serves (``other`` counts every unknown path)."""
 
@@ -91,8 +93,9 @@ class StoredTicket:
 class KeyEntry:
     fingerprint: str
     expires_at: float
-    ticket_id: int | None = None
-    """None while the first request with this key is still being processed."""
+    answer: dict[str, Any] | None = None
+    """The first request's answer body, replayed on a hit; None while that request is still
+    being processed."""
 
 
 class KeyVerdict(Enum):
@@ -143,6 +146,7 @@ class StandinState:
     keys: dict[str, KeyEntry] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
     calls: Counter[str] = field(default_factory=Counter)
+    creates: list[dict[str, Any]] = field(default_factory=list)
     _next_id: int = FIRST_TICKET_ID
 
     # --- faults and counts -------------------------------------------------------------------
@@ -158,21 +162,41 @@ class StandinState:
         self.faults.drops_left -= 1
         return True
 
+    def log_create(self, key: str | None, answer: Answer | None) -> None:
+        """One line per create call: its key and what it got (``dropped``: no answer)."""
+        if answer is None:
+            self.creates.append(
+                {"idempotency_key": key, "status": "dropped", "lookup": None, "ticket_id": None}
+            )
+            return
+        ticket = answer.body.get("ticket")
+        self.creates.append(
+            {
+                "idempotency_key": key,
+                "status": answer.status,
+                "lookup": dict(answer.headers).get("x-idempotency-lookup"),
+                "ticket_id": ticket.get("id") if isinstance(ticket, dict) else None,
+            }
+        )
+
     def call_counts(self) -> dict[str, int]:
         return {route: self.calls[route] for route in (*ROUTES, "other")}
 
     def reset(self, *, tickets: bool = False) -> None:
-        """Faults and call counts back to none; with ``tickets``, forget tickets and keys too."""
+        """Faults, call counts and the create log back to none; with ``tickets``, forget
+        tickets and keys too."""
         self.faults = Faults()
         self.calls.clear()
+        self.creates.clear()
         if tickets:
             self.tickets.clear()
             self.keys.clear()
             self._next_id = FIRST_TICKET_ID
 
     # --- creates and their Idempotency-Keys ---------------------------------------------------
-    def claim_key(self, key: str, body: object) -> tuple[KeyVerdict, StoredTicket | None]:
-        """Judge a create carrying ``key``; a NEW key is recorded as in progress at once."""
+    def claim_key(self, key: str, body: object) -> tuple[KeyVerdict, dict[str, Any] | None]:
+        """Judge a create carrying ``key`` (with the answer to replay on a HIT); a NEW key is
+        recorded as in progress at once."""
         fingerprint = json.dumps(body, sort_keys=True, separators=(",", ":"))
         now = self.clock.monotonic()
         entry = self.keys.get(key)
@@ -183,17 +207,20 @@ class StandinState:
             return KeyVerdict.NEW, None
         if entry.fingerprint != fingerprint:
             return KeyVerdict.MISMATCH, None
-        if entry.ticket_id is None:
+        if entry.answer is None:
             return KeyVerdict.IN_PROGRESS, None
-        return KeyVerdict.HIT, self.tickets[entry.ticket_id]
+        return KeyVerdict.HIT, entry.answer
 
     def release_key(self, key: str) -> None:
         """The first request with ``key`` ended without a ticket: the key is free again."""
         entry = self.keys.get(key)
-        if entry is not None and entry.ticket_id is None:
+        if entry is not None and entry.answer is None:
             del self.keys[key]
 
-    def add_ticket(self, fields: dict[str, Any], key: str | None) -> StoredTicket:
+    def add_ticket(
+        self, fields: dict[str, Any], key: str | None, base_url: str
+    ) -> tuple[StoredTicket, dict[str, Any]]:
+        """File the ticket; with its answer body, recorded under ``key`` in the same step."""
         comment = fields["comment"]
         ticket = StoredTicket(
             id=self._next_id,
@@ -204,9 +231,10 @@ class StandinState:
         )
         self._next_id += 1
         self.tickets[ticket.id] = ticket
+        answer = {"ticket": ticket.as_zendesk(base_url)}
         if key is not None and key in self.keys:
-            self.keys[key].ticket_id = ticket.id
-        return ticket
+            self.keys[key].answer = answer
+        return ticket, answer
 
     def with_external_id(self, external_id: str | None) -> list[StoredTicket]:
         return [

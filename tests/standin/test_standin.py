@@ -68,6 +68,7 @@ async def test_same_key_same_parameters_answers_the_first_ticket(
     api: httpx.AsyncClient, zendesk_standin: StandinProcess
 ) -> None:
     first = await create(api, ticket(), key="same-1")
+    zendesk_standin.set_status(first.json()["ticket"]["id"], "open")  # replay = first answer
     reordered = {"ticket": dict(reversed(list(ticket()["ticket"].items())))}
     again = await create(api, reordered, key="same-1")
     assert (first.status_code, again.status_code) == (201, 201)
@@ -100,6 +101,8 @@ async def test_a_key_whose_first_request_is_in_progress_answers_409(
     after = await create(api, ticket(), key="busy-1")
     assert after.headers["x-idempotency-lookup"] == "hit"
     assert len(zendesk_standin.tickets()) == 1
+    log = [(c["idempotency_key"], c["status"], c["lookup"]) for c in zendesk_standin.creates()]
+    assert log == [("busy-1", 409, None), ("busy-1", 201, "miss"), ("busy-1", 201, "hit")]
 
 
 @pytest.mark.parametrize(("ttl", "kept_for"), [(None, 7200.0), (30.0, 30.0)])

@@ -133,6 +133,7 @@ async def test_drop_after_create_loses_the_answer_not_the_ticket(
     assert retried.json()["ticket"]["id"] == landed["id"]
     assert (await create(api, ticket())).status_code == 201  # only the next create was dropped
     assert len(zendesk_standin.tickets()) == 2
+    assert [c["status"] for c in zendesk_standin.creates()] == ["dropped", 201, 201]
 
 
 @pytest.mark.parametrize(

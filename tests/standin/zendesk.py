@@ -107,16 +107,20 @@ class ZendeskStandin:
         elif request.path == "/healthz":  # readiness for the test harness, never counted
             await Answer(200, {"status": "ok"}).write(send)
         else:
-            answer = await self._api(request, send)
+            found = _route(request.method, request.path)
+            self.state.calls[found[0] if found else "other"] += 1
+            if found is None:
+                await error(404, "InvalidEndpoint", "Not found").write(send)
+                return
+            answer = await self._api(request, send, *found)
+            if found[0] == "create":
+                self.state.log_create(request.headers.get("idempotency-key"), answer)
             if answer is not None:
                 await answer.write(send)
 
-    async def _api(self, request: Request, send: Send) -> Answer | None:
-        found = _route(request.method, request.path)
-        self.state.calls[found[0] if found else "other"] += 1
-        if found is None:
-            return error(404, "InvalidEndpoint", "Not found")
-        route, ticket_id = found
+    async def _api(
+        self, request: Request, send: Send, route: str, ticket_id: int | None
+    ) -> Answer | None:
         failure = self.state.failing(route)
         if failure is not None:
             after = (
@@ -163,13 +167,12 @@ class ZendeskStandin:
                 )
             if verdict is KeyVerdict.IN_PROGRESS:
                 return error(409, "Conflict", "A request with this idempotency key is in progress")
-            if earlier is not None:
-                ticket_json = earlier.as_zendesk(request.base_url)
-                return Answer(201, {"ticket": ticket_json}, (("x-idempotency-lookup", "hit"),))
+            if earlier is not None:  # the first answer again, as Zendesk replays it
+                return Answer(201, earlier, (("x-idempotency-lookup", "hit"),))
         try:
             if self.state.faults.create_delay:
                 await asyncio.sleep(self.state.faults.create_delay)
-            ticket = self.state.add_ticket(fields, key)
+            ticket, body = self.state.add_ticket(fields, key, request.base_url)
         finally:
             if key is not None:
                 self.state.release_key(key)  # a no-op once the ticket is recorded
@@ -178,7 +181,7 @@ class ZendeskStandin:
             return None
         lookup = () if key is None else (("x-idempotency-lookup", "miss"),)
         location = (("location", f"{request.base_url}/api/v2/tickets/{ticket.id}.json"),)
-        return Answer(201, {"ticket": ticket.as_zendesk(request.base_url)}, (*lookup, *location))
+        return Answer(201, body, (*lookup, *location))
 
     def _update(self, request: Request, ticket_id: int | None) -> Answer:
         ticket = self.state.tickets.get(ticket_id or 0)
