@@ -118,7 +118,7 @@ class RedisTicketIndex(RedisStore):
     async def claim(
         self, keys: Sequence[str], owner: str, lease_seconds: float, replacing: str | None = None
     ) -> Claim:
-        args = [_marker(owner), to_ms(lease_seconds), replacing or ""]
+        args: list[bytes | int | str] = [_marker(owner), to_ms(lease_seconds), replacing or ""]
         with translate_errors("ticket index claim"):
             reply = await self._claim(keys=self._keys(keys), args=args)
         state = int(reply[0])
@@ -129,7 +129,11 @@ class RedisTicketIndex(RedisStore):
         return Claim(ClaimState.WON, uncertain=int(reply[1]) == 1)
 
     async def mark_uncertain(self, keys: Sequence[str], owner: str, lease_seconds: float) -> None:
-        args = [_marker(owner), UNCERTAIN_TAG + owner.encode(), to_ms(lease_seconds)]
+        args: list[bytes | int] = [
+            _marker(owner),
+            UNCERTAIN_TAG + owner.encode(),
+            to_ms(lease_seconds),
+        ]
         with translate_errors("ticket index mark uncertain"):
             await self._mark_uncertain(keys=self._keys(keys), args=args)
 
