@@ -1,0 +1,215 @@
+"""The Lua scripts of ``RedisOutbox``: each multi-key step runs as one script, so it is atomic
+across every process sharing the Redis.
+
+Keys under the outbox prefix ``P`` (ARGV[1] of every script):
+  P..'item:'..ref   hash: the item's fields, plus lease_owner / lease_until while leased
+  P..'queued' / P..'delivered' / P..'dead'   zsets of references by queued_at: the state index
+                    (counts, listing oldest first; equal scores order by reference)
+  P..'waiting'      zset by next_attempt_at: QUEUED, not leased, maybe not due yet
+  P..'ready'        zset by queued_at: QUEUED, due, not leased - what ``lease`` takes, oldest first
+  P..'leased'       zset by lease_until: QUEUED and leased; an expired lease goes back to ready
+  P..'key:'..dedup  string: the reference of the QUEUED item holding that dedup key
+
+Each QUEUED item is in exactly one of waiting / ready / leased. ``lease`` first moves what is
+due from waiting and what has an expired lease from leased into ready (each item once per
+wait, so the cost follows what became due, not the depth), then leases the oldest of ready.
+Times arrive as Python's exact float text and are stored as given (Lua's own number printing
+would round them).
+"""
+
+from __future__ import annotations
+
+# Local helpers prepended to the scripts that need them.
+_HELPERS = """
+local P = ARGV[1]
+local function unschedule(ref)
+  redis.call('ZREM', P .. 'waiting', ref)
+  redis.call('ZREM', P .. 'ready', ref)
+  redis.call('ZREM', P .. 'leased', ref)
+end
+local function unindex(ref, item)
+  for _, key in ipairs(cjson.decode(redis.call('HGET', item, 'dedup_keys'))) do
+    if redis.call('GET', P .. 'key:' .. key) == ref then
+      redis.call('DEL', P .. 'key:' .. key)
+    end
+  end
+end
+"""
+
+# KEYS[1]: the item hash; KEYS[2..]: its dedup keys' index keys, strongest first.
+# ARGV: P, reference, state, queued_at, next_attempt_at, then the hash's field/value pairs.
+# Returns {0} kept, {1, holder's HGETALL} deduplicated, {2} reference taken.
+PUT = (
+    _HELPERS
+    + """
+for i = 2, #KEYS do
+  local holder = redis.call('GET', KEYS[i])
+  if holder and redis.call('HGET', P .. 'item:' .. holder, 'state') == 'queued' then
+    return {1, redis.call('HGETALL', P .. 'item:' .. holder)}
+  end
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return {2}
+end
+local ref, state = ARGV[2], ARGV[3]
+redis.call('HSET', KEYS[1], unpack(ARGV, 6))
+redis.call('ZADD', P .. state, ARGV[4], ref)
+if state == 'queued' then
+  redis.call('ZADD', P .. 'waiting', ARGV[5], ref)
+  for i = 2, #KEYS do
+    redis.call('SET', KEYS[i], ref)
+  end
+end
+return {0}
+"""
+)
+
+# ARGV: P, now, lease_until, limit (> 0), worker. Returns the leased items' HGETALLs.
+LEASE = (
+    _HELPERS
+    + """
+local now, till, limit, worker = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+for _, from in ipairs({P .. 'waiting', P .. 'leased'}) do
+  for _, ref in ipairs(redis.call('ZRANGEBYSCORE', from, '-inf', now)) do
+    redis.call('ZREM', from, ref)
+    local queued_at = redis.call('HGET', P .. 'item:' .. ref, 'queued_at')
+    if queued_at then
+      redis.call('ZADD', P .. 'ready', queued_at, ref)
+    end
+  end
+end
+local leased = {}
+for _, ref in ipairs(redis.call('ZRANGE', P .. 'ready', 0, limit - 1)) do
+  local item = P .. 'item:' .. ref
+  redis.call('ZREM', P .. 'ready', ref)
+  redis.call('ZADD', P .. 'leased', till, ref)
+  redis.call('HSET', item, 'lease_owner', worker, 'lease_until', till)
+  leased[#leased + 1] = redis.call('HGETALL', item)
+end
+return leased
+"""
+)
+
+# ARGV: P, reference, now, ticket_id, ticket_url. Returns 1 when the item changed.
+DELIVERED = (
+    _HELPERS
+    + """
+local ref = ARGV[2]
+local item = P .. 'item:' .. ref
+local state = redis.call('HGET', item, 'state')
+if not state or state == 'delivered' then
+  return 0
+end
+unschedule(ref)
+if state == 'queued' then
+  unindex(ref, item)
+end
+redis.call('ZREM', P .. state, ref)
+redis.call('ZADD', P .. 'delivered', redis.call('HGET', item, 'queued_at'), ref)
+redis.call('HSET', item, 'state', 'delivered', 'delivered_at', ARGV[3],
+  'ticket_id', ARGV[4], 'ticket_url', ARGV[5])
+redis.call('HINCRBY', item, 'attempts', 1)
+redis.call('HDEL', item, 'lease_owner', 'lease_until')
+return 1
+"""
+)
+
+# ARGV: P, reference, error, next_attempt_at. Returns 1 when the item changed.
+POSTPONE = (
+    _HELPERS
+    + """
+local ref = ARGV[2]
+local item = P .. 'item:' .. ref
+if redis.call('HGET', item, 'state') ~= 'queued' then
+  return 0
+end
+unschedule(ref)
+redis.call('ZADD', P .. 'waiting', ARGV[4], ref)
+redis.call('HSET', item, 'last_error', ARGV[3], 'next_attempt_at', ARGV[4])
+redis.call('HINCRBY', item, 'attempts', 1)
+redis.call('HDEL', item, 'lease_owner', 'lease_until')
+return 1
+"""
+)
+
+# ARGV: P, reference, error. Returns 1 when the item changed.
+KILL = (
+    _HELPERS
+    + """
+local ref = ARGV[2]
+local item = P .. 'item:' .. ref
+if redis.call('HGET', item, 'state') ~= 'queued' then
+  return 0
+end
+unschedule(ref)
+unindex(ref, item)
+redis.call('ZREM', P .. 'queued', ref)
+redis.call('ZADD', P .. 'dead', redis.call('HGET', item, 'queued_at'), ref)
+redis.call('HSET', item, 'state', 'dead', 'last_error', ARGV[3])
+redis.call('HDEL', item, 'lease_owner', 'lease_until')
+return 1
+"""
+)
+
+# ARGV: P, reference, now. Returns 1 when the item is QUEUED and due now, 0 when there is no
+# such item or it was delivered. A leased item keeps its lease (it may be being delivered).
+RETRY = (
+    _HELPERS
+    + """
+local ref, now = ARGV[2], ARGV[3]
+local item = P .. 'item:' .. ref
+local state = redis.call('HGET', item, 'state')
+if not state or state == 'delivered' then
+  return 0
+end
+redis.call('HSET', item, 'state', 'queued', 'next_attempt_at', now)
+if state == 'dead' then
+  redis.call('ZREM', P .. 'dead', ref)
+  redis.call('ZADD', P .. 'queued', redis.call('HGET', item, 'queued_at'), ref)
+  for _, key in ipairs(cjson.decode(redis.call('HGET', item, 'dedup_keys'))) do
+    local holder = redis.call('GET', P .. 'key:' .. key)
+    if not holder or redis.call('HGET', P .. 'item:' .. holder, 'state') ~= 'queued' then
+      redis.call('SET', P .. 'key:' .. key, ref)
+    end
+  end
+end
+if not redis.call('ZSCORE', P .. 'leased', ref) then
+  redis.call('ZREM', P .. 'ready', ref)
+  redis.call('ZADD', P .. 'waiting', now, ref)
+end
+return 1
+"""
+)
+
+# ARGV: P, reference. Returns 1 when an item was deleted.
+DROP = (
+    _HELPERS
+    + """
+local ref = ARGV[2]
+local item = P .. 'item:' .. ref
+local state = redis.call('HGET', item, 'state')
+if not state then
+  return 0
+end
+unschedule(ref)
+if state == 'queued' then
+  unindex(ref, item)
+end
+redis.call('ZREM', P .. state, ref)
+redis.call('DEL', item)
+return 1
+"""
+)
+
+# ARGV: P, limit (> 0), then the state zsets to read. Returns, per state, its oldest items'
+# HGETALLs (the caller merges them by age).
+ITEMS = """
+local P, limit = ARGV[1], tonumber(ARGV[2])
+local found = {}
+for i = 3, #ARGV do
+  for _, ref in ipairs(redis.call('ZRANGE', P .. ARGV[i], 0, limit - 1)) do
+    found[#found + 1] = redis.call('HGETALL', P .. 'item:' .. ref)
+  end
+end
+return found
+"""
