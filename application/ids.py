@@ -28,7 +28,8 @@ def derived_key(purpose: str, value: str) -> str:
     the first 32 hex digits of a SHA-256. Every process derives the same one, so a helpdesk's
     idempotency maps every retry and every delivery of one problem to one ticket; the hash keeps
     the caller's number out of the header a helpdesk may log."""
-    digest = hashlib.sha256(f"{purpose}\x00{value}".encode()).hexdigest()
+    framed = f"{len(purpose)}:{purpose}:{value}"  # no two (purpose, value) pairs frame alike
+    digest = hashlib.sha256(framed.encode()).hexdigest()
     return digest[:DERIVED_KEY_LENGTH]
 
 
