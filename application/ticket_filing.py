@@ -13,6 +13,8 @@ import contextlib
 from collections.abc import Sequence
 from enum import StrEnum
 
+import msgspec
+
 from application.claims import Claims
 from application.deadline import MIN_ATTEMPT_SECONDS, Deadline
 from application.errors import DedupInProgress, HelpdeskUnavailable, StoreUnavailable
@@ -243,7 +245,15 @@ class TicketFiling:
         if existing is not None and self._claims.is_fresh(existing):
             return False, existing
         attempt.sent = True
-        return True, await self._helpdesk.create_ticket(request, limit)
+        ticket = await self._helpdesk.create_ticket(request, limit)
+        if not self._claims.is_fresh(ticket) and request.request_key:
+            # The helpdesk remembered the key longer than the dedup window and answered the
+            # ticket of an earlier period of this problem: file this one under a key chained
+            # from that ticket - the same for every instance that gets the same answer.
+            chained = derived_key("create", f"{request.request_key}:{ticket.id}")
+            request = msgspec.structs.replace(request, request_key=chained)
+            ticket = await self._helpdesk.create_ticket(request, limit)
+        return True, ticket
 
     def _helpdesk_share(self, deadline: Deadline | None) -> Deadline | None:
         """The part of ``deadline`` the helpdesk (and waiting) may use: all of it, less what

@@ -143,3 +143,17 @@ async def test_without_a_deadline_the_helpdesk_keeps_its_own_limits(
     slow.latency = {"create_ticket": 12.0}
     result = await failing_bridge(clock, slow, index).execute(COMMAND)
     assert result.created
+
+
+async def test_after_the_window_a_helpdesk_remembering_the_key_still_gets_a_new_ticket(
+    clock: ManualClock, slow: SlowHelpdesk, index: MemoryTicketIndex
+) -> None:
+    """The request key is the problem's, so a helpdesk that remembers keys longer than the
+    dedup window answers the old ticket: the new period is filed under a chained key."""
+    handoff = failing_bridge(clock, slow, index)
+    first = await handoff.execute(COMMAND)
+    clock.advance(4 * 3600 + 1)
+    later = await handoff.execute(COMMAND)
+    assert later.created
+    assert later.ticket.id != first.ticket.id
+    assert len(slow.tickets) == 2
