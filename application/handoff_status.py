@@ -44,13 +44,7 @@ class HandoffStatus:
         item = await self._outbox.get(reference)
         if item is None:
             raise HandoffNotFound(f"No queued hand-off has the reference {reference}")
-        return HandoffStatusResult(
-            reference=item.reference,
-            state=item.state,
-            ticket_id=item.ticket_id,
-            ticket_url=item.ticket_url,
-            attempts=item.attempts,
-            last_error=item.last_error,
-            queued_at=item.queued_at,
-            delivered_at=item.delivered_at,
-        )
+        return HandoffStatusResult(**{name: getattr(item, name) for name in _FIELDS})
+
+
+_FIELDS = HandoffStatusResult.__struct_fields__  # each a field of QueuedHandoff too

@@ -137,8 +137,8 @@ class TicketFiling:
             ticket = await self._helpdesk.create_ticket(request, deadline)
             return FiledTicket(True, ticket, queued.problem)
         owner = random_uuid_hex()
-        claim = await self._claims.claim(keys, owner, deadline, replacing=item.reference)
-        if claim is None:
+        claim = await self._claims.claim(keys, owner, self._once(), replacing=item.reference)
+        if claim is None:  # no waiting here: the worker postpones it and goes on
             raise DedupInProgress("Another filing of the same problem holds its keys")
         if claim.state is ClaimState.FOUND and claim.ticket is not None:
             await self._claims.point_at(keys, owner, claim.ticket)  # over the marker, too
@@ -158,8 +158,9 @@ class TicketFiling:
         if not item.dedup_keys:
             return
         owner = random_uuid_hex()
-        once = Deadline(self._clock, 0.0)  # one look, no waiting on a claim
-        claim = await self._claims.claim(item.dedup_keys, owner, once, replacing=item.reference)
+        claim = await self._claims.claim(
+            item.dedup_keys, owner, self._once(), replacing=item.reference
+        )
         if claim is not None and claim.state is ClaimState.WON:
             await self._claims.give_up(item.dedup_keys, owner, doubt=False)
 
@@ -254,6 +255,10 @@ class TicketFiling:
             request = msgspec.structs.replace(request, request_key=chained)
             ticket = await self._helpdesk.create_ticket(request, limit)
         return True, ticket
+
+    def _once(self) -> Deadline:
+        """A limit that lets a claim look once, without waiting for another holder."""
+        return Deadline(self._clock, 0.0)
 
     def _helpdesk_share(self, deadline: Deadline | None) -> Deadline | None:
         """The part of ``deadline`` the helpdesk (and waiting) may use: all of it, less what

@@ -10,8 +10,11 @@ from adapters.clock import ManualClock
 from adapters.outbox import MemoryOutbox
 from adapters.stores.memory import MemoryTicketIndex
 from application.deadline import Deadline
+from application.deliver_handoff import DeliverHandoff
 from application.errors import HelpdeskUnavailable
-from application.ticket_filing import DownPolicy, TicketFiling
+from application.oa_handoff import OaHandoff, OaHandoffCommand
+from application.ports import QueuedHandoff
+from application.ticket_filing import DownPolicy, FiledTicket, TicketFiling
 from domain.dedup import DedupPolicy
 from domain.ticket import NewTicket, TicketRef
 
@@ -20,6 +23,7 @@ NOTE = (
     "Category: WiFi\nReason: CallerRequested\nSummary: Customer unable to connect to WiFi\n"
     "Confidence: 0.85"
 )
+COMMAND = OaHandoffCommand(note=NOTE, oa_key="conv-5", caller_number="+14155552671")
 
 
 class SlowHelpdesk:
@@ -129,3 +133,27 @@ class Bridge:
             down_policy=policy,
             public_base_url=BASE_URL,
         )
+
+
+class Scene:
+    """One bridge over a helpdesk that is down, its outbox and its delivery, as most queueing
+    tests start."""
+
+    def __init__(self, clock: ManualClock, slow: SlowHelpdesk, outbox: MemoryOutbox) -> None:
+        self.clock = clock
+        self.slow = slow
+        self.outbox = outbox
+        self.bridge = Bridge(clock, slow, outbox)
+        self.deliver = DeliverHandoff(self.bridge.filing, outbox, clock, max_age_seconds=3600.0)
+        slow.down = HelpdeskUnavailable("The helpdesk is unavailable")
+
+    async def hand_off(self, command: OaHandoffCommand = COMMAND) -> FiledTicket:
+        """One hand-off with the usual 10 s deadline."""
+        return await OaHandoff(self.bridge.filing).execute(command, Deadline(self.clock, 10.0))
+
+    async def queued_item(self, command: OaHandoffCommand = COMMAND) -> QueuedHandoff:
+        """Queue a hand-off (the helpdesk is down) and lease it, as the worker would."""
+        result = await self.hand_off(command)
+        assert result.queued
+        leased = await self.outbox.lease("worker", self.clock.now(), 30.0, 10)
+        return next(item for item in leased if item.reference == result.ticket.id)

@@ -22,11 +22,6 @@ COMMAND = OaHandoffCommand(note=NOTE, oa_key="conv-9")
 KEYS = ("oa:conv-9",)
 
 
-@pytest.fixture
-def slow(clock: ManualClock) -> SlowHelpdesk:
-    return SlowHelpdesk(clock)
-
-
 def failing_bridge(clock: ManualClock, slow: SlowHelpdesk, index: MemoryTicketIndex) -> OaHandoff:
     return OaHandoff(Bridge(clock, slow, MemoryOutbox(), index, DownPolicy.FAIL).filing)
 
