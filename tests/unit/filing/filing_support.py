@@ -29,10 +29,12 @@ COMMAND = OaHandoffCommand(note=NOTE, oa_key="conv-5", caller_number="+141555526
 class SlowHelpdesk:
     """A helpdesk as a gateway with a deadline shows it: each call takes ``latency[operation]``
     seconds of the manual clock, cut short at the deadline - a create cut short still lands and
-    is reported as doubt (``uncertain``), as a lost answer would be. ``down`` makes every call
-    fail before sending; ``searchable`` False hides new tickets from look-ups (a search index
-    that lags). A create with a ``request_key`` seen before answers the first ticket, as
-    Zendesk's Idempotency-Key does."""
+    is reported as doubt (``uncertain``), as a lost answer would be.
+
+    ``down`` makes every call fail before sending; ``searchable`` False hides new tickets from
+    look-ups (a search index that lags); ``hold`` keeps a sent create waiting for its answer.
+    A create with a ``request_key`` seen before answers the first ticket, as Zendesk's
+    Idempotency-Key does."""
 
     def __init__(self, clock: ManualClock) -> None:
         self._clock = clock
@@ -42,12 +44,15 @@ class SlowHelpdesk:
         self.created: list[NewTicket] = []  # every create the helpdesk received
         self.tickets: dict[str, TicketRef] = {}
         self.calls: list[str] = []
+        self.hold: asyncio.Event | None = None  # when set, a create waits for it after sending
         self._by_request: dict[str, TicketRef] = {}
         self._by_key: dict[str, TicketRef] = {}
 
     async def create_ticket(self, ticket: NewTicket, deadline: Deadline | None = None) -> TicketRef:
         late = await self._travel("create_ticket", deadline)
         self.created.append(ticket)
+        if self.hold is not None:
+            await self.hold.wait()
         ref = self._by_request.get(ticket.request_key or "")
         if ref is None:
             number = 1000 + len(self.tickets)

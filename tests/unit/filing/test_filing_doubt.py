@@ -84,6 +84,19 @@ async def test_a_failed_create_keeps_its_claim_only_in_doubt(
     assert await index.claim(KEYS, "next", 30.0) == next_claim
 
 
+async def test_a_hand_off_cancelled_while_its_create_is_out_leaves_the_claim_in_doubt(
+    clock: ManualClock, slow: SlowHelpdesk, index: MemoryTicketIndex
+) -> None:
+    slow.hold = asyncio.Event()
+    task = asyncio.create_task(failing_bridge(clock, slow, index).execute(COMMAND))
+    await asyncio.sleep(0.01)
+    assert slow.created  # sent, no answer yet
+    task.cancel()  # e.g. the process shutting down
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await index.claim(KEYS, "next", 30.0) == Claim(ClaimState.WON, uncertain=True)
+
+
 async def test_a_retry_after_doubt_files_one_ticket_with_the_same_request(
     clock: ManualClock, slow: SlowHelpdesk, index: MemoryTicketIndex
 ) -> None:
