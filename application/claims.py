@@ -2,8 +2,8 @@
 when they are held), point them at what answers for the problem, or give them up.
 
 Giving up is where doubt matters: a filing whose create may have reached the helpdesk marks its
-claim uncertain instead of dropping it, so the next filing takes it over knowing to ask the
-helpdesk first and to send the same request.
+claim uncertain instead of dropping it, so the next filing takes it over knowing that a create
+with the problem's key may have landed - and sends the very same request.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ class Claims:
         replacing: str | None = None,
     ) -> Claim | None:
         """A WON claim, or FOUND with a fresh ticket (or queued marker) that answers; None when
-        another filing held the keys for ``wait_seconds`` or until ``limit``. A delivery
-        (``replacing`` its own marker) waits on another reference's marker as on a claim."""
+        another filing held the keys for ``wait_seconds`` or until ``limit``. To a delivery
+        (``replacing`` its own marker) another reference's marker is a held claim."""
         seconds = self._wait if limit is None else min(self._wait, limit.remaining())
         patience = Patience(self._clock, seconds)
         while True:
