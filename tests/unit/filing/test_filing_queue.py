@@ -13,6 +13,7 @@ from adapters.stores.memory import MemoryTicketIndex
 from application import handoff_queue
 from application.deadline import Deadline
 from application.errors import HelpdeskUnavailable, StoreUnavailable
+from application.find_or_create_ticket import FindOrCreateTicket, FindOrCreateTicketCommand
 from application.oa_handoff import OaHandoff, OaHandoffCommand
 from application.ports import ClaimState, OutboxState, QueuedHandoff
 from application.ticket_filing import DownPolicy
@@ -146,3 +147,13 @@ async def test_a_keyless_hand_off_is_queued_under_its_own_reference(scene: Scene
     assert (first.created, second.created) == (True, True)
     assert first.ticket.id != second.ticket.id
     assert [i.dedup_keys for i in await scene.outbox.items(None, 10)] == [(), ()]
+
+
+async def test_find_or_create_queues_and_dedups_like_the_hand_off(scene: Scene) -> None:
+    """The MCP tools go through the same filing: a queued answer, the same reference."""
+    spoken = await scene.hand_off()
+    typed = await FindOrCreateTicket(scene.bridge.filing).execute(
+        FindOrCreateTicketCommand(description="The WiFi keeps dropping", oa_key="conv-5"),
+        Deadline(scene.clock, 10.0),
+    )
+    assert (typed.created, typed.queued, typed.ticket) == (False, True, spoken.ticket)
