@@ -16,7 +16,7 @@ from application.deadline import Deadline
 from application.errors import HelpdeskUnavailable, StoreUnavailable
 from application.handoff_queue import decode_queued
 from application.ports import Clock, HelpdeskBudget, Outbox, QueuedHandoff
-from application.ticket_filing import TicketFiling
+from application.ticket_filing import TicketFiling, blocked_for
 from domain.errors import DomainError
 from domain.ticket import TicketRef
 
@@ -95,7 +95,7 @@ class DeliverHandoff:
             decode_queued(item.problem)
         except msgspec.DecodeError:  # not written by a version that can deliver it
             return await self._kill(item, "UNREADABLE")
-        blocked = await self._blocked_for()
+        blocked = await blocked_for(self._budget)
         if blocked > 0.0:
             return await self._postpone(item, "HELPDESK_BUDGET", now + blocked)
         try:
@@ -118,7 +118,7 @@ class DeliverHandoff:
         delay = backoff_seconds(item.attempts + 1, self._first, self._cap)
         if isinstance(error, HelpdeskUnavailable) and error.retry_after is not None:
             delay = max(delay, error.retry_after)
-        return self._clock.now() + max(delay, await self._blocked_for())
+        return self._clock.now() + max(delay, await blocked_for(self._budget))
 
     async def _postpone(
         self, item: QueuedHandoff, reason: str, next_attempt_at: float
@@ -130,9 +130,6 @@ class DeliverHandoff:
             error=reason,
             next_attempt_at=next_attempt_at,
         )
-
-    async def _blocked_for(self) -> float:
-        return await self._budget.blocked_for() if self._budget is not None else 0.0
 
     async def _kill(self, item: QueuedHandoff, reason: str) -> DeliveryOutcome:
         await self._outbox.kill(item.reference, reason, self._clock.now())

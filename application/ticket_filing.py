@@ -33,7 +33,7 @@ from application.problem import FiledTicket, Problem, new_ticket
 from domain.dedup import DedupPolicy
 from domain.ticket import NewTicket, TicketRef
 
-__all__ = ["DownPolicy", "FiledTicket", "Problem", "TicketFiling", "new_ticket"]
+__all__ = ["DownPolicy", "FiledTicket", "Problem", "TicketFiling", "blocked_for", "new_ticket"]
 
 # Kept back from the helpdesk's share of the deadline, so a hand-off it could not take is
 # still queued (one outbox write) before the deadline.
@@ -225,12 +225,12 @@ class TicketFiling:
         return FiledTicket(created, marker, queued.problem, queued=True)
 
     async def _refuse_if_out_of_time(self, limit: Deadline | None) -> None:
-        """Raise ``HelpdeskUnavailable`` (no call made) when the helpdesk may not be called for
-        longer than is left of ``limit``, or too little is left for any call."""
+        """Raise ``HelpdeskUnavailable`` (no call made) when the helpdesk may not be called
+        before too little of ``limit`` is left for a call, or too little is left already."""
         if limit is None:
             return
-        blocked = await self._budget.blocked_for() if self._budget is not None else 0.0
-        if blocked > 0.0 and blocked >= limit.remaining():
+        blocked = await blocked_for(self._budget)
+        if blocked > 0.0 and not limit.allows(blocked + MIN_ATTEMPT_SECONDS):
             raise HelpdeskUnavailable(
                 "The helpdesk asked the bridge to wait; retry later", retry_after=blocked
             )
@@ -266,6 +266,17 @@ class TicketFiling:
         if deadline is None or self._queue is None:
             return deadline
         return Deadline(self._clock, -self._reserve, started=deadline.ends)
+
+
+async def blocked_for(budget: HelpdeskBudget | None) -> float:
+    """Seconds the helpdesk may not be called; 0.0 without a budget or when it cannot be read -
+    the budget is advice (the helpdesk's own 429 still protects it), never a reason to refuse."""
+    if budget is None:
+        return 0.0
+    try:
+        return await budget.blocked_for()
+    except StoreUnavailable:
+        return 0.0
 
 
 class _Attempt:

@@ -11,7 +11,7 @@ from adapters.outbox import MemoryOutbox
 from adapters.stores.memory import MemoryTicketIndex
 from application.deadline import Deadline
 from application.deliver_handoff import DeliverHandoff
-from application.errors import HelpdeskUnavailable
+from application.errors import HelpdeskUnavailable, StoreUnavailable
 from application.oa_handoff import OaHandoff, OaHandoffCommand
 from application.ports import QueuedHandoff
 from application.ticket_filing import DownPolicy, FiledTicket, TicketFiling
@@ -99,12 +99,16 @@ class SlowHelpdesk:
 
 
 class StandingBudget:
-    """A helpdesk budget whose remembered Retry-After the test sets (``blocked``)."""
+    """A helpdesk budget whose remembered Retry-After the test sets (``blocked``); ``readable``
+    False makes it fail as a budget in an unreachable Redis does."""
 
     def __init__(self, blocked: float = 0.0) -> None:
         self.blocked = blocked
+        self.readable = True
 
     async def blocked_for(self) -> float:
+        if not self.readable:
+            raise StoreUnavailable("budget store down")
         return self.blocked
 
     async def back_off(self, seconds: float) -> None:

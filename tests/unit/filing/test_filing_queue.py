@@ -93,18 +93,24 @@ async def test_a_slow_create_is_queued_inside_the_deadline_and_delivered_as_that
     assert (delivered.created, delivered.ticket.id) == (False, *scene.slow.tickets)
 
 
+FILED = ["find_open_ticket", "create_ticket"]
+
+
 @pytest.mark.parametrize(
-    ("blocked", "calls", "queued"),
+    ("blocked", "readable", "calls", "queued"),
     [
-        (30.0, [], True),  # the Retry-After outlasts the deadline: queued at once, no call
-        (2.0, ["find_open_ticket", "create_ticket"], False),  # ends in time: filed
+        (30.0, True, [], True),  # the Retry-After outlasts the deadline: queued, no call
+        (9.4, True, [], True),  # ends too late to leave time for a call
+        (2.0, True, FILED, False),  # ends in time: filed
+        (30.0, False, FILED, False),  # unreadable budget: advice only, the hand-off goes on
     ],
 )
 async def test_the_budget_decides_whether_the_helpdesk_is_called(
-    scene: Scene, blocked: float, calls: list[str], queued: bool
+    scene: Scene, blocked: float, readable: bool, calls: list[str], queued: bool
 ) -> None:
     scene.slow.down = None
     budget = StandingBudget(blocked=blocked)
+    budget.readable = readable
     bridge = Bridge(scene.clock, scene.slow, scene.outbox, budget=budget)
     result = await OaHandoff(bridge.filing).execute(COMMAND, Deadline(scene.clock, 10.0))
     assert (result.queued, scene.slow.calls) == (queued, calls)
