@@ -18,5 +18,13 @@ follow the same rules, which the contract suite (tests/contract/test_outbox_cont
 from __future__ import annotations
 
 from adapters.outbox.memory import MemoryOutbox
+from adapters.outbox.redis import RedisOutbox, redis_persistence
+from adapters.outbox.sqlite import SqliteOutbox, default_outbox_path
 
-__all__ = ["MemoryOutbox"]
+__all__ = [
+    "MemoryOutbox",
+    "RedisOutbox",
+    "SqliteOutbox",
+    "default_outbox_path",
+    "redis_persistence",
+]

@@ -7,9 +7,9 @@ as the SQLite transactions and Redis scripts are across processes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-import msgspec
+from msgspec.structs import replace
 
 from application.errors import StoreUnavailable
 from application.ports import DuplicateReference, OutboxState, OutboxStats, QueuedHandoff
@@ -28,6 +28,10 @@ class _Entry:
     def end_lease(self) -> None:
         self.lease_owner = None
         self.lease_until = None
+
+
+_QUEUED = frozenset({OutboxState.QUEUED})
+_UNDELIVERED = frozenset({OutboxState.QUEUED, OutboxState.DEAD})
 
 
 def _age_order(entry: _Entry) -> tuple[float, str]:
@@ -91,51 +95,54 @@ class MemoryOutbox:
             entry.lease_until = now + lease_seconds
         return [entry.item for entry in due]
 
-    async def delivered(self, reference: str, ticket_id: str, ticket_url: str, now: float) -> None:
+    def _settle(
+        self,
+        reference: str,
+        states: frozenset[OutboxState],
+        change: Callable[[QueuedHandoff], QueuedHandoff],
+    ) -> None:
+        """Change the item if it is in one of ``states``, and end its lease."""
         self._ensure_available()
         entry = self._entries.get(reference)
-        if entry is None or entry.item.state is OutboxState.DELIVERED:
-            return
-        entry.item = msgspec.structs.replace(
-            entry.item,
-            state=OutboxState.DELIVERED,
-            attempts=entry.item.attempts + 1,
-            delivered_at=now,
-            ticket_id=ticket_id,
-            ticket_url=ticket_url,
+        if entry is not None and entry.item.state in states:
+            entry.item = change(entry.item)
+            entry.end_lease()
+
+    async def delivered(self, reference: str, ticket_id: str, ticket_url: str, now: float) -> None:
+        self._settle(
+            reference,
+            _UNDELIVERED,
+            lambda item: replace(
+                item,
+                state=OutboxState.DELIVERED,
+                attempts=item.attempts + 1,
+                delivered_at=now,
+                ticket_id=ticket_id,
+                ticket_url=ticket_url,
+            ),
         )
-        entry.end_lease()
 
     async def postpone(self, reference: str, error: str, next_attempt_at: float) -> None:
-        self._ensure_available()
-        entry = self._entries.get(reference)
-        if entry is None or entry.item.state is not OutboxState.QUEUED:
-            return
-        entry.item = msgspec.structs.replace(
-            entry.item,
-            attempts=entry.item.attempts + 1,
-            last_error=error,
-            next_attempt_at=next_attempt_at,
+        self._settle(
+            reference,
+            _QUEUED,
+            lambda item: replace(
+                item, attempts=item.attempts + 1, last_error=error, next_attempt_at=next_attempt_at
+            ),
         )
-        entry.end_lease()
 
     async def kill(self, reference: str, error: str, now: float) -> None:
         """``now`` is not kept: ``QueuedHandoff`` has no field for when an item died."""
-        self._ensure_available()
-        entry = self._entries.get(reference)
-        if entry is None or entry.item.state is not OutboxState.QUEUED:
-            return
-        entry.item = msgspec.structs.replace(entry.item, state=OutboxState.DEAD, last_error=error)
-        entry.end_lease()
+        self._settle(
+            reference, _QUEUED, lambda item: replace(item, state=OutboxState.DEAD, last_error=error)
+        )
 
     async def retry(self, reference: str, now: float) -> bool:
         self._ensure_available()
         entry = self._entries.get(reference)
         if entry is None or entry.item.state is OutboxState.DELIVERED:
             return False
-        entry.item = msgspec.structs.replace(
-            entry.item, state=OutboxState.QUEUED, next_attempt_at=now
-        )
+        entry.item = replace(entry.item, state=OutboxState.QUEUED, next_attempt_at=now)
         return True
 
     async def drop(self, reference: str) -> bool:

@@ -19,29 +19,41 @@ would round them).
 
 from __future__ import annotations
 
-# Local helpers prepended to the scripts that need them.
-_HELPERS = """
-local P = ARGV[1]
-local function unschedule(ref)
+# Prepended to the scripts about one item (ARGV[2] is its reference): its keys, its state, and
+# the steps they share. ``end_lease`` takes it off the schedule; ``leave`` also frees its dedup
+# keys when it stops being QUEUED; ``move_to`` changes its state and state index.
+_ONE_ITEM = """
+local P, ref = ARGV[1], ARGV[2]
+local item = P .. 'item:' .. ref
+local state = redis.call('HGET', item, 'state')
+local function end_lease()
   redis.call('ZREM', P .. 'waiting', ref)
   redis.call('ZREM', P .. 'ready', ref)
   redis.call('ZREM', P .. 'leased', ref)
+  redis.call('HDEL', item, 'lease_owner', 'lease_until')
 end
-local function unindex(ref, item)
-  for _, key in ipairs(cjson.decode(redis.call('HGET', item, 'dedup_keys'))) do
-    if redis.call('GET', P .. 'key:' .. key) == ref then
-      redis.call('DEL', P .. 'key:' .. key)
+local function leave()
+  end_lease()
+  if state == 'queued' then
+    for _, key in ipairs(cjson.decode(redis.call('HGET', item, 'dedup_keys'))) do
+      if redis.call('GET', P .. 'key:' .. key) == ref then
+        redis.call('DEL', P .. 'key:' .. key)
+      end
     end
   end
+end
+local function move_to(new_state)
+  redis.call('ZREM', P .. state, ref)
+  redis.call('ZADD', P .. new_state, redis.call('HGET', item, 'queued_at'), ref)
+  redis.call('HSET', item, 'state', new_state)
 end
 """
 
 # KEYS[1]: the item hash; KEYS[2..]: its dedup keys' index keys, strongest first.
 # ARGV: P, reference, state, queued_at, next_attempt_at, then the hash's field/value pairs.
 # Returns {0} kept, {1, holder's HGETALL} deduplicated, {2} reference taken.
-PUT = (
-    _HELPERS
-    + """
+PUT = """
+local P = ARGV[1]
 for i = 2, #KEYS do
   local holder = redis.call('GET', KEYS[i])
   if holder and redis.call('HGET', P .. 'item:' .. holder, 'state') == 'queued' then
@@ -62,12 +74,10 @@ if state == 'queued' then
 end
 return {0}
 """
-)
 
 # ARGV: P, now, lease_until, limit (> 0), worker. Returns the leased items' HGETALLs.
-LEASE = (
-    _HELPERS
-    + """
+LEASE = """
+local P = ARGV[1]
 local now, till, limit, worker = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 for _, from in ipairs({P .. 'waiting', P .. 'leased'}) do
   for _, ref in ipairs(redis.call('ZRANGEBYSCORE', from, '-inf', now)) do
@@ -82,90 +92,71 @@ local leased = {}
 for _, ref in ipairs(redis.call('ZRANGE', P .. 'ready', 0, limit - 1)) do
   local item = P .. 'item:' .. ref
   redis.call('ZREM', P .. 'ready', ref)
-  redis.call('ZADD', P .. 'leased', till, ref)
-  redis.call('HSET', item, 'lease_owner', worker, 'lease_until', till)
-  leased[#leased + 1] = redis.call('HGETALL', item)
+  if redis.call('EXISTS', item) == 1 then  -- gone only if evicted: see docs/deployment.md
+    redis.call('ZADD', P .. 'leased', till, ref)
+    redis.call('HSET', item, 'lease_owner', worker, 'lease_until', till)
+    leased[#leased + 1] = redis.call('HGETALL', item)
+  end
 end
 return leased
 """
-)
 
 # ARGV: P, reference, now, ticket_id, ticket_url. Returns 1 when the item changed.
 DELIVERED = (
-    _HELPERS
+    _ONE_ITEM
     + """
-local ref = ARGV[2]
-local item = P .. 'item:' .. ref
-local state = redis.call('HGET', item, 'state')
 if not state or state == 'delivered' then
   return 0
 end
-unschedule(ref)
-if state == 'queued' then
-  unindex(ref, item)
-end
-redis.call('ZREM', P .. state, ref)
-redis.call('ZADD', P .. 'delivered', redis.call('HGET', item, 'queued_at'), ref)
-redis.call('HSET', item, 'state', 'delivered', 'delivered_at', ARGV[3],
-  'ticket_id', ARGV[4], 'ticket_url', ARGV[5])
+leave()
+move_to('delivered')
+redis.call('HSET', item, 'delivered_at', ARGV[3], 'ticket_id', ARGV[4], 'ticket_url', ARGV[5])
 redis.call('HINCRBY', item, 'attempts', 1)
-redis.call('HDEL', item, 'lease_owner', 'lease_until')
 return 1
 """
 )
 
 # ARGV: P, reference, error, next_attempt_at. Returns 1 when the item changed.
 POSTPONE = (
-    _HELPERS
+    _ONE_ITEM
     + """
-local ref = ARGV[2]
-local item = P .. 'item:' .. ref
-if redis.call('HGET', item, 'state') ~= 'queued' then
+if state ~= 'queued' then
   return 0
 end
-unschedule(ref)
+end_lease()
 redis.call('ZADD', P .. 'waiting', ARGV[4], ref)
 redis.call('HSET', item, 'last_error', ARGV[3], 'next_attempt_at', ARGV[4])
 redis.call('HINCRBY', item, 'attempts', 1)
-redis.call('HDEL', item, 'lease_owner', 'lease_until')
 return 1
 """
 )
 
 # ARGV: P, reference, error. Returns 1 when the item changed.
 KILL = (
-    _HELPERS
+    _ONE_ITEM
     + """
-local ref = ARGV[2]
-local item = P .. 'item:' .. ref
-if redis.call('HGET', item, 'state') ~= 'queued' then
+if state ~= 'queued' then
   return 0
 end
-unschedule(ref)
-unindex(ref, item)
-redis.call('ZREM', P .. 'queued', ref)
-redis.call('ZADD', P .. 'dead', redis.call('HGET', item, 'queued_at'), ref)
-redis.call('HSET', item, 'state', 'dead', 'last_error', ARGV[3])
-redis.call('HDEL', item, 'lease_owner', 'lease_until')
+leave()
+move_to('dead')
+redis.call('HSET', item, 'last_error', ARGV[3])
 return 1
 """
 )
 
 # ARGV: P, reference, now. Returns 1 when the item is QUEUED and due now, 0 when there is no
-# such item or it was delivered. A leased item keeps its lease (it may be being delivered).
+# such item or it was delivered. A leased item keeps its lease (it may be being delivered); a
+# dead one takes back the dedup keys no QUEUED item holds meanwhile.
 RETRY = (
-    _HELPERS
+    _ONE_ITEM
     + """
-local ref, now = ARGV[2], ARGV[3]
-local item = P .. 'item:' .. ref
-local state = redis.call('HGET', item, 'state')
 if not state or state == 'delivered' then
   return 0
 end
-redis.call('HSET', item, 'state', 'queued', 'next_attempt_at', now)
+local now = ARGV[3]
 if state == 'dead' then
-  redis.call('ZREM', P .. 'dead', ref)
-  redis.call('ZADD', P .. 'queued', redis.call('HGET', item, 'queued_at'), ref)
+  move_to('queued')
   for _, key in ipairs(cjson.decode(redis.call('HGET', item, 'dedup_keys'))) do
     local holder = redis.call('GET', P .. 'key:' .. key)
     if not holder or redis.call('HGET', P .. 'item:' .. holder, 'state') ~= 'queued' then
@@ -173,6 +164,7 @@ if state == 'dead' then
     end
   end
 end
+redis.call('HSET', item, 'next_attempt_at', now)
 if not redis.call('ZSCORE', P .. 'leased', ref) then
   redis.call('ZREM', P .. 'ready', ref)
   redis.call('ZADD', P .. 'waiting', now, ref)
@@ -183,18 +175,12 @@ return 1
 
 # ARGV: P, reference. Returns 1 when an item was deleted.
 DROP = (
-    _HELPERS
+    _ONE_ITEM
     + """
-local ref = ARGV[2]
-local item = P .. 'item:' .. ref
-local state = redis.call('HGET', item, 'state')
 if not state then
   return 0
 end
-unschedule(ref)
-if state == 'queued' then
-  unindex(ref, item)
-end
+leave()
 redis.call('ZREM', P .. state, ref)
 redis.call('DEL', item)
 return 1
@@ -208,7 +194,10 @@ local P, limit = ARGV[1], tonumber(ARGV[2])
 local found = {}
 for i = 3, #ARGV do
   for _, ref in ipairs(redis.call('ZRANGE', P .. ARGV[i], 0, limit - 1)) do
-    found[#found + 1] = redis.call('HGETALL', P .. 'item:' .. ref)
+    local item = redis.call('HGETALL', P .. 'item:' .. ref)
+    if #item > 0 then
+      found[#found + 1] = item
+    end
   end
 end
 return found

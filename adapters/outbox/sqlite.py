@@ -4,10 +4,10 @@ Durability: the file is in WAL mode with ``synchronous=FULL``, so a commit retur
 the WAL is synced to disk. ``put`` returning therefore means the hand-off survives a SIGKILL
 of the process (which ``NORMAL`` would also give, the WAL being in the OS's buffers) *and* a
 power loss or kernel crash on the host (which ``NORMAL`` would not: it may roll back the last
-commits). A 202 promises the hand-off is kept, so FULL it is; the sync costs a few
-milliseconds on the queue path only, never on the happy path (a hand-off filed at once never
-touches the outbox). Storage that lies about syncing (some virtual disks, disabled write
-barriers) can still lose the last commits: that is below the bridge.
+commits). A 202 promises the hand-off is kept, so FULL it is; the price, one fsync per
+commit, is paid on the queue and delivery paths only, never on the happy path (a hand-off
+filed at once never touches the outbox). Storage that lies about syncing (some virtual disks,
+disabled write barriers) can still lose the last commits: that is below the bridge.
 
 Concurrency: one connection per adapter, used only from the adapter's one worker thread, so the
 calls of one process are serialised and never block the event loop. Several processes (or
@@ -20,6 +20,7 @@ database raise ``StoreUnavailable``.
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+import msgspec
 import platformdirs
 
 from adapters.outbox import sqlite_tables as tables
@@ -60,13 +62,16 @@ class SqliteOutbox:
         busy_timeout_seconds: float = 2.0,
         max_bytes: int | None = None,
     ) -> None:
-        self.path = Path(path)
+        self.path = Path(path).expanduser()
         self._busy_timeout = busy_timeout_seconds
         self._max_bytes = max_bytes
         self._conn: sqlite3.Connection | None = None
+        self._closed = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-sqlite")
 
     async def _run(self, operation: str, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        if self._closed:  # e.g. the delivery loop's last lease racing the shutdown
+            raise StoreUnavailable(f"Outbox (SQLite) is closed (during {operation})")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._call, operation, work)
 
@@ -74,7 +79,7 @@ class SqliteOutbox:
         """On the worker thread: open the file if needed, do ``work``, translate failures."""
         try:
             return work(self._connection())
-        except (sqlite3.Error, OSError, tables.UnknownSchema) as e:
+        except (sqlite3.Error, OSError, tables.UnknownSchema, msgspec.DecodeError, ValueError) as e:
             if self._conn is not None and not isinstance(e, sqlite3.OperationalError):
                 self._close()  # not a passing lock or a full disk: reopen on the next call
             raise StoreUnavailable(f"Outbox (SQLite) failed during {operation}") from e
@@ -82,7 +87,10 @@ class SqliteOutbox:
     def _connection(self) -> sqlite3.Connection:
         if self._conn is not None:
             return self._conn
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The items hold notes and phone numbers: only the bridge's user may read them. SQLite
+        # gives the -wal and -shm files the database file's permissions.
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
         # Autocommit (isolation_level=None): every transaction is an explicit BEGIN IMMEDIATE.
         conn = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None)
         try:
@@ -104,7 +112,10 @@ class SqliteOutbox:
             self._conn = None
 
     async def aclose(self) -> None:
-        """Close the connection and stop the worker thread (idempotent)."""
+        """Close the connection and stop the worker thread (idempotent; no call after it)."""
+        if self._closed:
+            return
+        self._closed = True
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._executor, self._close)
         self._executor.shutdown(wait=False)

@@ -87,10 +87,11 @@ def transaction(conn: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE") -> Ite
     conn.execute(begin)
     try:
         yield
+        conn.execute("COMMIT")  # a failed COMMIT (full disk) must roll back too
     except BaseException:
-        conn.rollback()
+        if conn.in_transaction:
+            conn.rollback()
         raise
-    conn.execute("COMMIT")
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
