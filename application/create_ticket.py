@@ -14,7 +14,7 @@ from application.fields import (
 from application.ids import random_uuid_hex
 from application.inputs import Classified, FieldErrors, caller_number, present
 from application.ports import HelpdeskGateway
-from application.ticket_filing import FiledTicket, Problem, new_ticket
+from application.problem import FiledTicket, Problem, new_ticket
 from domain.taxonomy import Source
 
 

@@ -55,3 +55,9 @@ class IdempotencyInProgress(DomainError):
 
 class DedupInProgress(DomainError):
     """Another hand-off for the same problem is still being filed and did not finish in time."""
+
+
+class HandoffNotFound(DomainError):
+    """No queued hand-off has that reference (the spec's generic 404 code)."""
+
+    code = "NOT_FOUND"

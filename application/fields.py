@@ -44,6 +44,7 @@ PATTERN_MESSAGE = "pattern_message"
 MAX_KEY_CHARS = 128
 MAX_SOURCE_CHARS = 64
 MAX_TICKET_ID_CHARS = 64
+MAX_REFERENCE_CHARS = 32  # HB- + 6, with room for the spaces a person types
 MAX_AUTHOR_CHARS = 64
 MAX_METADATA_ENTRIES = 20
 MAX_METADATA_VALUE_CHARS = 200
@@ -202,6 +203,16 @@ TicketId = Annotated[
         example="TKT-1000",
         min_length=1,
         max_length=MAX_TICKET_ID_CHARS,
+    ),
+]
+HandoffReference = Annotated[
+    str,
+    rule(
+        "The bridge reference a queued hand-off was answered with (e.g. HB-7KQ2MX); case and "
+        "spaces do not matter.",
+        example="HB-7KQ2MX",
+        min_length=1,
+        max_length=MAX_REFERENCE_CHARS,
     ),
 ]
 Author = Annotated[

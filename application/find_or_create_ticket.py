@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.deadline import Deadline
 from application.fields import Description, ProblemFields
 from application.inputs import Classified, FieldErrors, identity
 from application.ticket_filing import FiledTicket, Problem, TicketFiling
@@ -28,8 +29,12 @@ class FindOrCreateTicket:
         self._filing = filing
         self._default_source = default_source
 
-    async def execute(self, command: FindOrCreateTicketCommand) -> FiledTicket:
-        return await self._filing.file(self.resolve(command))
+    async def execute(
+        self, command: FindOrCreateTicketCommand, deadline: Deadline | None = None
+    ) -> FiledTicket:
+        """Find, file or queue the ticket inside ``deadline`` (built by the transport from the
+        request's arrival; None: the helpdesk's own limits)."""
+        return await self._filing.file(self.resolve(command), deadline)
 
     def resolve(self, command: FindOrCreateTicketCommand) -> Problem:
         """Turn a command into a ``Problem``; one ``InvalidInput`` names every bad field."""

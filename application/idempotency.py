@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+from application.deadline import Deadline
 from application.errors import IdempotencyConflict, IdempotencyInProgress
 from application.ports import Clock, IdempotencyState, IdempotencyStore, StoredResponse
 from application.waiting import Patience
@@ -34,7 +35,7 @@ class IdempotentRunner:
     - Same key + same payload fingerprint: the stored response, byte for byte.
     - Same key + different payload: ``IdempotencyConflict`` (HTTP 409).
     - Concurrent duplicates: one runs, the others wait for its response (up to
-      ``wait_seconds``, then ``IdempotencyInProgress``).
+      ``wait_seconds`` and never past the hand-off's deadline, then ``IdempotencyInProgress``).
     - Only successful (2xx) responses are kept: a failure releases the key so a retry runs.
     """
 
@@ -53,10 +54,16 @@ class IdempotentRunner:
         self._wait = wait_seconds
 
     async def run(
-        self, key: str, fingerprint: str, action: Callable[[], Awaitable[StoredResponse]]
+        self,
+        key: str,
+        fingerprint: str,
+        action: Callable[[], Awaitable[StoredResponse]],
+        deadline: Deadline | None = None,
     ) -> tuple[StoredResponse, bool]:
-        """Return ``(response, replayed)``."""
-        patience = Patience(self._clock, self._wait)
+        """Return ``(response, replayed)``; waiting on a duplicate in flight ends at
+        ``deadline`` (the hand-off's) at the latest."""
+        wait = self._wait if deadline is None else min(self._wait, deadline.remaining())
+        patience = Patience(self._clock, wait)
         while True:
             record = await self._store.begin(key, fingerprint, self._lease)
             if record.state is IdempotencyState.STARTED:

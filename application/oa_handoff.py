@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.deadline import Deadline
 from application.fields import HandoffNote, ProblemFields
 from application.inputs import FieldErrors, identity
 from application.ticket_filing import FiledTicket, Problem, TicketFiling
@@ -25,15 +26,20 @@ class OaHandoff:
       from the note (an unknown label in the note is inferred from the summary).
     - ``callerNumber`` is normalised to E.164 and echoed so; empty ``oaKey`` / ``source`` mean
       absent.
-    - Dedup and filing are ``TicketFiling``'s: one ticket per problem.
+    - Dedup, filing and queueing are ``TicketFiling``'s: one ticket per problem, or a queued
+      reference when the helpdesk cannot take it inside the deadline.
     """
 
     def __init__(self, filing: TicketFiling, default_source: str = Source.WEBHOOK) -> None:
         self._filing = filing
         self._default_source = default_source
 
-    async def execute(self, command: OaHandoffCommand) -> FiledTicket:
-        return await self._filing.file(self.resolve(command))
+    async def execute(
+        self, command: OaHandoffCommand, deadline: Deadline | None = None
+    ) -> FiledTicket:
+        """Find, file or queue the ticket inside ``deadline`` (built by the transport from the
+        request's arrival; None: the helpdesk's own limits)."""
+        return await self._filing.file(self.resolve(command), deadline)
 
     def resolve(self, command: OaHandoffCommand) -> Problem:
         """Validate every field, report all problems at once, and resolve the note."""

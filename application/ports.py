@@ -54,25 +54,31 @@ class ClaimState(StrEnum):
 
 
 class Claim(msgspec.Struct, frozen=True):
-    """The outcome of ``TicketIndex.claim``; ``ticket`` is set when ``state`` is FOUND."""
+    """The outcome of ``TicketIndex.claim``: ``ticket`` when FOUND (maybe a queued marker);
+    ``uncertain`` when WON over a hand-off whose create may have landed."""
 
     state: ClaimState
     ticket: TicketRef | None = None
+    uncertain: bool = False
 
 
 class TicketIndex(Protocol):
     """Dedup keys -> ticket, with expiry: a cache in front of the helpdesk, never the record.
+    ``claim`` is atomic across every process: of concurrent hand-offs for one problem one wins."""
 
-    ``claim`` is atomic across every process sharing the index, so of many concurrent hand-offs
-    for one problem exactly one wins and files the ticket while the rest wait for it.
-    """
+    async def claim(
+        self, keys: Sequence[str], owner: str, lease_seconds: float, replacing: str | None = None
+    ) -> Claim:
+        """FOUND if any key maps to a ticket or queued marker (strongest key first) - and then
+        the keys that hold nothing map to it too, expiring with it (a caller ringing back in a
+        new conversation is indexed under the new key in the same step); else BUSY if another
+        owner holds a certain claim on any key; else claim all keys for ``owner`` and say WON,
+        ``uncertain`` when an uncertain claim was taken over. A queued marker whose id is
+        ``replacing`` counts as free (its delivery replaces it). Claims expire with the lease."""
+        ...
 
-    async def claim(self, keys: Sequence[str], owner: str, lease_seconds: float) -> Claim:
-        """FOUND if any key maps to a ticket (strongest key first) - and then the keys that hold
-        nothing map to it too, expiring with it, so a caller who rings back in a new
-        conversation is indexed under the new key in the same step; else BUSY if another owner
-        holds any key; else claim all keys for ``owner`` for ``lease_seconds`` and say WON.
-        A claim whose owner died expires with its lease."""
+    async def mark_uncertain(self, keys: Sequence[str], owner: str, lease_seconds: float) -> None:
+        """``owner``'s create may have landed: its claims turn uncertain (taken over next)."""
         ...
 
     async def fulfil(

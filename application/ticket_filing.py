@@ -1,65 +1,50 @@
-"""Filing a resolved problem: find the open ticket for it, or open one - never two for one problem.
+"""Filing a resolved problem: find the open ticket for it, or open one - never two for one problem,
+and never lose it: what the helpdesk cannot take in time is queued (``HELPDESK_DOWN_POLICY``).
 
 Shared by the hand-off (``OaHandoff``) and find-or-create (``FindOrCreateTicket``): each turns its
-input into a ``Problem`` and calls ``TicketFiling.file``; ``CreateTicket`` (no dedup) builds its
-helpdesk request with the same ``new_ticket``. All three answer a ``FiledTicket``, which each
-transport maps to its wire shape once.
+input into a ``Problem`` and calls ``TicketFiling.file``; ``DeliverHandoff`` files a queued one
+with ``TicketFiling.deliver``. All answer a ``FiledTicket``, which each transport maps once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Sequence
+from enum import StrEnum
 
 import msgspec
 
-from application.errors import DedupInProgress
-from application.ids import random_uuid_hex
-from application.ports import ClaimState, Clock, HelpdeskGateway, TicketIndex
-from application.waiting import Patience
+from application.claims import Claims
+from application.deadline import MIN_ATTEMPT_SECONDS, Deadline
+from application.errors import DedupInProgress, HelpdeskUnavailable, StoreUnavailable
+from application.handoff_queue import HandoffQueue, QueuedProblem, decode_queued
+from application.ids import derived_key, handoff_reference, random_uuid_hex
+from application.ports import (
+    ClaimState,
+    Clock,
+    HelpdeskBudget,
+    HelpdeskGateway,
+    Outbox,
+    QueuedHandoff,
+    TicketIndex,
+)
+from application.problem import FiledTicket, Problem, new_ticket
 from domain.dedup import DedupPolicy
-from domain.phone import CallerNumber
-from domain.taxonomy import Category, EscalationReason
-from domain.ticket import NewTicket, TicketRef, ticket_subject
+from domain.ticket import NewTicket, TicketRef
+
+__all__ = ["DownPolicy", "FiledTicket", "Problem", "TicketFiling", "blocked_for", "new_ticket"]
+
+# Kept back from the helpdesk's share of the deadline, so a hand-off it could not take is
+# still queued (one outbox write) before the deadline.
+QUEUE_RESERVE_SECONDS = 0.5
 
 
-class Problem(msgspec.Struct, frozen=True):
-    """A validated, fully resolved problem, ready to be filed."""
+class DownPolicy(StrEnum):
+    """What a hand-off the helpdesk cannot take in time becomes (``HELPDESK_DOWN_POLICY``)."""
 
-    category: Category
-    reason: EscalationReason
-    summary: str
-    body: str
-    confidence: str | None
-    caller_number: CallerNumber | None
-    oa_key: str | None
-    source: str
-
-
-class FiledTicket(msgspec.Struct, frozen=True):
-    """The ticket that answers for ``problem``; ``created`` is False when the open ticket for the
-    same problem was found. ``problem`` holds the fields as resolved (category and reason read
-    from the note or inferred, the caller number normalised), which the caller echoes."""
-
-    created: bool
-    ticket: TicketRef
-    problem: Problem
-
-
-def new_ticket(problem: Problem, dedup_key: str | None, request_key: str) -> NewTicket:
-    """The helpdesk request for ``problem``. ``request_key`` is unique per filing attempt: a
-    gateway retrying the same create (after a timeout) sends it again, so a helpdesk with
-    idempotent creates opens one ticket."""
-    return NewTicket(
-        subject=ticket_subject(problem.category, problem.summary),
-        body=problem.body,
-        category=problem.category,
-        reason=problem.reason,
-        confidence=problem.confidence,
-        caller_number=problem.caller_number,
-        source=problem.source,
-        dedup_key=dedup_key,
-        request_key=request_key,
-    )
+    QUEUE = "queue"  # kept in the outbox and answered queued
+    FAIL = "fail"  # the spec's 503 HELPDESK_UNAVAILABLE
 
 
 class TicketFiling:
@@ -67,13 +52,20 @@ class TicketFiling:
 
     Rules:
     - The same problem is what ``DedupPolicy`` says: the ``oaKey``, else caller + category,
-      within the policy's window of the ticket's creation.
+      within the policy's window of the ticket's creation (or of its queueing).
     - Of concurrent filings for one problem exactly one files the ticket: the keys are claimed
-      atomically in the index; the others wait for the winner's ticket (up to ``wait_seconds``,
-      then ``DedupInProgress``).
-    - The index is a cache: on a miss the helpdesk is asked for an open ticket under the keys
-      before a new one is filed, so dedup survives a restart or a lost cache.
-    - If filing fails the claim is released, so a retry can file it; nothing is indexed.
+      atomically in the index; the others wait for the winner's ticket (up to ``wait_seconds``
+      and never past the deadline, then ``DedupInProgress`` - or queued, see below).
+    - The index is a cache: the winner always asks the helpdesk for an open ticket under the keys
+      before filing, and files with a key derived from the problem, so a lost index or a retried
+      create never makes a second ticket.
+    - A failure that may have filed the ticket (``uncertain``) never releases the claim: it is
+      marked uncertain and the next filing takes it over. A certain failure releases it.
+    - With ``DownPolicy.QUEUE`` and an outbox: when the helpdesk cannot take the hand-off inside
+      the deadline (it failed, or ``budget`` says it may not be called for longer than is left:
+      then it is not called), the hand-off is kept in the outbox and answered queued; its keys
+      point at the queued marker, so the same problem gets the same reference. Without an
+      outbox there is nowhere to queue: ``HelpdeskUnavailable``, as with ``FAIL``.
     - A problem with no key (no oaKey, no caller number) has nothing to dedup against: filed.
     """
 
@@ -85,51 +77,212 @@ class TicketFiling:
         policy: DedupPolicy,
         claim_lease_seconds: float = 30.0,
         wait_seconds: float = 15.0,
+        *,
+        outbox: Outbox | None = None,
+        budget: HelpdeskBudget | None = None,
+        down_policy: DownPolicy = DownPolicy.QUEUE,
+        public_base_url: str = "",
+        queue_reserve_seconds: float = QUEUE_RESERVE_SECONDS,
     ) -> None:
         self._helpdesk = helpdesk
-        self._index = index
         self._clock = clock
         self._policy = policy
-        self._lease = claim_lease_seconds
-        self._wait = wait_seconds
+        self._claims = Claims(index, clock, policy, claim_lease_seconds, wait_seconds)
+        self._budget = budget
+        self._reserve = queue_reserve_seconds
+        self._queue = (
+            HandoffQueue(outbox, clock, public_base_url)
+            if outbox is not None and down_policy is DownPolicy.QUEUE
+            else None
+        )
 
-    async def file(self, problem: Problem) -> FiledTicket:
+    async def file(self, problem: Problem, deadline: Deadline | None = None) -> FiledTicket:
+        """The ticket for ``problem``, found, filed, or queued, answered inside ``deadline``."""
         keys = self._policy.keys_for(problem.oa_key, problem.caller_number, problem.category)
+        limit = self._helpdesk_share(deadline)
         if not keys:
-            ticket = await self._helpdesk.create_ticket(
-                new_ticket(problem, None, random_uuid_hex())
-            )
-            return FiledTicket(True, ticket, problem)
+            return await self._file_keyless(problem, limit)
         owner = random_uuid_hex()
-        patience = Patience(self._clock, self._wait)
-        while True:
-            claim = await self._index.claim(keys, owner, self._lease)
-            found = claim.ticket if claim.state is ClaimState.FOUND else None
-            if found is not None and self._policy.is_fresh(found.created_at, self._clock.now()):
-                return FiledTicket(False, found, problem)
-            if claim.state is ClaimState.WON:
-                break
-            if patience.exhausted():
+        claim = await self._claims.claim(keys, owner, limit)
+        if claim is None:
+            if self._queue is None:
                 raise DedupInProgress(
                     "Another hand-off for the same problem is still being filed; retry shortly"
                 )
-            await patience.pause()
-        return await self._file_as_winner(problem, keys, owner)
+            # The claim's holder is still at it (its create, with the same key and no reference,
+            # may land: ``sent``); keep this one without touching the holder's keys - the
+            # outbox answers the holder's item if it queued first, and the index its ticket.
+            queued = QueuedProblem(problem, derived_key("create", keys[0]), sent=True)
+            marker, created = await self._queue.put(queued, keys)
+            return FiledTicket(created, marker, problem, queued=True)
+        if claim.state is ClaimState.FOUND and claim.ticket is not None:
+            return FiledTicket(False, claim.ticket, problem, queued=claim.ticket.queued)
+        return await self._file_as_winner(problem, keys, owner, limit, claim.uncertain)
+
+    async def deliver(self, item: QueuedHandoff, deadline: Deadline | None = None) -> FiledTicket:
+        """File the queued hand-off ``item`` now: the ticket already filed for its problem, else
+        a new one (sent as the queued request, carrying the reference). Raises what the
+        helpdesk raised (the item stays queued; its marker is put back) or ``DedupInProgress``
+        while another filing of the same problem holds the keys; ``msgspec.DecodeError`` for an
+        item this version cannot read."""
+        queued = decode_queued(item.problem)
+        keys = item.dedup_keys
+        request = new_ticket(
+            queued.problem,
+            keys[0] if keys else None,
+            queued.request_key,
+            None if queued.sent else item.reference,
+        )
+        if not keys:
+            ticket = await self._helpdesk.create_ticket(request, deadline)
+            return FiledTicket(True, ticket, queued.problem)
+        owner = random_uuid_hex()
+        claim = await self._claims.claim(keys, owner, self._once(), replacing=item.reference)
+        if claim is None:  # no waiting here: the worker postpones it and goes on
+            raise DedupInProgress("Another filing of the same problem holds its keys")
+        if claim.state is ClaimState.FOUND and claim.ticket is not None:
+            await self._claims.point_at(keys, owner, claim.ticket)  # over the marker, too
+            return FiledTicket(False, claim.ticket, queued.problem)
+        try:
+            created, ticket = await self._find_or_create(keys, request, deadline, _Attempt())
+        except BaseException:
+            marker = self._queue.marker(item.reference, item.queued_at) if self._queue else None
+            await asyncio.shield(self._claims.put_back(keys, owner, marker))
+            raise
+        await self._claims.point_at(keys, owner, ticket)
+        return FiledTicket(created, ticket, queued.problem)
+
+    async def forget(self, item: QueuedHandoff) -> None:
+        """``item`` will not be delivered (dead, dropped): its marker stops answering for the
+        problem, so the next hand-off of it is filed afresh. A ticket under the keys stays."""
+        if not item.dedup_keys:
+            return
+        owner = random_uuid_hex()
+        claim = await self._claims.claim(
+            item.dedup_keys, owner, self._once(), replacing=item.reference
+        )
+        if claim is not None and claim.state is ClaimState.WON:
+            await self._claims.give_up(item.dedup_keys, owner, doubt=False)
 
     async def _file_as_winner(
-        self, problem: Problem, keys: tuple[str, ...], owner: str
+        self,
+        problem: Problem,
+        keys: tuple[str, ...],
+        owner: str,
+        limit: Deadline | None,
+        doubt: bool,
     ) -> FiledTicket:
+        request_key = derived_key("create", keys[0])
+        request = new_ticket(problem, keys[0], request_key)
+        attempt = _Attempt(sent=doubt)  # a create with this key may have landed before
         try:
-            existing = await self._helpdesk.find_open_ticket(keys)
-            now = self._clock.now()
-            if existing is not None and self._policy.is_fresh(existing.created_at, now):
-                created, ticket = False, existing
-            else:
-                created = True
-                ticket = await self._helpdesk.create_ticket(new_ticket(problem, keys[0], owner))
+            await self._refuse_if_out_of_time(limit)
+            created, ticket = await self._find_or_create(keys, request, limit, attempt)
+        except HelpdeskUnavailable as error:
+            doubt = doubt or (attempt.sent and error.uncertain)
+            if self._queue is None:
+                await asyncio.shield(self._claims.give_up(keys, owner, doubt))
+                raise
+            queued = QueuedProblem(problem, request_key, doubt)
+            return await self._queue_claimed(queued, keys, owner)
         except BaseException:
-            await asyncio.shield(self._index.release(keys, owner))
+            await asyncio.shield(self._claims.give_up(keys, owner, attempt.sent))
             raise
-        ttl = max(self._policy.remaining(ticket.created_at, self._clock.now()), 1.0)
-        await self._index.fulfil(keys, owner, ticket, ttl)
+        await self._claims.point_at(keys, owner, ticket)
         return FiledTicket(created, ticket, problem)
+
+    async def _file_keyless(self, problem: Problem, limit: Deadline | None) -> FiledTicket:
+        """Nothing to dedup on: the request key comes from the reference the hand-off would be
+        queued under, so a delivery after an uncertain create maps to the same ticket."""
+        reference = handoff_reference()
+        request_key = derived_key("create", reference)
+        sent = False
+        try:
+            await self._refuse_if_out_of_time(limit)
+            sent = True
+            request = new_ticket(problem, None, request_key)
+            ticket = await self._helpdesk.create_ticket(request, limit)
+        except HelpdeskUnavailable as error:
+            if self._queue is None:
+                raise
+            queued = QueuedProblem(problem, request_key, sent and error.uncertain)
+            marker, created = await self._queue.put(queued, (), reference)
+            return FiledTicket(created, marker, problem, queued=True)
+        return FiledTicket(True, ticket, problem)
+
+    async def _queue_claimed(
+        self, queued: QueuedProblem, keys: Sequence[str], owner: str
+    ) -> FiledTicket:
+        """Queue a problem whose keys this filing holds; the marker replaces the claim."""
+        assert self._queue is not None
+        try:
+            marker, created = await self._queue.put(queued, keys)
+        except BaseException:
+            await asyncio.shield(self._claims.give_up(keys, owner, queued.sent))
+            raise
+        with contextlib.suppress(StoreUnavailable):  # kept all the same: the outbox answers a
+            await self._claims.point_at(keys, owner, marker)  # repeat; the claim expires
+        return FiledTicket(created, marker, queued.problem, queued=True)
+
+    async def _refuse_if_out_of_time(self, limit: Deadline | None) -> None:
+        """Raise ``HelpdeskUnavailable`` (no call made) when the helpdesk may not be called
+        before too little of ``limit`` is left for a call, or too little is left already."""
+        if limit is None:
+            return
+        blocked = await blocked_for(self._budget)
+        if blocked > 0.0 and not limit.allows(blocked + MIN_ATTEMPT_SECONDS):
+            raise HelpdeskUnavailable(
+                "The helpdesk asked the bridge to wait; retry later", retry_after=blocked
+            )
+        if not limit.allows(MIN_ATTEMPT_SECONDS):
+            raise HelpdeskUnavailable("Too little time was left to reach the helpdesk")
+
+    async def _find_or_create(
+        self, keys: Sequence[str], request: NewTicket, limit: Deadline | None, attempt: _Attempt
+    ) -> tuple[bool, TicketRef]:
+        """The open ticket the helpdesk has for ``keys`` (the record, whatever the index says),
+        else a new one; True when created."""
+        existing = await self._helpdesk.find_open_ticket(keys, limit)
+        if existing is not None and self._claims.is_fresh(existing):
+            return False, existing
+        attempt.sent = True
+        ticket = await self._helpdesk.create_ticket(request, limit)
+        if not self._claims.is_fresh(ticket) and request.request_key:
+            # The helpdesk remembered the key longer than the dedup window and answered the
+            # ticket of an earlier period of this problem: file this one under a key chained
+            # from that ticket - the same for every instance that gets the same answer.
+            chained = derived_key("create", f"{request.request_key}:{ticket.id}")
+            request = msgspec.structs.replace(request, request_key=chained)
+            ticket = await self._helpdesk.create_ticket(request, limit)
+        return True, ticket
+
+    def _once(self) -> Deadline:
+        """A limit that lets a claim look once, without waiting for another holder."""
+        return Deadline(self._clock, 0.0)
+
+    def _helpdesk_share(self, deadline: Deadline | None) -> Deadline | None:
+        """The part of ``deadline`` the helpdesk (and waiting) may use: all of it, less what
+        queueing needs when the hand-off may be queued."""
+        if deadline is None or self._queue is None:
+            return deadline
+        return Deadline(self._clock, -self._reserve, started=deadline.ends)
+
+
+async def blocked_for(budget: HelpdeskBudget | None) -> float:
+    """Seconds the helpdesk may not be called; 0.0 without a budget or when it cannot be read -
+    the budget is advice (the helpdesk's own 429 still protects it), never a reason to refuse."""
+    if budget is None:
+        return 0.0
+    try:
+        return await budget.blocked_for()
+    except StoreUnavailable:
+        return 0.0
+
+
+class _Attempt:
+    """Whether a create has been sent in this attempt (then a failure may have filed it)."""
+
+    __slots__ = ("sent",)
+
+    def __init__(self, sent: bool = False) -> None:
+        self.sent = sent

@@ -7,13 +7,20 @@ import msgspec
 from domain.taxonomy import Category, EscalationReason
 
 
-class TicketRef(msgspec.Struct, frozen=True):
+class TicketRef(msgspec.Struct, frozen=True, omit_defaults=True):
     """The few facts needed to answer a dedup hit: id, link, and when the problem was first filed
-    (epoch seconds), which bounds how long it may still dedup."""
+    (epoch seconds), which bounds how long it may still dedup.
+
+    ``queued``: not a helpdesk ticket but the marker of a hand-off kept in the outbox until the
+    helpdesk takes it (``id`` is its bridge reference, ``url`` its status page, ``created_at``
+    when it was queued), so the same problem while queued answers with the same reference.
+    Defaults are left out of the encoding, so a ticket's stored form is what it always was.
+    """
 
     id: str
     url: str
     created_at: float
+    queued: bool = False
 
 
 class NewTicket(msgspec.Struct, frozen=True):
@@ -21,7 +28,10 @@ class NewTicket(msgspec.Struct, frozen=True):
 
     ``dedup_key`` is recorded in the helpdesk (Zendesk ``external_id``, an RT custom field) so a
     lookup can find the ticket after the bridge forgets it; ``request_key`` lets a helpdesk that
-    supports it (Zendesk's Idempotency-Key) recognise a retried create.
+    supports it (Zendesk's Idempotency-Key) recognise a retried create: it is derived from the
+    problem, so every attempt, instance and later delivery of one problem sends the same one
+    with the same body. ``reference`` is the bridge reference of a queued hand-off, for the
+    helpdesk to carry (a tag, a line in the first comment) so a caller quoting it can be found.
     """
 
     subject: str
@@ -33,6 +43,7 @@ class NewTicket(msgspec.Struct, frozen=True):
     source: str | None = None
     dedup_key: str | None = None
     request_key: str | None = None
+    reference: str | None = None
 
 
 def ticket_subject(category: Category, summary: str, limit: int = 120) -> str:

@@ -25,16 +25,19 @@ DEFAULT_MAX_ENTRIES = 2_000_000
 
 
 class _Claimed:
-    """A claim marker: the key is being filed by ``owner``."""
+    """A claim marker: the key is being filed by ``owner``; ``uncertain`` when its create may
+    have reached the helpdesk (the next claimer takes it over)."""
 
-    __slots__ = ("owner",)
+    __slots__ = ("owner", "uncertain")
 
-    def __init__(self, owner: str) -> None:
+    def __init__(self, owner: str, uncertain: bool = False) -> None:
         self.owner = owner
+        self.uncertain = uncertain
 
 
 class MemoryTicketIndex:
-    """Dedup keys -> ``TicketRef`` (or a claim marker) in a bounded expiring dict."""
+    """Dedup keys -> ``TicketRef`` (a ticket or a queued marker) or a claim marker, in a bounded
+    expiring dict."""
 
     def __init__(self, clock: Clock, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
         self._entries: ExpiringDict[TicketRef | _Claimed] = ExpiringDict(clock, max_entries)
@@ -42,19 +45,31 @@ class MemoryTicketIndex:
     def __len__(self) -> int:
         return len(self._entries)
 
-    async def claim(self, keys: Sequence[str], owner: str, lease_seconds: float) -> Claim:
-        busy = False
+    async def claim(
+        self, keys: Sequence[str], owner: str, lease_seconds: float, replacing: str | None = None
+    ) -> Claim:
+        busy = uncertain = False
         for key in keys:
             entry = self._entries.get(key)
             if isinstance(entry, TicketRef):
+                if entry.queued and entry.id == replacing:
+                    continue
                 self._entries.spread(key, keys)
                 return Claim(ClaimState.FOUND, entry)
-            if entry is not None and entry.owner != owner:
+            if entry is None:
+                continue
+            if entry.uncertain:
+                uncertain = True
+            elif entry.owner != owner:
                 busy = True
         if busy:
             return Claim(ClaimState.BUSY)
         self._entries.set_many(keys, _Claimed(owner), lease_seconds)
-        return Claim(ClaimState.WON)
+        return Claim(ClaimState.WON, uncertain=uncertain)
+
+    async def mark_uncertain(self, keys: Sequence[str], owner: str, lease_seconds: float) -> None:
+        mine = [key for key in keys if self._holds(key, owner)]
+        self._entries.set_many(mine, _Claimed(owner, uncertain=True), lease_seconds)
 
     async def fulfil(
         self, keys: Sequence[str], owner: str, ticket: TicketRef, ttl_seconds: float
@@ -69,6 +84,11 @@ class MemoryTicketIndex:
 
     async def check_health(self) -> bool:
         return True
+
+    def _holds(self, key: str, owner: str) -> bool:
+        """True when ``key`` holds nothing or ``owner``'s claim."""
+        entry = self._entries.get(key)
+        return entry is None or (isinstance(entry, _Claimed) and entry.owner == owner)
 
 
 class _Idem:

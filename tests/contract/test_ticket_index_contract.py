@@ -3,36 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Sequence
 
 from store_time import Elapse
+from ticket_index_support import KEYS, LEASE, PAST_SHORT, SHORT, TTL, index, ticket
 
 from application.ports import Claim, ClaimState, TicketIndex
 from domain.ticket import TicketRef
-
-KEYS = ("oa:conv-42", "caller:+4930123456:wifi")  # strongest first
-LEASE = 30.0
-TTL = 60.0
-SHORT = 0.2  # a lease/TTL that a test outlives by sleeping
-PAST_SHORT = 0.35
-
-
-async def index(
-    ticket_index: TicketIndex, keys: Sequence[str], filed: TicketRef, ttl: float = TTL
-) -> None:
-    """Put a ticket under ``keys`` the way a hand-off does: claim, then fulfil."""
-    owner = f"seed-{uuid.uuid4().hex}"
-    assert await ticket_index.claim(keys, owner, LEASE) == Claim(ClaimState.WON)
-    await ticket_index.fulfil(keys, owner, filed, ttl)
-
-
-def ticket(ticket_id: str = "TKT-1000") -> TicketRef:
-    return TicketRef(
-        id=ticket_id,
-        url=f"https://help.example.com/tickets/{ticket_id}",
-        created_at=1_700_000_123.456789,
-    )
 
 
 async def test_first_claim_wins_and_another_owner_is_busy(ticket_index: TicketIndex) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from adapters.clock import ManualClock
 from adapters.stores.memory import MemoryIdempotencyStore
+from application.deadline import Deadline
 from application.errors import IdempotencyConflict, IdempotencyInProgress
 from application.idempotency import (
     MAX_IDEMPOTENCY_KEY_CHARS,
@@ -72,15 +73,26 @@ async def test_failures_are_not_stored(runner: IdempotentRunner) -> None:
     assert (response.status, replayed, ok.calls, error.calls) == (200, False, 1, 1)
 
 
+@pytest.mark.parametrize(
+    ("wait_seconds", "deadline_seconds", "gives_up_after"),
+    [(5.0, None, 5.0), (15.0, 3.0, 3.0)],  # its own patience, or the hand-off's deadline
+)
 async def test_a_stuck_duplicate_gives_up_when_its_clock_says_so(
-    idempotency_store: MemoryIdempotencyStore, clock: ManualClock
+    idempotency_store: MemoryIdempotencyStore,
+    clock: ManualClock,
+    wait_seconds: float,
+    deadline_seconds: float | None,
+    gives_up_after: float,
 ) -> None:
     await idempotency_store.begin("k", "fp", lease_seconds=60)
-    runner = IdempotentRunner(idempotency_store, clock, wait_seconds=5)
-    waiter = asyncio.create_task(runner.run("k", "fp", Counter()))
+    runner = IdempotentRunner(idempotency_store, clock, wait_seconds=wait_seconds)
+    deadline = None if deadline_seconds is None else Deadline(clock, deadline_seconds)
+    waiter = asyncio.create_task(runner.run("k", "fp", Counter(), deadline))
+    await asyncio.sleep(0.01)
+    clock.advance(gives_up_after - 0.5)
     await asyncio.sleep(0.01)
     assert not waiter.done()  # the wait is measured on the clock, not on the wall
-    clock.advance(5)
+    clock.advance(0.5)
     with pytest.raises(IdempotencyInProgress):
         await waiter
 
