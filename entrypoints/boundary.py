@@ -9,12 +9,14 @@ refused by one rule, with one wording.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar
 
 import msgspec
 
 from application.explain import field_errors
+from application.handoff_status import HandoffStatusResult
 from application.ticket_filing import FiledTicket
 from domain.errors import FORM_ERRORS, InvalidInput
 from domain.taxonomy import Category, EscalationReason
@@ -108,8 +110,9 @@ class Echo(Wire, frozen=True):
     caller_number: str | None
 
 
-class HandoffResponse(Wire, frozen=True):
-    """The 200 body, exactly as the spec shows it."""
+class HandoffResponse(Wire, frozen=True, omit_defaults=True):
+    """The 200 body, exactly as the spec shows it; a queued hand-off (202) adds
+    ``"queued": true`` and says ``"status": "queued"``."""
 
     status: str
     created: bool
@@ -119,14 +122,16 @@ class HandoffResponse(Wire, frozen=True):
     escalation_reason: EscalationReason
     confidence: str | None
     echo: Echo
+    queued: bool | None = None
 
 
 def handoff_response(result: FiledTicket) -> HandoffResponse:
-    """The webhook's 200 body for a hand-off: the ticket, the fields as resolved, and the dedup
-    keys as used (the caller number normalised)."""
+    """The webhook's body for a hand-off: the ticket (for a queued one, its reference and
+    ``/handoffs/<reference>``), the fields as resolved, and the dedup keys as used (the caller
+    number normalised)."""
     problem = result.problem
     return HandoffResponse(
-        status="ok",
+        status="queued" if result.queued else "ok",
         created=result.created,
         ticket_id=result.ticket.id,
         ticket_url=result.ticket.url,
@@ -134,6 +139,41 @@ def handoff_response(result: FiledTicket) -> HandoffResponse:
         escalation_reason=problem.reason,
         confidence=problem.confidence,
         echo=Echo(oa_key=problem.oa_key, caller_number=problem.caller_number),
+        queued=True if result.queued else None,
+    )
+
+
+class HandoffStatusBody(Wire, frozen=True):
+    """``GET /handoffs/{reference}``: where a queued hand-off is (no note, no caller number)."""
+
+    reference: str
+    state: str
+    ticket_id: str | None
+    ticket_url: str | None
+    attempts: int
+    last_error: str | None
+    queued_at: str
+    delivered_at: str | None
+
+
+def _iso(epoch: float | None) -> str | None:
+    if epoch is None:
+        return None
+    moment = datetime.fromtimestamp(epoch, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def handoff_status_body(result: HandoffStatusResult) -> HandoffStatusBody:
+    """The one mapping of a queued hand-off's status to the wire (route and MCP tool)."""
+    return HandoffStatusBody(
+        reference=result.reference,
+        state=result.state.value,
+        ticket_id=result.ticket_id,
+        ticket_url=result.ticket_url,
+        attempts=result.attempts,
+        last_error=result.last_error,
+        queued_at=_iso(result.queued_at) or "",
+        delivered_at=_iso(result.delivered_at),
     )
 
 

@@ -26,12 +26,14 @@ from dependency_injector import containers, providers
 from adapters.clock import SystemClock
 from application.append_note import AppendNote
 from application.create_ticket import CreateTicket
+from application.deliver_handoff import DeliverHandoff
 from application.find_or_create_ticket import FindOrCreateTicket
+from application.handoff_status import HandoffStatus
 from application.idempotency import IdempotentRunner
 from application.oa_handoff import OaHandoff
 from application.ports import HealthProbe
 from application.render_note import RenderNote
-from application.ticket_filing import TicketFiling
+from application.ticket_filing import DownPolicy, TicketFiling
 from domain.dedup import DedupPolicy
 from entrypoints.backends import MemoryStores, MockHelpdeskBackend, RealHelpdeskBackend, RedisStores
 from entrypoints.helpdesk_wiring import RT, ZENDESK
@@ -110,9 +112,26 @@ class Container(containers.DeclarativeContainer):
         ttl_seconds=settings.provided.idempotency_ttl_seconds,
     )
 
-    ticket_filing = providers.Factory(
-        TicketFiling, helpdesk=helpdesk, index=ticket_index, clock=clock, policy=dedup_policy
+    ticket_filing = providers.Singleton(
+        TicketFiling,
+        helpdesk=helpdesk,
+        index=ticket_index,
+        clock=clock,
+        policy=dedup_policy,
+        outbox=outbox,
+        budget=helpdesk_budget,
+        down_policy=providers.Callable(DownPolicy, settings.provided.helpdesk.down_policy),
+        public_base_url=settings.provided.base_url,
     )
+    deliver_handoff = providers.Singleton(
+        DeliverHandoff,
+        filing=ticket_filing,
+        outbox=outbox,
+        clock=clock,
+        max_age_seconds=settings.provided.outbox.max_age_seconds,
+        budget=helpdesk_budget,
+    )
+    handoff_status = providers.Factory(HandoffStatus, outbox=outbox)
     find_or_create_ticket = providers.Factory(FindOrCreateTicket, filing=ticket_filing)
     oa_handoff = providers.Factory(OaHandoff, filing=ticket_filing)
     create_ticket = providers.Factory(CreateTicket, helpdesk=helpdesk)

@@ -9,8 +9,10 @@ import msgspec
 from litestar import Litestar, Response, get
 from litestar.exceptions import HTTPException
 
+from application.errors import StoreUnavailable
 from domain.errors import DomainError
 from entrypoints.container import Container, close_container
+from entrypoints.delivery import DeliveryWorker, warn_if_queued_hand_offs_are_not_durable
 from entrypoints.http.auth import BearerAuth, WebhookAuth
 from entrypoints.http.edge import Edge, Route, RouteTable, asgi_endpoint
 from entrypoints.http.errors import (
@@ -20,6 +22,7 @@ from entrypoints.http.errors import (
 )
 from entrypoints.http.gate import Gate
 from entrypoints.http.handoff import HandoffRoute
+from entrypoints.http.handoff_status import HandoffStatusRoute
 from entrypoints.http.health import ReadinessChecks, liveness, readiness
 from entrypoints.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from entrypoints.http.metrics import Metrics
@@ -29,6 +32,7 @@ from entrypoints.mcp.http import McpEndpoint
 JSON = "application/json"
 YAML = "application/yaml"
 HANDOFF_PATH = "/ingest/oa-handoff"
+HANDOFFS_PATH = "/handoffs"
 MCP_PATH = "/mcp"
 
 
@@ -46,17 +50,24 @@ def create_app(container: Container) -> Edge:
         limiter,
         container.replay_guard(),
     )
+    metrics = Metrics(VERSION)
+    worker = DeliveryWorker(
+        container.outbox(), container.deliver_handoff().execute, container.clock(), metrics
+    )
     handoff = HandoffRoute(
         gate=webhook_gate,
         idempotency=container.idempotent_runner(),
         handoff=container.oa_handoff(),
         max_body_bytes=settings.max_body_bytes,
+        clock=container.clock(),
+        deadline_seconds=settings.handoff_deadline_seconds,
+        on_queued=worker.nudge,
     )
+    status = HandoffStatusRoute(webhook_gate, container.handoff_status())
     # MCP over Streamable HTTP; the SDK itself loads on the first MCP request.
     mcp_endpoint = McpEndpoint(container, Gate(BearerAuth(settings.auth_token), limiter))
     checks = ReadinessChecks(container.health_probes(), settings.readyz_cache_seconds)
-    metrics = Metrics(VERSION)
-    framework = _framework_routes(container, checks, metrics, mcp_endpoint)
+    framework = _framework_routes(container, checks, metrics, mcp_endpoint, worker)
     rest = asgi_endpoint(framework)
     routes = RouteTable(
         exact={
@@ -65,25 +76,40 @@ def create_app(container: Container) -> Edge:
             "/readyz": Route("readyz", rest),
             "/metrics": Route("metrics", rest),
         },
-        prefixes={MCP_PATH: Route("mcp", mcp_endpoint), "/schema": Route("schema", rest)},
+        prefixes={
+            MCP_PATH: Route("mcp", mcp_endpoint),
+            HANDOFFS_PATH: Route("handoffs", status),
+            "/schema": Route("schema", rest),
+        },
         fallback=Route("other", rest),
     )
     return Edge(routes, framework, metrics)
 
 
 def _framework_routes(
-    container: Container, checks: ReadinessChecks, metrics: Metrics, mcp_endpoint: McpEndpoint
+    container: Container,
+    checks: ReadinessChecks,
+    metrics: Metrics,
+    mcp_endpoint: McpEndpoint,
+    worker: DeliveryWorker,
 ) -> Litestar:
     """The routes off the hot path, on Litestar (its 404/405 answered in our envelope), and the
-    lifespan that closes what the container and the MCP endpoint opened."""
+    lifespan: it starts the delivery worker, and stops it and closes what the container and the
+    MCP endpoint opened."""
 
     @get("/healthz", include_in_schema=False, sync_to_thread=False)
     def healthz() -> Response[bytes]:
         return liveness()
 
-    @get("/metrics", include_in_schema=False, sync_to_thread=False)
-    def metrics_text() -> Response[bytes]:
-        return Response(metrics.render(), media_type=METRICS_CONTENT_TYPE)
+    outbox, clock = container.outbox(), container.clock()
+
+    @get("/metrics", include_in_schema=False)
+    async def metrics_text() -> Response[bytes]:
+        try:
+            stats = await outbox.stats(clock.now())
+        except StoreUnavailable:  # /readyz says so; the counters are still worth a scrape
+            stats = None
+        return Response(metrics.render(stats), media_type=METRICS_CONTENT_TYPE)
 
     @get("/readyz", include_in_schema=False)
     async def readyz() -> Response[bytes]:
@@ -103,9 +129,12 @@ def _framework_routes(
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        await warn_if_queued_hand_offs_are_not_durable(container)
+        worker.start()
         try:
             yield
         finally:
+            await worker.stop()
             await mcp_endpoint.aclose()
             await close_container(container)
 

@@ -8,12 +8,15 @@ framework objects.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 import msgspec
+import structlog
 
+from application.deadline import Deadline
 from application.idempotency import IdempotentRunner, checked_idempotency_key
 from application.oa_handoff import OaHandoff, OaHandoffCommand
-from application.ports import StoredResponse
+from application.ports import Clock, StoredResponse
 from domain.errors import DomainError
 from entrypoints.boundary import decode, handoff_response
 from entrypoints.http.asgi_io import (
@@ -46,14 +49,23 @@ class HandoffRoute:
         idempotency: IdempotentRunner,
         handoff: OaHandoff,
         max_body_bytes: int,
+        clock: Clock,
+        deadline_seconds: float,
+        on_queued: Callable[[], None] | None = None,
     ) -> None:
         self._gate = gate
         self._headers = gate.headers | {CONTENT_TYPE, IDEMPOTENCY_KEY}
         self._idempotency = idempotency
         self._handoff = handoff
         self._max_body = max_body_bytes
+        self._clock = clock
+        self._deadline_seconds = deadline_seconds
+        self._on_queued = on_queued
+        self._log = structlog.get_logger("helpdesk_bridge.outbox")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Facts | None:
+        # The deadline counts from the request's arrival: reading its body is part of it.
+        deadline = Deadline(self._clock, self._deadline_seconds)
         if scope["method"] != "POST":
             answer = error_answer("METHOD_NOT_ALLOWED", "Method not allowed", headers=_ALLOW)
             await answer.send(send)
@@ -63,7 +75,7 @@ class HandoffRoute:
         except ClientDisconnected:
             return None
         try:
-            answer = await self._answer(scope, body, too_large)
+            answer = await self._answer(scope, body, too_large, deadline)
         except DomainError as error:  # e.g. STORE_UNAVAILABLE from the rate limiter
             answer = refusal(error)
         except Exception as error:  # a bug: the envelope, never a traceback to the client
@@ -71,7 +83,9 @@ class HandoffRoute:
         await answer.send(send)
         return answer.facts
 
-    async def _answer(self, scope: Scope, body: bytes, too_large: bool) -> Answer:
+    async def _answer(
+        self, scope: Scope, body: bytes, too_large: bool, deadline: Deadline
+    ) -> Answer:
         headers = read_headers(scope, self._headers)
         admitted = await self._gate.admit(scope, headers, body, too_large=too_large)
         if isinstance(admitted, Answer):
@@ -82,17 +96,17 @@ class HandoffRoute:
             payload = decode(OaHandoffCommand, body)
             key = headers.get(IDEMPOTENCY_KEY)
             if key is None:
-                return await self._run(payload, admitted)
+                return await self._run(payload, admitted, deadline)
             fingerprint = hashlib.sha256(_encoder.encode(payload)).hexdigest()
             facts: list[Facts | None] = []
 
             async def run_once() -> StoredResponse:
-                answer = await self._run(payload, admitted)
+                answer = await self._run(payload, admitted, deadline)
                 facts.append(answer.facts)
                 return StoredResponse(answer.status, answer.body)
 
             stored, replayed = await self._idempotency.run(
-                f"{admitted.client}:{checked_idempotency_key(key)}", fingerprint, run_once
+                f"{admitted.client}:{checked_idempotency_key(key)}", fingerprint, run_once, deadline
             )
         except (HttpError, DomainError) as error:
             return admitted.refuse(error)
@@ -101,11 +115,22 @@ class HandoffRoute:
             return Answer(stored.status, stored.body, headers_out, {"idempotent_replay": True})
         return Answer(stored.status, stored.body, admitted.headers, facts[0] if facts else None)
 
-    async def _run(self, payload: OaHandoffCommand, admitted: Passage) -> Answer:
-        result = await self._handoff.execute(payload)
-        facts = {
+    async def _run(
+        self, payload: OaHandoffCommand, admitted: Passage, deadline: Deadline
+    ) -> Answer:
+        result = await self._handoff.execute(payload, deadline)
+        facts: dict[str, object] = {
             "ticket_id": result.ticket.id,
             "created": result.created,
             "category": result.problem.category.value,
         }
-        return Answer(200, _encoder.encode(handoff_response(result)), admitted.headers, facts)
+        status = 200
+        if result.queued:
+            status = 202
+            facts["queued"] = True
+            if result.created:
+                self._log.info("outbox.queued", reference=result.ticket.id)
+                if self._on_queued is not None:
+                    self._on_queued()
+        body = _encoder.encode(handoff_response(result))
+        return Answer(status, body, admitted.headers, facts)

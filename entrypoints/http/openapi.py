@@ -19,6 +19,7 @@ from application.oa_handoff import OaHandoffCommand
 from entrypoints.boundary import (
     ErrorBody,
     HandoffResponse,
+    HandoffStatusBody,
     HealthBody,
     ReadinessBody,
 )
@@ -69,7 +70,14 @@ def build_openapi(settings: Settings | None = None) -> dict[str, Any]:
     settings = settings or Settings()
     command = OaHandoffCommand.__name__
     _, components = msgspec.json.schema_components(
-        [OaHandoffCommand, HandoffResponse, ErrorBody, HealthBody, ReadinessBody],
+        [
+            OaHandoffCommand,
+            HandoffResponse,
+            HandoffStatusBody,
+            ErrorBody,
+            HealthBody,
+            ReadinessBody,
+        ],
         ref_template=_REF,
     )
     handoff_errors = [
@@ -125,7 +133,50 @@ def build_openapi(settings: Settings | None = None) -> dict[str, Any]:
                             **_json(_ref("HandoffResponse"), "The ticket (created or found)"),
                             "headers": _rate_headers(),
                         },
+                        "202": {
+                            **_json(
+                                _ref("HandoffResponse"),
+                                "Queued (HELPDESK_DOWN_POLICY=queue): the helpdesk could not take "
+                                "it within the deadline of "
+                                f"{spoken_duration(round(settings.handoff_deadline_seconds))}; it "
+                                "is kept durably and filed when the helpdesk is back. status: "
+                                "queued, queued: true, ticketId: the reference (HB-XXXXXX), "
+                                "ticketUrl: /handoffs/{reference}; created: false for the same "
+                                "problem queued already.",
+                            ),
+                            "headers": _rate_headers(),
+                        },
                         **_errors_for(handoff_errors),
+                    },
+                }
+            },
+            "/handoffs/{reference}": {
+                "get": {
+                    "operationId": "getHandoff",
+                    "summary": "Where a queued hand-off is: queued, delivered (its ticket) or dead",
+                    "security": [{"token": []}, {"hmac": [], "hmacTimestamp": []}],
+                    "parameters": [
+                        {
+                            "name": "reference",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "examples": ["HB-7KQ2MX"]},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            **_json(_ref("HandoffStatusBody"), "The hand-off's state"),
+                            "headers": _rate_headers(),
+                        },
+                        **_errors_for(
+                            [
+                                "AUTH_REQUIRED",
+                                "AUTH_FAILED",
+                                "NOT_FOUND",
+                                "RATE_LIMIT_EXCEEDED",
+                                "STORE_UNAVAILABLE",
+                            ]
+                        ),
                     },
                 }
             },
@@ -151,10 +202,13 @@ def build_openapi(settings: Settings | None = None) -> dict[str, Any]:
             "/readyz": {
                 "get": {
                     "operationId": "readyz",
-                    "summary": "Readiness: the helpdesk (and shared store) answer",
+                    "summary": "Readiness: the bridge can accept hand-offs",
                     "responses": {
-                        "200": _json(_ref("ReadinessBody"), "Ready"),
-                        "503": _json(_ref("ReadinessBody"), "A dependency is unhealthy"),
+                        "200": _json(
+                            _ref("ReadinessBody"),
+                            "ready; or degraded: the helpdesk is down but hand-offs are queued",
+                        ),
+                        "503": _json(_ref("ReadinessBody"), "Hand-offs cannot be accepted"),
                     },
                 }
             },

@@ -25,6 +25,7 @@ APPEND_NOTE = "append_note"
 FIND_OR_CREATE_TICKET = "find_or_create_ticket"
 RENDER_NOTE = "render_note"
 OA_HANDOFF = "oa_handoff"
+GET_HANDOFF = "get_handoff"
 
 SPEC_NAMES: Mapping[str, str] = {
     CREATE_TICKET: "helpdesk.create_ticket",
@@ -32,6 +33,7 @@ SPEC_NAMES: Mapping[str, str] = {
     FIND_OR_CREATE_TICKET: "helpdesk.find_or_create_ticket",
     RENDER_NOTE: "ingest.render_note",
     OA_HANDOFF: "ingest.oa_handoff",
+    GET_HANDOFF: "helpdesk.get_handoff",  # not in the spec: queued hand-offs came later
 }
 TOOL_NAME_RULE = r"^[a-zA-Z0-9_-]{1,64}$"  # what Claude Desktop, ElevenLabs & co. accept
 
@@ -89,12 +91,23 @@ class AppendNoteOutput(Output, frozen=True, kw_only=True):
     ticket_id: TicketId
 
 
-class FiledOutput(Output, frozen=True, kw_only=True):
+Queued = Annotated[
+    bool | None,
+    msgspec.Meta(
+        description="true: the helpdesk could not take it in time; it is kept and becomes a "
+        "ticket when the helpdesk is back. ticketId is then the bridge's reference (HB-...): "
+        "read it to the caller, they can quote it."
+    ),
+]
+
+
+class FiledOutput(Output, frozen=True, kw_only=True, omit_defaults=True):
     """What the two "file this problem" tools (find-or-create, hand-off) both answer first."""
 
     created: Created
     ticket_id: TicketId
     ticket_url: TicketUrl
+    queued: Queued = None
 
 
 class FindOrCreateOutput(FiledOutput, frozen=True, kw_only=True):
@@ -114,6 +127,25 @@ class OaHandoffOutput(FiledOutput, frozen=True, kw_only=True):
     echo: Annotated[
         Echo, msgspec.Meta(description="The dedup keys as used (callerNumber normalised).")
     ]
+
+
+class HandoffStatusOutput(Output, frozen=True, kw_only=True):
+    """Where a queued hand-off is (the same fields as ``GET /handoffs/{reference}``)."""
+
+    reference: str
+    state: Annotated[
+        str,
+        msgspec.Meta(
+            description="queued (the helpdesk has not taken it yet), delivered (ticketId is the "
+            "real ticket) or dead (not delivered in time; an operator will see it)."
+        ),
+    ]
+    ticket_id: str | None
+    ticket_url: str | None
+    attempts: int
+    last_error: str | None
+    queued_at: str
+    delivered_at: str | None
 
 
 def output_schema(struct: type[Output]) -> dict[str, Any]:

@@ -31,6 +31,10 @@ def _retry_in(code: str) -> str:
 # What a model should do next, per code (the message says what went wrong, this says what to do).
 NEXT_STEP: Mapping[str, str] = {
     "VALIDATION_ERROR": "Correct the arguments named in details and call the tool again.",
+    "NOT_FOUND": (
+        "Check the reference: it is the HB-XXXXXX ticketId of a queued hand-off, as the caller "
+        "or a previous call of this server gave it."
+    ),
     "TICKET_NOT_FOUND": (
         "Check the ticketId: use an id returned by a create or find-or-create call of this "
         "server, or create a ticket first."

@@ -19,8 +19,10 @@ from mcp.types import ToolAnnotations
 
 from application.append_note import AppendNoteCommand, AppendNoteResult
 from application.create_ticket import CreateTicketCommand
+from application.deadline import Deadline
 from application.fields import spoken_duration
 from application.find_or_create_ticket import FindOrCreateTicketCommand
+from application.handoff_status import HandoffStatusCommand, HandoffStatusResult
 from application.oa_handoff import OaHandoffCommand
 from application.render_note import RenderNoteCommand, RenderNoteResult
 from application.ticket_filing import FiledTicket
@@ -31,7 +33,7 @@ from domain.note import (
     SUMMARY_MAX_CHARS,
 )
 from domain.taxonomy import Source
-from entrypoints.boundary import handoff_response
+from entrypoints.boundary import handoff_response, handoff_status_body
 from entrypoints.container import Container
 from entrypoints.error_codes import RETRY_AFTER_SECONDS
 from entrypoints.mcp import contract as c
@@ -73,14 +75,42 @@ def _append_note(result: AppendNoteResult) -> c.Output:
 
 
 def _find_or_create(result: FiledTicket) -> c.Output:
-    message = "New ticket created" if result.created else "Existing ticket found (deduplication)"
+    if result.queued:
+        message = (
+            "The helpdesk is unavailable: the request is kept and will become a ticket; "
+            f"give the caller the reference {result.ticket.id}"
+        )
+    elif result.created:
+        message = "New ticket created"
+    else:
+        message = "Existing ticket found (deduplication)"
     return c.FindOrCreateOutput(
         success=True,
         created=result.created,
         ticket_id=result.ticket.id,
         ticket_url=result.ticket.url,
+        queued=True if result.queued else None,
         message=message,
     )
+
+
+def _get_handoff(result: HandoffStatusResult) -> c.Output:
+    return c.HandoffStatusOutput(
+        success=True, **msgspec.structs.asdict(handoff_status_body(result))
+    )
+
+
+def _within_deadline(
+    container: Container, execute: Callable[[Any, Deadline], Awaitable[FiledTicket]]
+) -> Execute[Any, FiledTicket]:
+    """A filing tool's call inside HANDOFF_DEADLINE_SECONDS from its start, as the webhook's:
+    what the helpdesk cannot take in time is queued (a success with the reference)."""
+    clock, seconds = container.clock(), container.settings().handoff_deadline_seconds
+
+    async def run(command: Any) -> FiledTicket:
+        return await execute(command, Deadline(clock, seconds))
+
+    return run
 
 
 def _render_note(result: RenderNoteResult) -> c.Output:
@@ -149,7 +179,9 @@ TOOLS: tuple[ToolRow[Any, Any], ...] = (
         annotations=c.hints("Find or create the ticket for a problem"),
         command=FindOrCreateTicketCommand,
         output=c.FindOrCreateOutput,
-        use_case=lambda container: container.find_or_create_ticket().execute,
+        use_case=lambda container: _within_deadline(
+            container, container.find_or_create_ticket().execute
+        ),
         to_output=_find_or_create,
     ),
     ToolRow(
@@ -181,8 +213,27 @@ TOOLS: tuple[ToolRow[Any, Any], ...] = (
         annotations=c.hints("Hand the caller over (note -> ticket)"),
         command=OaHandoffCommand,
         output=c.OaHandoffOutput,
-        use_case=lambda container: container.oa_handoff(default_source=Source.MCP).execute,
+        use_case=lambda container: _within_deadline(
+            container, container.oa_handoff(default_source=Source.MCP).execute
+        ),
         to_output=_oa_handoff,
+    ),
+    ToolRow(
+        key=c.GET_HANDOFF,
+        description=(
+            "Look up a queued hand-off by the reference (HB-XXXXXX) that {name.oa_handoff} or "
+            "{name.find_or_create_ticket} returned as ticketId with queued: true (when the "
+            "helpdesk could not take it in time), or that a caller quotes. Returns its state: "
+            "queued (still waiting for the helpdesk; attempts and lastError say why), delivered "
+            "(ticketId and ticketUrl are then the real ticket: tell the caller that number) or "
+            "dead (not delivered within the outbox's age limit; an operator sees it). Read-only."
+            " On failure: isError=true, code NOT_FOUND (no such reference) or VALIDATION_ERROR."
+        ),
+        annotations=c.hints("Look up a queued hand-off", read_only=True, idempotent=True),
+        command=HandoffStatusCommand,
+        output=c.HandoffStatusOutput,
+        use_case=lambda container: container.handoff_status().execute,
+        to_output=_get_handoff,
     ),
 )
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from mcp import Client
@@ -26,8 +28,11 @@ RENDER = {
 
 
 def container_for(**env: str) -> Container:
-    """A container on embedded defaults (mock helpdesk, memory stores) plus ``env``."""
-    return build_container(load_settings(env, env_file="/nonexistent/.env", require_auth=False))
+    """A container on embedded defaults (mock helpdesk, memory stores, an outbox file of its
+    own) plus ``env``."""
+    outbox = Path(tempfile.mkdtemp(prefix="hdb-mcp-")) / "outbox.sqlite3"
+    values = {"OUTBOX_PATH": str(outbox), **env}
+    return build_container(load_settings(values, env_file="/nonexistent/.env", require_auth=False))
 
 
 async def tools_by_name(client: Client) -> dict[str, Tool]:

@@ -22,6 +22,7 @@ from tests.integration.mcp_support import (
     NAMES,
     NOTE,
     RENDER,
+    container_for,
     error_of,
     structured,
 )
@@ -106,11 +107,10 @@ async def test_a_bad_argument_is_named_in_details(
     assert body["details"][field]["_errors"]
 
 
-async def test_unavailable_helpdesk_says_when_to_retry(
-    mcp_server: Server[Any], container: Container
-) -> None:
+async def test_unavailable_helpdesk_says_when_to_retry_with_the_fail_policy() -> None:
+    container = container_for(HELPDESK_DOWN_POLICY="fail")
     arguments = {"description": "Customer has no internet at all"}
-    async with Client(mcp_server) as client:
+    async with Client(create_mcp_server(container)) as client:
         container.helpdesk().healthy = False
         body = error_of(await client.call_tool(NAMES["find_or_create_ticket"], arguments))
         container.helpdesk().healthy = True
@@ -118,6 +118,31 @@ async def test_unavailable_helpdesk_says_when_to_retry(
     assert body["code"] == "HELPDESK_UNAVAILABLE"
     assert body["retryAfter"] == RETRY_AFTER_SECONDS["HELPDESK_UNAVAILABLE"]
     assert again["created"] is True
+
+
+@pytest.mark.parametrize("tool", ["find_or_create_ticket", "oa_handoff"])
+async def test_with_the_helpdesk_down_a_filing_tool_succeeds_with_a_reference(tool: str) -> None:
+    container = container_for()  # HELPDESK_DOWN_POLICY=queue
+    note = "Category: WiFi\nReason: CallerRequested\nSummary: No WiFi at home\nConfidence: 0.8"
+    arguments = (
+        {"description": "Customer has no internet at all", "oaKey": "mcp-queued"}
+        if tool == "find_or_create_ticket"
+        else {"note": note, "oaKey": "mcp-queued"}
+    )
+    async with Client(create_mcp_server(container)) as client:
+        container.helpdesk().healthy = False
+        first = structured(await client.call_tool(NAMES[tool], arguments))
+        again = structured(await client.call_tool(NAMES[tool], arguments))
+        status = structured(
+            await client.call_tool(NAMES["get_handoff"], {"reference": first["ticketId"].lower()})
+        )
+        unknown = error_of(await client.call_tool(NAMES["get_handoff"], {"reference": "HB-2222"}))
+    assert (first["queued"], first["created"]) == (True, True)
+    assert first["ticketId"].startswith("HB-")
+    assert first["ticketUrl"].endswith(f"/handoffs/{first['ticketId']}")
+    assert (again["ticketId"], again["created"]) == (first["ticketId"], False)
+    assert (status["reference"], status["state"]) == (first["ticketId"], "queued")
+    assert unknown["code"] == "NOT_FOUND"
 
 
 class _Broken:
