@@ -161,6 +161,7 @@ def names_for(style: str) -> dict[str, str]:
         "find_or_create_ticket": "helpdesk.find_or_create_ticket",
         "render_note": "ingest.render_note",
         "oa_handoff": "ingest.oa_handoff",
+        "get_handoff": "helpdesk.get_handoff",
     }
     if style == "dotted":
         return dotted

@@ -24,6 +24,7 @@ NAMES = {
     "find_or_create_ticket": "helpdesk_find_or_create_ticket",
     "render_note": "ingest_render_note",
     "oa_handoff": "ingest_oa_handoff",
+    "get_handoff": "helpdesk_get_handoff",
 }
 NOTE = (
     "Category: WiFi\nReason: TwoStepsNoResolve\n"
@@ -92,6 +93,8 @@ BAD_CALLS: list[tuple[str, dict[str, Any], str, str]] = [
         "confidence",
     ),
     ("find_or_create_ticket", {"oaKey": "oa-x"}, "VALIDATION_ERROR", "description"),
+    ("get_handoff", {"reference": "HB-ZZZZZZ"}, "NOT_FOUND", "HB-ZZZZZZ"),
+    ("get_handoff", {}, "VALIDATION_ERROR", "reference"),
 ]
 
 
