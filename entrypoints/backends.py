@@ -58,8 +58,8 @@ def sqlite_outbox(settings: Settings) -> SqliteOutbox:
 
 
 class MemoryStores(containers.DeclarativeContainer):
-    """In-process stores (nothing to open, nothing that can be down), and the outbox in a
-    SQLite file, which can be (disk full, unwritable): its probe is the one health probe."""
+    """In-process stores (nothing to open, nothing that can be down, so no probe of their own),
+    and the outbox in a SQLite file (the container probes it where hand-offs are queued)."""
 
     settings = providers.Dependency(instance_of=Settings)
     clock: providers.Dependency[Clock] = providers.Dependency()
@@ -74,7 +74,7 @@ class MemoryStores(containers.DeclarativeContainer):
         MemoryHelpdeskBudget, clock, per_minute=providers.Callable(pace_per_minute, settings)
     )
     outbox = providers.Singleton(sqlite_outbox, settings)
-    health_probes = providers.Dict(outbox=outbox)
+    health_probes = providers.Dict()
 
 
 class RedisStores(containers.DeclarativeContainer):
@@ -102,7 +102,7 @@ class RedisStores(containers.DeclarativeContainer):
         per_minute=providers.Callable(pace_per_minute, settings),
     )
     outbox = providers.Singleton(RedisOutbox, client, namespace=prefix)
-    health_probes = providers.Dict(store=ticket_index, outbox=outbox)
+    health_probes = providers.Dict(store=ticket_index)
 
 
 class MockHelpdeskBackend(containers.DeclarativeContainer):

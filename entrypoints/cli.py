@@ -1,4 +1,5 @@
-"""``helpdesk-bridge``: ``serve`` (HTTP), ``mcp`` (stdio MCP server), ``openapi`` (export)."""
+"""``helpdesk-bridge``: ``serve`` (HTTP), ``mcp`` (stdio MCP server), ``openapi`` (export),
+``outbox`` (queued hand-offs: list, retry, drop)."""
 
 from __future__ import annotations
 
@@ -63,6 +64,12 @@ def _openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _outbox(args: argparse.Namespace) -> int:
+    from entrypoints.outbox_cli import run_outbox_command
+
+    return run_outbox_command(args, _settings_or_exit(require_auth=False))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="helpdesk-bridge",
@@ -81,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     openapi = commands.add_parser("openapi", help="write the OpenAPI document as YAML")
     openapi.add_argument("--output", default="-", help="file to write (default: stdout)")
     openapi.set_defaults(run=_openapi)
+    from entrypoints.outbox_cli import add_outbox_commands
+
+    add_outbox_commands(commands)
+    commands.choices["outbox"].set_defaults(run=_outbox)
     return parser
 
 

@@ -48,12 +48,15 @@ def _not_open() -> NoReturn:
 
 
 def _named_probes(
-    helpdesk: HealthProbe, stores: Mapping[str, HealthProbe], settings: Settings
+    helpdesk: HealthProbe,
+    stores: Mapping[str, HealthProbe],
+    outbox: HealthProbe,
+    settings: Settings,
 ) -> dict[str, HealthProbe]:
     """The helpdesk, the stores, and the outbox only where hand-offs are queued into it."""
     probes = {"helpdesk": helpdesk, **stores}
-    if settings.helpdesk.down_policy != "queue":
-        probes.pop("outbox", None)
+    if settings.helpdesk.down_policy == "queue":
+        probes["outbox"] = outbox
     return probes
 
 
@@ -99,7 +102,7 @@ class Container(containers.DeclarativeContainer):
     # What /readyz reports on, by name: the helpdesk (its gateway probes it) and the stores'
     # own probes (none for in-memory stores; one PING for Redis).
     health_probes = providers.Callable(
-        _named_probes, helpdesk, stores.provided.health_probes.call(), settings
+        _named_probes, helpdesk, stores.provided.health_probes.call(), outbox, settings
     )
 
     dedup_policy = providers.Singleton(

@@ -6,8 +6,10 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
+from dependency_injector import providers
 
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
@@ -22,14 +24,21 @@ class InProcessService:
     """``create_app`` on the mock helpdesk and in-memory stores, with the e2e suite's secrets,
     so the e2e helpers (tests/e2e/support.py) work unchanged against it."""
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        overrides: Mapping[str, providers.Provider[Any]] | None = None,
+    ) -> None:
         self._outbox_dir = tempfile.TemporaryDirectory(prefix="hdb-inprocess-")
         outbox = str(Path(self._outbox_dir.name) / "outbox.sqlite3")
         settings = load_settings(
             {"AUTH_TOKEN": TOKEN, "WEBHOOK_SECRET": SECRET, "OUTBOX_PATH": outbox, **(env or {})},
             env_file="/nonexistent/.env",
         )
-        self.app: Edge = create_app(build_container(settings))
+        self.container = build_container(settings)
+        for name, provider in (overrides or {}).items():  # e.g. a broken outbox
+            getattr(self.container, name).override(provider)
+        self.app: Edge = create_app(self.container)
 
     def client(self) -> httpx.AsyncClient:
         transport = httpx.ASGITransport(app=self.app, client=("127.0.0.1", 40000))
