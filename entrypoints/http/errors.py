@@ -7,6 +7,7 @@ is answered by ``error_answer``: ``{"status":"error","code","message"}`` plus ``
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,7 +52,8 @@ def error_answer(
     retry_after: int | None = None,
 ) -> Answer:
     """The envelope for ``code``. ``retry_after`` (seconds) overrides the code's default pause;
-    when there is one, the Retry-After header says it, and a 429's body says the same number."""
+    when there is one, the Retry-After header says it, and a 429's or 503's body says the same
+    number (``retryAfter``), so a client reading either waits as long."""
     status = STATUS_BY_CODE.get(code, 500)
     pause = retry_after if retry_after is not None else RETRY_AFTER_SECONDS.get(code)
     all_headers = list(headers) if headers else []
@@ -62,14 +64,17 @@ def error_answer(
         code=code,
         message=message,
         details=dict(details) if details is not None else None,
-        retry_after=pause if code == "RATE_LIMIT_EXCEEDED" else None,
+        retry_after=pause if status in (429, 503) else None,
     )
     return Answer(status, _encode(body), all_headers, {"error_code": code})
 
 
 def refusal(error: HttpError | DomainError, headers: RawHeaders | None = None) -> Answer:
-    """An ``HttpError`` or a use case's ``DomainError`` as its envelope."""
-    return error_answer(error.code, error.message, error.details, headers)
+    """An ``HttpError`` or a use case's ``DomainError`` as its envelope; a helpdesk that said
+    when to come back (its own Retry-After) is quoted, rounded up to whole seconds."""
+    pause = getattr(error, "retry_after", None)
+    retry_after = math.ceil(pause) if isinstance(pause, int | float) and pause > 0 else None
+    return error_answer(error.code, error.message, error.details, headers, retry_after)
 
 
 def internal_error(error: BaseException) -> Answer:
