@@ -25,6 +25,7 @@ import httpx
 
 from adapters.helpdesk.http_gateway import HttpHelpdesk
 from adapters.helpdesk.wire import (
+    REFERENCE_LABEL,
     Answer,
     note_body,
     numeric_ticket_id,
@@ -195,11 +196,12 @@ class RtHelpdesk(HttpHelpdesk[RtSettings]):
 
     @staticmethod
     def _content(ticket: NewTicket) -> str:
-        extra = [
-            f"{label}: {value}"
-            for label, value in (("Caller", ticket.caller_number), ("Source", ticket.source))
-            if value
-        ]
+        lines = (
+            ("Caller", ticket.caller_number),
+            ("Source", ticket.source),
+            (REFERENCE_LABEL, ticket.reference),  # a queued hand-off's: a caller may quote it
+        )
+        extra = [f"{label}: {value}" for label, value in lines if value]
         return ticket.body + ("\n\n" + "\n".join(extra) if extra else "")
 
     def _ref(self, number: str, created_at: float) -> TicketRef:

@@ -10,6 +10,9 @@ import httpx
 
 from application.errors import HelpdeskBadResponse, HelpdeskUnavailable, TicketNotFound
 
+REFERENCE_LABEL = "Bridge reference"
+"""The line a ticket made from a queued hand-off carries (``Bridge reference: HB-7KQ2MX``)."""
+
 AUTH_FAILURE_STATUSES = frozenset({401, 403})
 """The helpdesk refuses us (bad or revoked credentials, missing permission)."""
 

@@ -27,6 +27,7 @@ import httpx
 
 from adapters.helpdesk.http_gateway import HttpHelpdesk
 from adapters.helpdesk.wire import (
+    REFERENCE_LABEL,
     Answer,
     note_body,
     numeric_ticket_id,
@@ -222,9 +223,13 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
         ]
         if ticket.source:
             tags.append(zendesk_tag("source", ticket.source))
+        body = ticket.body
+        if ticket.reference:  # a queued hand-off: a caller may quote it, a technician find it
+            tags.append(zendesk_tag("bridge_ref", ticket.reference))
+            body += f"\n\n{REFERENCE_LABEL}: {ticket.reference}"
         fields: dict[str, Any] = {
             "subject": ticket.subject,
-            "comment": {"body": ticket.body, "public": False},
+            "comment": {"body": body, "public": False},
             "tags": tags,
         }
         if ticket.dedup_key:

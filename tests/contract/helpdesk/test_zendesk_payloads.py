@@ -79,6 +79,25 @@ async def test_a_minimal_hand_off_sends_only_what_is_known(
     assert set(body) == {"subject", "comment", "tags"}
 
 
+async def test_a_delivered_queued_hand_off_carries_its_reference(
+    client: httpx.AsyncClient, fake_time: FakeTime, fake_zendesk: FakeZendesk
+) -> None:
+    bare = ZendeskSettings(api_url=ZENDESK_URL, email="bridge@example.com", api_token="zd-token")
+    gateway = ZendeskHelpdesk(client, bare, Resilience(clock=fake_time, sleep=fake_time.sleep))
+    ticket = NewTicket(
+        subject="[WiFi] No WiFi",
+        body="Please call me back",
+        category=Category.WIFI,
+        reason=EscalationReason.OTHER,
+        reference="HB-7KQ2MX",
+    )
+    await gateway.create_ticket(ticket)
+    (request,) = sent(fake_zendesk, "POST")
+    body = json.loads(request.content)["ticket"]
+    assert "bridge_ref_hb_7kq2mx" in body["tags"]  # Zendesk tags: lowercase words
+    assert body["comment"]["body"].endswith("\n\nBridge reference: HB-7KQ2MX")
+
+
 async def test_notes_are_internal_comments_with_their_author(
     gateway: ZendeskHelpdesk, fake_zendesk: FakeZendesk
 ) -> None:

@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
+import msgspec
 import pytest
 import respx
 
@@ -82,6 +83,15 @@ async def test_create_sends_queue_custom_field_and_context(
         "ContentType": "text/plain",
         "CustomFields": {"ExternalRef": "oa:conv-9"},
     }
+
+
+async def test_a_delivered_queued_hand_off_carries_its_reference(
+    gateway: RtHelpdesk, rt: respx.MockRouter
+) -> None:
+    route = rt.post("/ticket").respond(201, json={"id": "43", "type": "ticket"})
+    await gateway.create_ticket(msgspec.structs.replace(FILED, reference="HB-7KQ2MX"))
+    sent = json.loads(route.calls.last.request.content)
+    assert sent["Content"].endswith("\nBridge reference: HB-7KQ2MX")
 
 
 async def test_a_create_whose_answer_was_lost_is_not_replayed(
