@@ -10,21 +10,19 @@ from dependency_injector import providers
 
 from adapters.outbox import MemoryOutbox
 from entrypoints.delivery import DeliveryWorker
-from tests.e2e.support import AUTH, assert_error, assert_rate_headers, handoff, note, unique
+from tests.e2e.support import (
+    AUTH,
+    HANDOFF_KEYS,
+    assert_error,
+    assert_rate_headers,
+    handoff,
+    note,
+    unique,
+)
 from tests.inprocess import InProcessService
 
 DOWN = {"MOCK_HELPDESK_HEALTHY": "false", "RATE_LIMIT_PER_SECOND": "100000"}
-QUEUED_KEYS = [
-    "status",
-    "created",
-    "ticketId",
-    "ticketUrl",
-    "category",
-    "escalationReason",
-    "confidence",
-    "echo",
-    "queued",
-]
+QUEUED_KEYS = [*HANDOFF_KEYS, "queued"]
 
 
 async def test_a_hand_off_the_helpdesk_cannot_take_is_queued_and_delivered_later() -> None:

@@ -61,11 +61,17 @@ async def test_create_puts_each_fact_where_zendesk_agents_see_it(
     }
 
 
-async def test_a_minimal_hand_off_sends_only_what_is_known(
-    client: httpx.AsyncClient, fake_time: FakeTime, fake_zendesk: FakeZendesk
-) -> None:
+@pytest.fixture
+def bare_gateway(client: httpx.AsyncClient, fake_time: FakeTime) -> ZendeskHelpdesk:
+    """Zendesk with no custom fields configured."""
     bare = ZendeskSettings(api_url=ZENDESK_URL, email="bridge@example.com", api_token="zd-token")
-    gateway = ZendeskHelpdesk(client, bare, Resilience(clock=fake_time, sleep=fake_time.sleep))
+    return ZendeskHelpdesk(client, bare, Resilience(clock=fake_time, sleep=fake_time.sleep))
+
+
+async def test_a_minimal_hand_off_sends_only_what_is_known(
+    bare_gateway: ZendeskHelpdesk, fake_zendesk: FakeZendesk
+) -> None:
+    gateway = bare_gateway
     ticket = NewTicket(
         subject="[Unknown] Help",
         body="Please call me back",
@@ -80,10 +86,8 @@ async def test_a_minimal_hand_off_sends_only_what_is_known(
 
 
 async def test_a_delivered_queued_hand_off_carries_its_reference(
-    client: httpx.AsyncClient, fake_time: FakeTime, fake_zendesk: FakeZendesk
+    bare_gateway: ZendeskHelpdesk, fake_zendesk: FakeZendesk
 ) -> None:
-    bare = ZendeskSettings(api_url=ZENDESK_URL, email="bridge@example.com", api_token="zd-token")
-    gateway = ZendeskHelpdesk(client, bare, Resilience(clock=fake_time, sleep=fake_time.sleep))
     ticket = NewTicket(
         subject="[WiFi] No WiFi",
         body="Please call me back",
@@ -91,7 +95,7 @@ async def test_a_delivered_queued_hand_off_carries_its_reference(
         reason=EscalationReason.OTHER,
         reference="HB-7KQ2MX",
     )
-    await gateway.create_ticket(ticket)
+    await bare_gateway.create_ticket(ticket)
     (request,) = sent(fake_zendesk, "POST")
     body = json.loads(request.content)["ticket"]
     assert "bridge_ref_hb_7kq2mx" in body["tags"]  # Zendesk tags: lowercase words
