@@ -44,8 +44,7 @@ class Claims:
         """A WON claim, or FOUND with a fresh ticket (or queued marker) that answers; None when
         another filing held the keys for ``wait_seconds`` or until ``limit``. To a delivery
         (``replacing`` its own marker) another reference's marker is a held claim."""
-        seconds = self._wait if limit is None else min(self._wait, limit.remaining())
-        patience = Patience(self._clock, seconds)
+        patience: Patience | None = None  # made only when it must wait: most claims answer
         while True:
             claim = await self._index.claim(keys, owner, self._lease, replacing)
             found = claim.ticket
@@ -55,6 +54,9 @@ class Claims:
                 and not (replacing is not None and found.queued)
             ):
                 return claim
+            if patience is None:
+                seconds = self._wait if limit is None else min(self._wait, limit.remaining())
+                patience = Patience(self._clock, seconds)
             if patience.exhausted():
                 return None
             await patience.pause()
