@@ -42,6 +42,7 @@ from bench.common import (
     table,
 )
 from bench.load import WrkResult, require_wrk, wrk
+from bench.redis_vs_memory import delete_prefix
 
 PATH = "/ingest/oa-handoff"
 SCRIPT = "distinct.lua"
@@ -163,7 +164,7 @@ def drain(name: str, env: dict[str, str], args: argparse.Namespace) -> dict[str,
             if scrape.get(QUEUED) != last.get(QUEUED):
                 progress_at = now
             elif stall is None and now - progress_at >= STALL_SECONDS:
-                stall = (progress_at - ready, last)  # what is left is leased to a dead worker
+                stall = (progress_at - ready, last)  # the rest: leased by the stopped worker
             last = scrape or last
     burst_s, burst = stall or (now - ready, last)
     return {
@@ -172,23 +173,14 @@ def drain(name: str, env: dict[str, str], args: argparse.Namespace) -> dict[str,
         "delivered": last.get(DELIVERED, 0.0),
         "burst_delivered": burst.get(DELIVERED, 0.0) - first.get(DELIVERED, 0.0),
         "burst_seconds": burst_s,
-        "rate": (burst.get(DELIVERED, 0.0) - first.get(DELIVERED, 0.0)) / burst_s,
+        "rate": (burst.get(DELIVERED, 0.0) - first.get(DELIVERED, 0.0)) / burst_s
+        if burst_s > 0
+        else float("nan"),
         "tail_items": burst.get(QUEUED, 0.0) if stall else 0.0,
         "left_queued": last.get(QUEUED, float("nan")),
         "postponed": last.get('outbox_deliveries_total{outcome="postponed"}', 0.0),
         "spawn_to_empty_s": now - server.started_at,
     }
-
-
-def _delete_prefix(redis_url: str, prefix: str) -> int:
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    try:
-        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
-        return int(client.delete(*keys)) if keys else 0
-    finally:
-        client.close()
 
 
 def run(args: argparse.Namespace) -> dict[str, object]:
@@ -212,7 +204,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             drained = {name: drain(name, env, args) for name, env in envs.items()}
         finally:
             if "redis" in chosen:
-                say(f"  (deleted {_delete_prefix(args.redis_url, prefix)} keys under {prefix})")
+                say(f"  (deleted {delete_prefix(args.redis_url, prefix)} keys under {prefix})")
     delivery_report(drained)
     result: dict[str, object] = {
         "queue": {n: [asdict(r) for r in results[n]] for n in chosen},
