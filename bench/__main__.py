@@ -1,4 +1,4 @@
-"""``python -m bench [handoff|floor|startup|scale|servers|mcp|all]``: see bench/README.md."""
+"""``python -m bench [handoff|floor|startup|scale|servers|outbox|mcp|all]``: see bench/README.md."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from bench import handoff, memory, scale, servers, startup
+from bench import handoff, memory, outbox, scale, servers, startup
 from bench.common import BenchError, say
 
 
@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("servers", help="the bridge on uvicorn variants and granian")
     servers.add_arguments(sub)
     sub.set_defaults(run=servers.run)
+    sub = commands.add_parser("outbox", help="hand-offs queued/s (helpdesk down), delivered/s")
+    outbox.add_arguments(sub)
+    sub.set_defaults(run=outbox.run)
     sub = commands.add_parser("mcp", help="bench/mcp_startup.py, when present")
     sub.add_argument("rest", nargs=argparse.REMAINDER, help="its own arguments")
     sub.set_defaults(run=_mcp)

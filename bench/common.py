@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 NODE_PEER = ROOT.parent / "shared" / "peers" / "express-node"
 NODE_CACHE = Path(tempfile.gettempdir()) / "helpdesk-bridge-bench" / "express-node"
+OUTBOXES = NODE_CACHE.parent / "outboxes"
 
 TOKEN = "bench-token"  # noqa: S105 - the benchmark servers' throwaway token
 SECRET = "bench-secret"  # noqa: S105 - and HMAC secret, known to the wrk scripts
@@ -211,7 +212,13 @@ def log_path(log_dir: str | None, name: str) -> str:
 
 
 def bridge_server(port: int, log_dir: str | None = None, **env: str) -> Server:
-    """``helpdesk-bridge serve`` exactly as production starts it (entrypoints/serving.py)."""
+    """``helpdesk-bridge serve`` exactly as production starts it (entrypoints/serving.py); its
+    outbox is a fresh file of its own (never the user's default one) unless OUTBOX_PATH is set."""
+    if "OUTBOX_PATH" not in env:
+        OUTBOXES.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            (OUTBOXES / f"outbox-{port}.sqlite3{suffix}").unlink(missing_ok=True)
+        env["OUTBOX_PATH"] = str(OUTBOXES / f"outbox-{port}.sqlite3")
     return Server(
         "bridge",
         [*console_script(), "serve", "--host", "127.0.0.1", "--port", str(port)],

@@ -228,7 +228,7 @@ def _load(url: str, seconds: float, connections: int, label: str, use_wrk: bool)
     return asyncio.run(_python_load(url, seconds, connections, label))
 
 
-def _delete_prefix(redis_url: str, prefix: str) -> int:
+def delete_prefix(redis_url: str, prefix: str) -> int:
     import redis
 
     client = redis.Redis.from_url(redis_url)
@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  warning: {server.backend} answered non-2xx or dropped connections")
             print(f"redis / memory throughput: {medians['redis'] / medians['memory']:.2f}")
     finally:
-        deleted = _delete_prefix(args.redis_url, prefix)
+        deleted = delete_prefix(args.redis_url, prefix)
         print(f"(deleted {deleted} Redis keys under {prefix})")
     return 0
 

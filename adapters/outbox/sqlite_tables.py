@@ -58,7 +58,10 @@ _SELECT = (
 _SELECT_QUEUED_HOLDER = (
     "SELECT i.reference, i.problem, i.dedup_keys, i.queued_at, i.state, i.attempts,"
     " i.last_error, i.next_attempt_at, i.delivered_at, i.ticket_id, i.ticket_url"
-    " FROM outbox_keys k JOIN outbox_items i ON i.reference = k.reference"
+    # CROSS JOIN: SQLite keeps this order (the key first, by its primary key); with a plain
+    # JOIN it walks the queued items in age order for the ORDER BY, probing each one's keys,
+    # so a key nobody holds - every new hand-off's - cost a pass over the whole queue.
+    " FROM outbox_keys k CROSS JOIN outbox_items i ON i.reference = k.reference"
     " WHERE k.dedup_key = ? AND i.state = ? ORDER BY i.queued_at, i.reference LIMIT 1"
 )
 _INSERT = (
