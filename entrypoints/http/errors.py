@@ -7,6 +7,7 @@ is answered by ``error_answer``: ``{"status":"error","code","message"}`` plus ``
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -68,8 +69,19 @@ def error_answer(
 
 
 def refusal(error: HttpError | DomainError, headers: RawHeaders | None = None) -> Answer:
-    """An ``HttpError`` or a use case's ``DomainError`` as its envelope."""
-    return error_answer(error.code, error.message, error.details, headers)
+    """An ``HttpError`` or a use case's ``DomainError`` as its envelope; an error that carries
+    the helpdesk's own wait (``HelpdeskUnavailable.retry_after``, from its 429/503) answers it
+    as the Retry-After, so the header says the number the details say."""
+    return error_answer(error.code, error.message, error.details, headers, _pause(error))
+
+
+def _pause(error: HttpError | DomainError) -> int | None:
+    """The error's own wait in whole seconds, rounded up (never 0: "retry at once" would send
+    the caller straight back into the wait); None when it has none."""
+    seconds = getattr(error, "retry_after", None)
+    if not isinstance(seconds, int | float):
+        return None
+    return max(1, math.ceil(seconds))
 
 
 def internal_error(error: BaseException) -> Answer:
