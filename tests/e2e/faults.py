@@ -60,13 +60,13 @@ async def timed_handoff(
 
 
 async def wait_until(
-    check: Callable[[], Awaitable[bool]], timeout: float, what: str, interval: float = 0.25
+    check: Callable[[], Awaitable[bool]], within: float, what: str, interval: float = 0.25
 ) -> float:
-    """Poll ``check`` until it holds; the seconds it took (fails the test after ``timeout``)."""
+    """Poll ``check`` until it holds; the seconds it took (fails the test after ``within``)."""
     started = time.monotonic()
     while not await check():
-        if time.monotonic() - started > timeout:
-            pytest.fail(f"not within {timeout} s: {what}")
+        if time.monotonic() - started > within:
+            pytest.fail(f"not within {within} s: {what}")
         await asyncio.sleep(interval)
     return time.monotonic() - started
 
@@ -75,7 +75,8 @@ async def handoff_states(
     client: httpx.AsyncClient, references: Iterable[str]
 ) -> dict[str, dict[str, Any]]:
     """``GET /handoffs/{ref}`` for each reference: its body (every one must be known: 200)."""
-    answers = await asyncio.gather(*(client.get(f"/handoffs/{r}", headers=AUTH) for r in references))
+    paths = [f"/handoffs/{reference}" for reference in references]
+    answers = await asyncio.gather(*(client.get(path, headers=AUTH) for path in paths))
     states: dict[str, dict[str, Any]] = {}
     for answer in answers:
         assert answer.status_code == 200, answer.text

@@ -24,13 +24,13 @@ from tests.e2e.faults import (
     RedisServer,
     bridge_env,
     problem,
-    redis_server,  # noqa: F401 - a fixture
     timed_handoff,
 )
+from tests.e2e.faults import redis_server as redis_server
 from tests.e2e.processes import ServiceFactory
 from tests.e2e.support import assert_error, unique
 from tests.standin.client import StandinProcess
-from tests.standin.fixtures import zendesk_standin  # noqa: F401 - a fixture
+from tests.standin.fixtures import zendesk_standin as zendesk_standin
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
 
@@ -90,7 +90,7 @@ async def test_an_outbox_that_cannot_keep_the_handoff_answers_503_never_202(
     outbox: str,
     zendesk_standin: StandinProcess,
     service_factory: ServiceFactory,
-    redis_server: RedisServer,  # noqa: F811 - the fixture imported above
+    redis_server: RedisServer,
     tmp_path: Path,
 ) -> None:
     if outbox == "sqlite-under-a-file":
