@@ -173,3 +173,33 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
         yield server.start()
     finally:
         server.stop()
+
+
+async def handoffs(
+    client: httpx.AsyncClient, keys: Iterable[str]
+) -> list[tuple[httpx.Response, float]]:
+    """One hand-off per problem key, all at once; each answer with its caller-side duration."""
+    return await asyncio.gather(*(timed_handoff(client, problem(key)) for key in keys))
+
+
+async def settled(
+    client: httpx.AsyncClient,
+    standin: StandinProcess,
+    references: list[str],
+    keys: Iterable[str],
+    within: float,
+) -> list[dict[str, Any]]:
+    """Wait until every reference is delivered, then check the end a user sees: nothing queued
+    (``/metrics``), one stand-in ticket per problem, each reference pointing at one of them
+    (each at its own when there is one reference per problem). The stand-in's tickets."""
+    await wait_until(lambda: all_delivered(client, references), within, "all delivered")
+    states = await handoff_states(client, references)
+    assert await queued_gauge(client) == 0
+    tickets = standin.tickets()
+    assert_filed_once(tickets, keys)
+    ids = {str(ticket["id"]) for ticket in tickets}
+    delivered_to = [state["ticketId"] for state in states.values()]
+    assert set(delivered_to) <= ids, (delivered_to, ids)
+    if len(states) == len(tickets):
+        assert set(delivered_to) == ids
+    return tickets

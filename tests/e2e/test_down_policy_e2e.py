@@ -17,17 +17,12 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.e2e.faults import (
-    DEADLINE_SECONDS,
-    RedisServer,
-    bridge_env,
-    problem,
-    timed_handoff,
-)
+from tests.e2e import faults
 from tests.e2e.faults import redis_server as redis_server
-from tests.e2e.processes import ServiceFactory
+from tests.e2e.processes import ServiceFactory, ServiceProcess
 from tests.e2e.support import assert_error, unique
 from tests.standin.client import StandinProcess
 from tests.standin.fixtures import zendesk_standin as zendesk_standin
@@ -37,19 +32,28 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
 HELPDESK_RETRY_AFTER = 30
 
 
+async def _in_turn(
+    bridge: ServiceProcess, prefix: str, count: int
+) -> tuple[list[tuple[httpx.Response, float]], httpx.Response]:
+    """``count`` distinct hand-offs one after the other, then ``/readyz``."""
+    async with bridge.client() as client:
+        answers = [
+            await faults.timed_handoff(client, faults.problem(unique(prefix))) for _ in range(count)
+        ]
+        return answers, await client.get("/readyz")
+
+
 async def test_fail_policy_answers_the_specs_503_with_the_helpdesks_retry_after(
     zendesk_standin: StandinProcess, service_factory: ServiceFactory
 ) -> None:
     bridge = service_factory(
-        bridge_env(zendesk_standin, HELPDESK_DOWN_POLICY="fail", READYZ_CACHE_SECONDS="0")
+        faults.bridge_env(zendesk_standin, HELPDESK_DOWN_POLICY="fail", READYZ_CACHE_SECONDS="0")
     )
     zendesk_standin.fail(503, retry_after=HELPDESK_RETRY_AFTER)
-    async with bridge.client() as client:
-        answers = [await timed_handoff(client, problem(unique("down-fail"))) for _ in range(3)]
-        ready = await client.get("/readyz")
+    answers, ready = await _in_turn(bridge, "down-fail", 3)
     for response, seconds in answers:
         body = assert_error(response, 503, "HELPDESK_UNAVAILABLE")
-        assert seconds < DEADLINE_SECONDS
+        assert seconds < faults.DEADLINE_SECONDS
         pause = int(response.headers["retry-after"])
         # The helpdesk asked for 30 s (less what has passed since, for the later hand-offs
         # that read the remembered wait): header and body say one number.
@@ -69,16 +73,15 @@ async def test_fail_policy_answers_the_specs_503_with_the_helpdesks_retry_after(
 async def test_queue_policy_queues_and_stays_ready_but_degraded(
     zendesk_standin: StandinProcess, service_factory: ServiceFactory
 ) -> None:
-    bridge = service_factory(bridge_env(zendesk_standin, READYZ_CACHE_SECONDS="0"))
+    bridge = service_factory(faults.bridge_env(zendesk_standin, READYZ_CACHE_SECONDS="0"))
     async with bridge.client() as client:
         assert (await client.get("/readyz")).json()["status"] == "ready"
-        zendesk_standin.fail(503, retry_after=HELPDESK_RETRY_AFTER)
-        answers = [await timed_handoff(client, problem(unique("down-queue"))) for _ in range(3)]
-        ready = await client.get("/readyz")
+    zendesk_standin.fail(503, retry_after=HELPDESK_RETRY_AFTER)
+    answers, ready = await _in_turn(bridge, "down-queue", 3)
     for response, seconds in answers:
         assert response.status_code == 202, response.text
         assert response.json()["status"] == "queued"
-        assert seconds < DEADLINE_SECONDS
+        assert seconds < faults.DEADLINE_SECONDS
     assert ready.status_code == 200, ready.text
     assert ready.json()["status"] == "degraded"
     assert ready.json()["checks"]["helpdesk"] == "unhealthy"
@@ -90,7 +93,7 @@ async def test_an_outbox_that_cannot_keep_the_handoff_answers_503_never_202(
     outbox: str,
     zendesk_standin: StandinProcess,
     service_factory: ServiceFactory,
-    redis_server: RedisServer,
+    redis_server: faults.RedisServer,
     tmp_path: Path,
 ) -> None:
     if outbox == "sqlite-under-a-file":
@@ -99,16 +102,14 @@ async def test_an_outbox_that_cannot_keep_the_handoff_answers_503_never_202(
         env = {"OUTBOX_PATH": str(blocker / "outbox.sqlite3")}
     else:
         env = {"STORE_BACKEND": "redis", "REDIS_URL": redis_server.url}
-    bridge = service_factory(bridge_env(zendesk_standin, READYZ_CACHE_SECONDS="0", **env))
+    bridge = service_factory(faults.bridge_env(zendesk_standin, READYZ_CACHE_SECONDS="0", **env))
     if outbox == "redis-stopped":
         redis_server.stop()
     zendesk_standin.fail(500)
-    async with bridge.client() as client:
-        answers = [await timed_handoff(client, problem(unique("no-outbox"))) for _ in range(4)]
-        ready = await client.get("/readyz")
+    answers, ready = await _in_turn(bridge, "no-outbox", 4)
     for response, seconds in answers:
         assert_error(response, 503, "STORE_UNAVAILABLE", rate_headers=outbox != "redis-stopped")
-        assert seconds < DEADLINE_SECONDS
+        assert seconds < faults.DEADLINE_SECONDS
     assert ready.status_code == 503, ready.text
     assert ready.json()["checks"]["outbox"] == "unhealthy"
     assert zendesk_standin.tickets() == []

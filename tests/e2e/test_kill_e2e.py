@@ -10,23 +10,11 @@ delivered, one ticket per problem in the stand-in, nothing left queued.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.faults import (
-    DEADLINE_SECONDS,
-    RedisServer,
-    all_delivered,
-    assert_filed_once,
-    bridge_env,
-    handoff_states,
-    problem,
-    queued_gauge,
-    timed_handoff,
-    wait_until,
-)
+from tests.e2e import faults
 from tests.e2e.faults import redis_server as redis_server
 from tests.e2e.processes import ServiceFactory, ServiceProcess
 from tests.e2e.support import unique
@@ -42,30 +30,31 @@ async def _queue_handoffs(bridge: ServiceProcess, keys: list[str]) -> list[str]:
     """Send one hand-off per key while the helpdesk refuses: each answered 202 inside the
     deadline; their references once each has been tried and postponed (none leased)."""
     async with bridge.client() as client:
-        answers = await asyncio.gather(*(timed_handoff(client, problem(key)) for key in keys))
+        answers = await faults.handoffs(client, keys)
         for response, seconds in answers:
             assert response.status_code == 202, response.text
-            assert seconds < DEADLINE_SECONDS
+            assert seconds < faults.DEADLINE_SECONDS
         references = [response.json()["ticketId"] for response, _ in answers]
 
         async def all_tried() -> bool:
-            states = await handoff_states(client, references)
+            states = await faults.handoff_states(client, references)
             return all(s["state"] == "queued" and s["attempts"] >= 1 for s in states.values())
 
-        await wait_until(all_tried, 10, "every queued hand-off tried once", interval=0.05)
+        await faults.wait_until(all_tried, 10, "every queued hand-off tried once", interval=0.05)
     return references
 
 
-async def _delivered_by(bridge: ServiceProcess, references: list[str], within: float) -> None:
+async def _settled_by(
+    bridge: ServiceProcess, standin: StandinProcess, references: list[str], keys: list[str]
+) -> None:
     async with bridge.client() as client:
-        await wait_until(lambda: all_delivered(client, references), within, "all delivered")
-        assert await queued_gauge(client) == 0
+        await faults.settled(client, standin, references, keys, within=30)
 
 
 async def test_killed_with_items_queued_each_is_delivered_once_after_a_restart(
     zendesk_standin: StandinProcess, service_factory: ServiceFactory, tmp_path: Path
 ) -> None:
-    env = bridge_env(zendesk_standin, OUTBOX_PATH=str(tmp_path / "outbox.sqlite3"))
+    env = faults.bridge_env(zendesk_standin, OUTBOX_PATH=str(tmp_path / "outbox.sqlite3"))
     bridge = service_factory(env)
     keys = [unique(f"kill-{n}") for n in range(HANDOFFS)]
     zendesk_standin.fail(500)  # down until reset
@@ -75,8 +64,7 @@ async def test_killed_with_items_queued_each_is_delivered_once_after_a_restart(
     zendesk_standin.reset()  # the helpdesk is back; the bridge is not
 
     restarted = service_factory(env)  # the same outbox file
-    await _delivered_by(restarted, references, within=30)
-    assert_filed_once(zendesk_standin.tickets(), keys)
+    await _settled_by(restarted, zendesk_standin, references, keys)
     delivered = {
         r["reference"] for r in restarted.log_records() if r.get("event") == "outbox.delivered"
     }
@@ -86,12 +74,12 @@ async def test_killed_with_items_queued_each_is_delivered_once_after_a_restart(
 async def test_one_of_two_instances_on_redis_killed_the_other_delivers_each_once(
     zendesk_standin: StandinProcess,
     service_factory: ServiceFactory,
-    redis_server: RedisServer,
+    redis_server: faults.RedisServer,
 ) -> None:
     """The helpdesk refuses with 429 Retry-After 12 (remembered in Redis for the fleet, so
     neither instance calls it until then); every hand-off goes to the first instance, which is
     killed; the second delivers them all once the wait is over."""
-    env = bridge_env(
+    env = faults.bridge_env(
         zendesk_standin,
         STORE_BACKEND="redis",
         REDIS_URL=redis_server.url,
@@ -104,8 +92,7 @@ async def test_one_of_two_instances_on_redis_killed_the_other_delivers_each_once
     first.kill()
     assert not first.running
 
-    await _delivered_by(second, references, within=30)
-    assert_filed_once(zendesk_standin.tickets(), keys)
+    await _settled_by(second, zendesk_standin, references, keys)
     delivered = [
         r["reference"] for r in second.log_records() if r.get("event") == "outbox.delivered"
     ]

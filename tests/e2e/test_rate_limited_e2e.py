@@ -15,16 +15,7 @@ import time
 
 import pytest
 
-from tests.e2e.faults import (
-    all_delivered,
-    assert_filed_once,
-    bridge_env,
-    handoff_states,
-    problem,
-    queued_gauge,
-    timed_handoff,
-    wait_until,
-)
+from tests.e2e import faults
 from tests.e2e.processes import ServiceFactory
 from tests.e2e.support import unique
 from tests.standin.client import StandinProcess
@@ -41,14 +32,16 @@ REFERENCE = re.compile(r"^HB-[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{6}$")
 async def test_a_429_retry_after_queues_without_calling_and_delivers_once_after_it(
     zendesk_standin: StandinProcess, service_factory: ServiceFactory
 ) -> None:
-    bridge = service_factory(bridge_env(zendesk_standin))
+    bridge = service_factory(faults.bridge_env(zendesk_standin))
     keys = [unique(f"limited-{n}") for n in range(HANDOFFS)]
     zendesk_standin.fail(429, retry_after=RETRY_AFTER, seconds=RETRY_AFTER)
     refused_at = time.monotonic()
     async with bridge.client() as client:
-        first, first_seconds = await timed_handoff(client, problem(keys[0]))
+        first, first_seconds = await faults.timed_handoff(client, faults.problem(keys[0]))
         heard = zendesk_standin.calls()
-        rest = await asyncio.gather(*(timed_handoff(client, problem(key)) for key in keys[1:]))
+        rest = await asyncio.gather(
+            *(faults.timed_handoff(client, faults.problem(key)) for key in keys[1:])
+        )
         after_rest = zendesk_standin.calls()
         await asyncio.sleep(max(0.0, RETRY_AFTER - 3 - (time.monotonic() - refused_at)))
         before_end = zendesk_standin.calls()  # the wait nearly over: still not one call
@@ -69,12 +62,6 @@ async def test_a_429_retry_after_queues_without_calling_and_delivers_once_after_
             references.append(body["ticketId"])
         assert len(set(references)) == HANDOFFS
 
-        await wait_until(lambda: all_delivered(client, references), 30, "every one delivered")
-        states = await handoff_states(client, references)
-        queued = await queued_gauge(client)
-    assert queued == 0
-    tickets = zendesk_standin.tickets()
-    assert_filed_once(tickets, keys)
-    assert {state["ticketId"] for state in states.values()} == {str(t["id"]) for t in tickets}
+        await faults.settled(client, zendesk_standin, references, keys, within=30)
     creates = zendesk_standin.creates()
     assert [create["status"] for create in creates] == [201] * HANDOFFS, creates
