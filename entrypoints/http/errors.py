@@ -70,11 +70,19 @@ def error_answer(
 
 
 def refusal(error: HttpError | DomainError, headers: RawHeaders | None = None) -> Answer:
-    """An ``HttpError`` or a use case's ``DomainError`` as its envelope; a helpdesk that said
-    when to come back (its own Retry-After) is quoted, rounded up to whole seconds."""
-    pause = getattr(error, "retry_after", None)
-    retry_after = math.ceil(pause) if isinstance(pause, int | float) and pause > 0 else None
-    return error_answer(error.code, error.message, error.details, headers, retry_after)
+    """An ``HttpError`` or a use case's ``DomainError`` as its envelope; an error that carries
+    the helpdesk's own wait (``HelpdeskUnavailable.retry_after``, from its 429/503) answers it
+    as the Retry-After, so the header says the number the details say."""
+    return error_answer(error.code, error.message, error.details, headers, _pause(error))
+
+
+def _pause(error: HttpError | DomainError) -> int | None:
+    """The error's own wait in whole seconds, rounded up (never 0: "retry at once" would send
+    the caller straight back into the wait); None when it has none."""
+    seconds = getattr(error, "retry_after", None)
+    if not isinstance(seconds, int | float):
+        return None
+    return max(1, math.ceil(seconds))
 
 
 def internal_error(error: BaseException) -> Answer:
