@@ -40,23 +40,25 @@ class Claims:
         owner: str,
         limit: Deadline | None,
         replacing: str | None = None,
+        reserve: float = 0.0,
     ) -> Claim | None:
         """A WON claim, or FOUND with a fresh ticket (or queued marker) that answers; None when
-        another filing held the keys for ``wait_seconds`` or until ``limit``. To a delivery
-        (``replacing`` its own marker) another reference's marker is a held claim."""
+        another filing held the keys for ``wait_seconds`` or until ``limit`` (less ``reserve``,
+        kept back for queueing). To a delivery (``replacing`` its own marker) another
+        reference's marker is a held claim."""
         patience: Patience | None = None  # made only when it must wait: most claims answer
         while True:
             claim = await self._index.claim(keys, owner, self._lease, replacing)
             found = claim.ticket
             if claim.state is ClaimState.WON or (
                 found is not None
-                and self.is_fresh(found)
+                and self._policy.is_fresh(found.created_at, self._clock.now())
                 and not (replacing is not None and found.queued)
             ):
                 return claim
             if patience is None:
-                seconds = self._wait if limit is None else min(self._wait, limit.remaining())
-                patience = Patience(self._clock, seconds)
+                left = self._wait if limit is None else limit.remaining() - reserve
+                patience = Patience(self._clock, max(min(self._wait, left), 0.0))
             if patience.exhausted():
                 return None
             await patience.pause()

@@ -99,11 +99,12 @@ class TicketFiling:
     async def file(self, problem: Problem, deadline: Deadline | None = None) -> FiledTicket:
         """The ticket for ``problem``, found, filed, or queued, answered inside ``deadline``."""
         keys = self._policy.keys_for(problem.oa_key, problem.caller_number, problem.category)
-        limit = self._helpdesk_share(deadline)
         if not keys:
-            return await self._file_keyless(problem, limit)
+            return await self._file_keyless(problem, self._helpdesk_share(deadline))
         owner = random_uuid_hex()
-        claim = await self._claims.claim(keys, owner, limit)
+        # The helpdesk's share of the deadline is worked out only when it is needed (a wait, or
+        # the winner's calls): most hand-offs are answered by the index's first claim.
+        claim = await self._claims.claim(keys, owner, deadline, reserve=self._queue_reserve())
         if claim is None:
             if self._queue is None:
                 raise DedupInProgress(
@@ -117,6 +118,7 @@ class TicketFiling:
             return FiledTicket(created, marker, problem, queued=True)
         if claim.state is ClaimState.FOUND and claim.ticket is not None:
             return FiledTicket(False, claim.ticket, problem, queued=claim.ticket.queued)
+        limit = self._helpdesk_share(deadline)
         return await self._file_as_winner(problem, keys, owner, limit, claim.uncertain)
 
     async def deliver(self, item: QueuedHandoff, deadline: Deadline | None = None) -> FiledTicket:
@@ -259,6 +261,10 @@ class TicketFiling:
     def _once(self) -> Deadline:
         """A limit that lets a claim look once, without waiting for another holder."""
         return Deadline(self._clock, 0.0)
+
+    def _queue_reserve(self) -> float:
+        """What queueing needs of the deadline when the hand-off may be queued (else nothing)."""
+        return 0.0 if self._queue is None else self._reserve
 
     def _helpdesk_share(self, deadline: Deadline | None) -> Deadline | None:
         """The part of ``deadline`` the helpdesk (and waiting) may use: all of it, less what
