@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-import redis
-import redis.asyncio
+from redis_clients import RedisClients
 from store_time import Elapse
 
 from adapters.clock import ManualClock
@@ -38,8 +36,6 @@ from adapters.stores.redis import (
     RedisReplayGuard,
     RedisTicketIndex,
 )
-from entrypoints.redis_client import redis_client
-from entrypoints.settings import RedisSettings
 
 
 class MemoryBackend:
@@ -75,21 +71,8 @@ class MemoryBackend:
         return None
 
 
-class RedisBackend:
+class RedisBackend(RedisClients):
     """The Redis adapters, each instance on its own client, all under one test-unique prefix."""
-
-    def __init__(self, url: str) -> None:
-        self._url = url
-        self.namespace = f"hdb-test:{uuid.uuid4().hex}:"
-        self._clients: list[redis.asyncio.Redis] = []
-
-    def client(self) -> redis.asyncio.Redis:
-        """A client as the service builds it (pool, retry, bytes), one per "process"."""
-        client = redis_client(
-            RedisSettings(url=self._url, socket_timeout_seconds=2.0, connect_timeout_seconds=2.0)
-        )
-        self._clients.append(client)
-        return client
 
     def ticket_index(self) -> RedisTicketIndex:
         return RedisTicketIndex(self.client(), namespace=self.namespace)
@@ -108,16 +91,6 @@ class RedisBackend:
 
     async def elapse(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
-
-    async def aclose(self) -> None:
-        cleaner = self.client()
-        try:
-            keys = [key async for key in cleaner.scan_iter(match=f"{self.namespace}*", count=500)]
-            if keys:
-                await cleaner.delete(*keys)
-        finally:
-            for client in self._clients:
-                await client.aclose()
 
 
 StoreBackend = MemoryBackend | RedisBackend

@@ -8,17 +8,14 @@ Time is never read from a clock here: every Outbox call takes an explicit ``now`
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
-import redis.asyncio
+from redis_clients import RedisClients
 
 from adapters.outbox.memory import MemoryOutbox
 from adapters.outbox.redis import RedisOutbox
 from adapters.outbox.sqlite import SqliteOutbox
 from application.ports import QueuedHandoff
-from entrypoints.redis_client import redis_client
-from entrypoints.settings import RedisSettings
 
 T0 = 1_700_000_000.0
 
@@ -66,32 +63,9 @@ class SqliteOutboxBackend:
             await outbox.aclose()
 
 
-class RedisOutboxBackend:
-    def __init__(self, url: str) -> None:
-        self._url = url
-        self.namespace = f"hdb-test:{uuid.uuid4().hex}:"
-        self._clients: list[redis.asyncio.Redis] = []
-
-    def client(self) -> redis.asyncio.Redis:
-        """A client as the service builds it, one per "process"."""
-        client = redis_client(
-            RedisSettings(url=self._url, socket_timeout_seconds=2.0, connect_timeout_seconds=2.0)
-        )
-        self._clients.append(client)
-        return client
-
+class RedisOutboxBackend(RedisClients):
     def outbox(self) -> RedisOutbox:
         return RedisOutbox(self.client(), namespace=self.namespace)
-
-    async def aclose(self) -> None:
-        cleaner = self.client()
-        try:
-            keys = [key async for key in cleaner.scan_iter(match=f"{self.namespace}*", count=500)]
-            if keys:
-                await cleaner.delete(*keys)
-        finally:
-            for client in self._clients:
-                await client.aclose()
 
 
 OutboxBackend = MemoryOutboxBackend | SqliteOutboxBackend | RedisOutboxBackend
