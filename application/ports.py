@@ -12,7 +12,11 @@ from typing import TYPE_CHECKING, Protocol
 
 import msgspec
 
-from domain.ticket import NewTicket, TicketRef
+from application.outbox_items import DuplicateReference as DuplicateReference
+from application.outbox_items import OutboxState as OutboxState
+from application.outbox_items import OutboxStats as OutboxStats
+from application.outbox_items import QueuedHandoff as QueuedHandoff
+from domain.ticket import Attachment, NewTicket, TicketRef, TicketStatus
 
 if TYPE_CHECKING:
     from application.deadline import Deadline
@@ -29,9 +33,29 @@ class HelpdeskGateway(Protocol):
         ...
 
     async def append_note(
-        self, ticket_id: str, text: str, author: str | None, deadline: Deadline | None = None
+        self,
+        ticket_id: str,
+        text: str,
+        author: str | None,
+        deadline: Deadline | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> None:
-        """Add an internal note; raise ``TicketNotFound`` for an unknown id."""
+        """Add an internal note (with ``attachments`` as files where the helpdesk takes uploads,
+        else their text inlined, bounded); raise ``TicketNotFound`` for an unknown id."""
+        ...
+
+    async def get_ticket(
+        self, ticket_id: str, deadline: Deadline | None = None
+    ) -> TicketStatus | None:
+        """One ticket's state, subject and times, whatever its state; None for an unknown id.
+        Nothing of its comments or internal notes is read into the answer."""
+        ...
+
+    async def find_caller_tickets(
+        self, caller_number: str, limit: int, deadline: Deadline | None = None
+    ) -> list[TicketStatus]:
+        """The tickets of the caller with this E.164 number that are not closed, newest first,
+        at most ``limit`` (Zendesk: the end user's requested tickets; RT: the caller field)."""
         ...
 
     async def find_open_ticket(
@@ -198,46 +222,6 @@ class HelpdeskBudget(Protocol):
         """Take one call from the pace: 0.0 when granted now, else the seconds until one would
         be (nothing taken)."""
         ...
-
-
-class OutboxState(StrEnum):
-    """Where a queued hand-off is."""
-
-    QUEUED = "queued"  # kept, waiting for (another) delivery attempt
-    DELIVERED = "delivered"  # filed: ``ticket_id`` / ``ticket_url`` are set
-    DEAD = "dead"  # older than OUTBOX_MAX_AGE_SECONDS undelivered: kept and reported
-
-
-class QueuedHandoff(msgspec.Struct, frozen=True, kw_only=True):
-    """A hand-off the helpdesk could not take in time, kept until it does.
-
-    ``problem`` is the resolved problem as the application encoded it (opaque to the outbox);
-    ``dedup_keys`` are its keys (strongest first; empty when nothing identifies it)."""
-
-    reference: str
-    problem: bytes
-    dedup_keys: tuple[str, ...]
-    queued_at: float
-    state: OutboxState = OutboxState.QUEUED
-    attempts: int = 0
-    last_error: str | None = None
-    next_attempt_at: float = 0.0
-    delivered_at: float | None = None
-    ticket_id: str | None = None
-    ticket_url: str | None = None
-
-
-class OutboxStats(msgspec.Struct, frozen=True, kw_only=True):
-    """What /metrics and /readyz report about the outbox."""
-
-    queued: int
-    delivered: int
-    dead: int
-    oldest_queued_age_seconds: float | None
-
-
-class DuplicateReference(Exception):
-    """``Outbox.put`` was given a reference another item already has (draw a new one)."""
 
 
 class Outbox(Protocol):

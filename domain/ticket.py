@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import msgspec
 
 from domain.taxonomy import Category, EscalationReason
@@ -44,6 +46,37 @@ class NewTicket(msgspec.Struct, frozen=True):
     dedup_key: str | None = None
     request_key: str | None = None
     reference: str | None = None
+
+
+class TicketState(StrEnum):
+    """A ticket's state in plain words, the same for every helpdesk (each backend maps its own
+    statuses onto these); ``queued`` is a hand-off still in the bridge's outbox."""
+
+    OPEN = "open"
+    PENDING = "pending"
+    SOLVED = "solved"
+    CLOSED = "closed"
+    QUEUED = "queued"
+
+
+class TicketStatus(msgspec.Struct, frozen=True):
+    """What a caller ringing back may be told of a ticket: nothing but its state, subject and
+    times (epoch seconds); comments and internal notes are never read into it."""
+
+    id: str
+    url: str
+    state: TicketState
+    subject: str
+    created_at: float
+    updated_at: float
+
+
+class Attachment(msgspec.Struct, frozen=True):
+    """A file to go with an internal note (a call's whole transcript)."""
+
+    filename: str
+    content_type: str
+    data: bytes
 
 
 def ticket_subject(category: Category, summary: str, limit: int = 120) -> str:

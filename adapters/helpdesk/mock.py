@@ -10,7 +10,7 @@ from adapters.helpdesk.known_health import HealthRecord, Verdict
 from application.deadline import Deadline
 from application.errors import HelpdeskBadResponse, HelpdeskUnavailable, TicketNotFound
 from application.ports import Clock
-from domain.ticket import NewTicket, TicketRef
+from domain.ticket import Attachment, NewTicket, TicketRef, TicketState, TicketStatus
 
 FIRST_TICKET_NUMBER = 1000
 DEFAULT_BASE_URL = "https://helpdesk.example.com"
@@ -19,13 +19,30 @@ DEFAULT_BASE_URL = "https://helpdesk.example.com"
 class MockTicketRecord:
     """What the mock keeps of a ticket, so tests can look at what a helpdesk would show."""
 
-    __slots__ = ("new", "notes", "open", "ref")
+    __slots__ = ("attachments", "new", "notes", "ref", "state", "updated_at")
 
     def __init__(self, ref: TicketRef, new: NewTicket) -> None:
         self.ref = ref
         self.new = new
         self.notes: list[tuple[str, str | None]] = []
-        self.open = True
+        self.attachments: list[Attachment] = []
+        self.state = TicketState.OPEN
+        self.updated_at = ref.created_at
+
+    @property
+    def open(self) -> bool:
+        """Still dedups: neither solved nor closed."""
+        return self.state in (TicketState.OPEN, TicketState.PENDING)
+
+    def status(self) -> TicketStatus:
+        return TicketStatus(
+            self.ref.id,
+            self.ref.url,
+            self.state,
+            self.new.subject,
+            self.ref.created_at,
+            self.updated_at,
+        )
 
 
 class MockHelpdesk:
@@ -68,15 +85,41 @@ class MockHelpdesk:
         return ref
 
     async def append_note(
-        self, ticket_id: str, text: str, author: str | None, deadline: Deadline | None = None
+        self,
+        ticket_id: str,
+        text: str,
+        author: str | None,
+        deadline: Deadline | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> None:
         late = await self._travel(deadline)
         record = self.tickets.get(ticket_id)
         if record is None:
             raise TicketNotFound(f"Ticket {ticket_id} not found")
         record.notes.append((text, author))
+        record.attachments.extend(attachments)
         if late:
             raise _too_late("append_note", uncertain=True)
+
+    async def get_ticket(
+        self, ticket_id: str, deadline: Deadline | None = None
+    ) -> TicketStatus | None:
+        if await self._travel(deadline):
+            raise _too_late("get_ticket", uncertain=False)
+        record = self.tickets.get(ticket_id)
+        return record.status() if record is not None else None
+
+    async def find_caller_tickets(
+        self, caller_number: str, limit: int, deadline: Deadline | None = None
+    ) -> list[TicketStatus]:
+        if await self._travel(deadline):
+            raise _too_late("find_caller_tickets", uncertain=False)
+        found = [
+            record.status()
+            for record in reversed(self.tickets.values())
+            if record.new.caller_number == caller_number and record.state != TicketState.CLOSED
+        ]
+        return found[:limit]
 
     async def find_open_ticket(
         self, dedup_keys: Sequence[str], deadline: Deadline | None = None
@@ -93,9 +136,12 @@ class MockHelpdesk:
         """What the last call or probe found, as the real backends keep it for ``/readyz``."""
         return self._health.latest()
 
-    def close_ticket(self, ticket_id: str) -> None:
-        """Mark a ticket solved, as an agent would; a closed ticket no longer dedups."""
-        self.tickets[ticket_id].open = False
+    def close_ticket(self, ticket_id: str, state: TicketState = TicketState.SOLVED) -> None:
+        """Mark a ticket solved (or another state), as an agent would; a solved or closed
+        ticket no longer dedups."""
+        record = self.tickets[ticket_id]
+        record.state = state
+        record.updated_at = self._clock.now()
 
     def _open(self, ticket: NewTicket) -> TicketRef:
         """A new ticket - or, for a ``request_key`` seen before, the first one (same body), or
