@@ -170,6 +170,12 @@ class Settings(Declaration, frozen=True):
     """``underscore`` (helpdesk_create_ticket: what Claude, ElevenLabs & co. accept) or
     ``dotted`` (the spec's helpdesk.create_ticket); see docs/mcp.md."""
     mcp_allowed_hosts: Hosts = DEFAULT_MCP_ALLOWED_HOSTS
+    elevenlabs_webhook_secret: Secret = ""
+    """The secret of the ElevenLabs post-call webhook (``ElevenLabs-Signature``); empty: the
+    route ``/ingest/elevenlabs/post-call`` answers 404."""
+    post_call_max_body_bytes: Annotated[int, Meta(ge=65_536, le=67_108_864)] = 8_388_608
+    """Largest post-call transcription read (the audio events are answered whatever their size,
+    never held)."""
     mock_helpdesk: MockHelpdeskSettings = msgspec.field(default_factory=MockHelpdeskSettings)
     helpdesk: HelpdeskSettings = msgspec.field(default_factory=HelpdeskSettings)
     zendesk: ZendeskFields = msgspec.field(default_factory=ZendeskFields)

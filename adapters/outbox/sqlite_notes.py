@@ -35,7 +35,8 @@ def ticket_filed(
 ) -> list[PendingNote]:
     with tables.transaction(conn):
         changed = conn.execute(
-            "UPDATE outbox_items SET ticket_id = ?, ticket_url = ? WHERE reference = ? AND state = ?",
+            "UPDATE outbox_items SET ticket_id = ?, ticket_url = ?"
+            " WHERE reference = ? AND state = ?",
             (ticket_id, ticket_url, reference, _QUEUED),
         ).rowcount
         if not changed:

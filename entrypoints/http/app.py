@@ -27,11 +27,14 @@ from entrypoints.http.health import ReadinessChecks, liveness, readiness
 from entrypoints.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from entrypoints.http.metrics import Metrics
 from entrypoints.http.openapi import VERSION, build_openapi, openapi_yaml
+from entrypoints.http.post_call import PostCallRoute
+from entrypoints.http.post_call_signature import PostCallSignature
 from entrypoints.mcp.http import McpEndpoint
 
 JSON = "application/json"
 YAML = "application/yaml"
 HANDOFF_PATH = "/ingest/oa-handoff"
+POST_CALL_PATH = "/ingest/elevenlabs/post-call"
 HANDOFFS_PATH = "/handoffs"
 MCP_PATH = "/mcp"
 
@@ -64,6 +67,15 @@ def create_app(container: Container) -> Edge:
         on_queued=worker.nudge,
     )
     status = HandoffStatusRoute(webhook_gate, container.handoff_status())
+    secret = settings.elevenlabs_webhook_secret
+    post_call = PostCallRoute(
+        PostCallSignature(secret, container.clock()) if secret else None,
+        limiter,
+        container.record_call(),
+        max_body_bytes=settings.post_call_max_body_bytes,
+        clock=container.clock(),
+        deadline_seconds=settings.handoff_deadline_seconds,
+    )
     # MCP over Streamable HTTP; the SDK itself loads on the first MCP request.
     mcp_endpoint = McpEndpoint(container, Gate(BearerAuth(settings.auth_token), limiter))
     checks = ReadinessChecks(container.health_probes(), settings.readyz_cache_seconds)
@@ -72,6 +84,7 @@ def create_app(container: Container) -> Edge:
     routes = RouteTable(
         exact={
             HANDOFF_PATH: Route("handoff", handoff),
+            POST_CALL_PATH: Route("post_call", post_call),
             "/healthz": Route("healthz", rest),
             "/readyz": Route("readyz", rest),
             "/metrics": Route("metrics", rest),
