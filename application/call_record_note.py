@@ -8,6 +8,7 @@ helpdesk refuses or nobody scrolls through. The whole transcript goes with it as
 
 from __future__ import annotations
 
+import math
 import re
 
 import msgspec
@@ -101,7 +102,7 @@ def turn_line(turn: CallTurn, limit: int | None) -> str:
 
 def duration_text(seconds: float | None) -> str:
     """``2 min 12 s``; ``unknown`` when not reported."""
-    if seconds is None or seconds < 0 or seconds != seconds:  # NaN
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
         return "unknown"
     whole = min(round(seconds), 10**7)
     hours, rest = divmod(whole, 3600)
@@ -113,7 +114,7 @@ def duration_text(seconds: float | None) -> str:
 
 def clock_text(seconds: float | None) -> str:
     """A time in the call as ``m:ss`` (``h:mm:ss`` past an hour); ``-:--`` when unknown."""
-    if seconds is None or seconds < 0 or seconds != seconds:
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
         return "-:--"
     whole = min(int(seconds), 10**7)
     hours, rest = divmod(whole, 3600)
