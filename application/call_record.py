@@ -9,6 +9,7 @@ kept with it and appended on delivery), else the helpdesk's open ticket under th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from enum import StrEnum
 
 import msgspec
@@ -16,7 +17,7 @@ import msgspec
 from application.call_record_note import CallRecord, render_call_note
 from application.claims import Claims
 from application.deadline import Deadline
-from application.errors import DedupInProgress, TicketNotFound
+from application.errors import DedupInProgress, StoreUnavailable, TicketNotFound
 from application.ids import derived_key, random_uuid_hex
 from application.pending_note import TicketNote, append_to, pending_note
 from application.ports import (
@@ -127,7 +128,10 @@ class RecordCall:
             await asyncio.shield(self._events.abandon(key, _FINGERPRINT))
             raise
         stored = StoredResponse(200, _encode(result))
-        await self._events.complete(key, _FINGERPRINT, stored, self._memory)
+        # Done, whether or not it is remembered: a store failing now must not turn an appended
+        # note into a failure that ElevenLabs retries (its retry would append it again).
+        with contextlib.suppress(StoreUnavailable):
+            await self._events.complete(key, _FINGERPRINT, stored, self._memory)
         return result
 
     async def _record(self, record: CallRecord, deadline: Deadline) -> CallRecordResult:

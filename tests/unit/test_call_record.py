@@ -14,9 +14,10 @@ from adapters.stores.memory import MemoryIdempotencyStore, MemoryTicketIndex
 from application.call_record import CallRecordOutcome, CallRecordResult, RecordCall
 from application.call_record_note import CallRecord, CallTurn
 from application.deadline import Deadline
-from application.errors import DedupInProgress, HelpdeskUnavailable
+from application.errors import DedupInProgress, HelpdeskUnavailable, StoreUnavailable
 from application.oa_handoff import OaHandoff, OaHandoffCommand
 from application.pending_note import read_pending
+from application.ports import StoredResponse
 from application.ticket_filing import TicketFiling
 from domain.dedup import DedupPolicy
 from domain.ticket import TicketState
@@ -65,8 +66,10 @@ class World:
         filed = await OaHandoff(self.filing).execute(command, self.deadline())
         return filed.ticket.id
 
-    async def record(self, record: CallRecord = RECORD, **kwargs: object) -> CallRecordResult:
-        return await self.recorder(**kwargs).execute(record, self.deadline())  # type: ignore[arg-type]
+    async def record(
+        self, record: CallRecord = RECORD, index: MemoryTicketIndex | None = None
+    ) -> CallRecordResult:
+        return await self.recorder(index).execute(record, self.deadline())
 
     def deadline(self) -> Deadline:
         return Deadline(self.clock, 10.0)
@@ -218,3 +221,21 @@ async def test_a_note_for_a_hand_off_whose_ticket_is_filed_goes_straight_to_it(
     late = await world.record(other, index=stale)  # delivered: the helpdesk look-up finds it
     assert (late.outcome, late.ticket_id) == (CallRecordOutcome.APPENDED, filed.ticket.id)
     assert len(world.notes(filed.ticket.id)) == 2
+
+
+class ForgetfulEvents(MemoryIdempotencyStore):
+    """Events whose store fails just when the finished event is to be remembered."""
+
+    async def complete(
+        self, key: str, fingerprint: str, response: StoredResponse, ttl_seconds: float
+    ) -> None:
+        raise StoreUnavailable("Shared store (Redis) is unavailable")
+
+
+async def test_an_appended_note_is_answered_as_such_though_remembering_it_failed(
+    world: World,
+) -> None:
+    ticket_id = await world.hand_off()
+    world.events = ForgetfulEvents(world.clock)
+    result = await world.record()
+    assert (result.outcome, result.ticket_id) == (CallRecordOutcome.APPENDED, ticket_id)
