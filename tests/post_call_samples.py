@@ -1,6 +1,11 @@
-"""ElevenLabs post-call webhooks as ElevenLabs sends them: the shared example of a transcription
-(tests/elevenlabs/, copied unchanged from the project's shared ElevenLabs notes), variants of it,
-the other event types, and the ``ElevenLabs-Signature`` over a body."""
+"""ElevenLabs post-call webhooks as ElevenLabs sends them: the shared example of a transcription,
+variants of it, the other event types, and the ``ElevenLabs-Signature`` over a body.
+
+The example (``example-post-call-transcription.json``) is kept beside the project in
+``../shared/elevenlabs`` where CI has it, never copied in (``ELEVENLABS_POST_CALL_EXAMPLE``
+points elsewhere): without it the test modules that import this one skip, except under CI,
+where they fail.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +13,42 @@ import copy
 import hashlib
 import hmac
 import json
+import os
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from entrypoints.http.post_call_signature import sign
 
 POST_CALL = "/ingest/elevenlabs/post-call"
 SECRET = "wsec_post-call-test-secret"
-EXAMPLE_PATH = Path(__file__).parent / "elevenlabs" / "example-post-call-transcription.json"
-EXAMPLE: dict[str, Any] = json.loads(EXAMPLE_PATH.read_text())
+EXAMPLE_IN_SHARED = Path("shared") / "elevenlabs" / "example-post-call-transcription.json"
+
+
+def example_path() -> Path | None:
+    """``ELEVENLABS_POST_CALL_EXAMPLE``, else ``shared/elevenlabs/...`` beside the checkout or
+    any folder above it (a git worktree sits deeper than the main checkout)."""
+    if configured := os.environ.get("ELEVENLABS_POST_CALL_EXAMPLE"):
+        return Path(configured) if Path(configured).is_file() else None
+    beside = (folder / EXAMPLE_IN_SHARED for folder in Path(__file__).resolve().parents[1].parents)
+    return next((path for path in beside if path.is_file()), None)
+
+
+def _example() -> dict[str, Any]:
+    path = example_path()
+    if path is None:
+        missing = f"ElevenLabs' post-call example ({EXAMPLE_IN_SHARED}) is not beside the checkout"
+        if os.environ.get("CI"):
+            pytest.fail(missing, pytrace=False)
+        pytest.skip(missing, allow_module_level=True)
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+EXAMPLE = _example()
 CONVERSATION = EXAMPLE["data"]["conversation_id"]
 TITLE = EXAMPLE["data"]["analysis"]["call_summary_title"]
 SUMMARY = EXAMPLE["data"]["analysis"]["transcript_summary"]
