@@ -42,6 +42,7 @@ def rt_settings(settings: Settings) -> RtSettings:
         token=settings.helpdesk.api_key,
         queue=settings.rt.queue,
         external_ref_field=settings.rt.external_ref_field,
+        caller_field=settings.rt.caller_field,
         timeout_seconds=settings.helpdesk.timeout_seconds,
     )
 

@@ -118,10 +118,12 @@ class ZendeskFields(Declaration, frozen=True):
 
 
 class RtOptions(Declaration, frozen=True):
-    """``RT_*``: the queue tickets go to and the custom field holding the dedup key."""
+    """``RT_*``: the queue tickets go to and the custom fields holding the dedup key and the
+    caller's number."""
 
     queue: str = "General"
     external_ref_field: RtFieldName = "ExternalRef"
+    caller_field: RtFieldName = "CallerNumber"
 
 
 class RedisSettings(Declaration, frozen=True):

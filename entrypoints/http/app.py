@@ -13,6 +13,7 @@ from application.errors import StoreUnavailable
 from domain.errors import DomainError
 from entrypoints.container import Container, close_container
 from entrypoints.delivery import DeliveryWorker, warn_if_queued_hand_offs_are_not_durable
+from entrypoints.helpdesk_setup import report_helpdesk_setup
 from entrypoints.http.auth import BearerAuth, WebhookAuth
 from entrypoints.http.edge import Edge, Route, RouteTable, asgi_endpoint
 from entrypoints.http.errors import (
@@ -130,6 +131,7 @@ def _framework_routes(
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
         await warn_if_queued_hand_offs_are_not_durable(container)
+        await report_helpdesk_setup(container.helpdesk())
         worker.start()
         try:
             yield

@@ -53,6 +53,7 @@ TABLE: dict[str, tuple[Any, str | None]] = {
     "ZENDESK_CONFIDENCE_FIELD_ID": (None, "-5"),
     "RT_QUEUE": ("General", None),
     "RT_EXTERNAL_REF_FIELD": ("ExternalRef", "Ref{x}"),
+    "RT_CALLER_FIELD": ("CallerNumber", "Caller'Number"),
     "REDIS_URL": ("redis://127.0.0.1:6379/0", "http://127.0.0.1:6379"),
     "REDIS_KEY_PREFIX": ("hdb:", "has space:"),
     "REDIS_SOCKET_TIMEOUT_SECONDS": (1.0, "fast"),
