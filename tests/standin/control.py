@@ -20,8 +20,9 @@ never failed by a fault, never counted as helpdesk calls.
   a user made elsewhere long ago (searchable at once), answered as ``{"user": {...}}``.
 - ``GET /_standin/users``: ``{"users": [...]}``, every user (``id``, ``name``, ``phone``,
   ``external_id``, ``role``, ...).
-- ``GET /_standin/calls``: ``{"calls": {"create": n, "update": n, "list": n, "show": n, "me": n,
-  "other": n}}``, counted since start or the last reset (failed and refused calls included).
+- ``GET /_standin/calls``: ``{"calls": {"create": n, "update": n, ..., "other": n}}``, one count
+  per route of ``state.ROUTES`` (the people and upload routes too) and ``other``, since start or
+  the last reset (failed and refused calls included).
 - ``GET /_standin/creates``: ``{"creates": [{"idempotency_key", "status", "lookup",
   "ticket_id"}]}``, one per create call since start or reset, in the order
   they were answered (``status`` is
