@@ -212,7 +212,7 @@ async def status_container() -> Container:
     await container.outbox().put(
         QueuedHandoff(
             reference=REFERENCE,
-            problem=b"not read by a look-up that answers queued",
+            problem=b"unreadable: the subject falls back to a generic one",
             dedup_keys=("oa:queued",),
             queued_at=clock.now(),
             next_attempt_at=clock.now() + 10**9,
