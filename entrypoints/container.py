@@ -34,6 +34,7 @@ from application.oa_handoff import OaHandoff
 from application.ports import HealthProbe
 from application.render_note import RenderNote
 from application.ticket_filing import DownPolicy, TicketFiling
+from application.ticket_status import TicketStatusLookup
 from domain.dedup import DedupPolicy
 from entrypoints.backends import MemoryStores, MockHelpdeskBackend, RealHelpdeskBackend, RedisStores
 from entrypoints.helpdesk_wiring import RT, ZENDESK
@@ -135,6 +136,13 @@ class Container(containers.DeclarativeContainer):
         budget=helpdesk_budget,
     )
     handoff_status = providers.Factory(HandoffStatus, outbox=outbox)
+    ticket_status = providers.Factory(
+        TicketStatusLookup,
+        helpdesk=helpdesk,
+        outbox=outbox,
+        clock=clock,
+        public_base_url=settings.provided.base_url,
+    )
     find_or_create_ticket = providers.Factory(FindOrCreateTicket, filing=ticket_filing)
     oa_handoff = providers.Factory(OaHandoff, filing=ticket_filing)
     create_ticket = providers.Factory(CreateTicket, helpdesk=helpdesk)

@@ -28,6 +28,8 @@ from entrypoints.http.health import ReadinessChecks, liveness, readiness
 from entrypoints.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from entrypoints.http.metrics import Metrics
 from entrypoints.http.openapi import VERSION, build_openapi, openapi_yaml
+from entrypoints.http.ticket_status import PATH as TICKET_STATUS_PATH
+from entrypoints.http.ticket_status import TicketStatusRoute
 from entrypoints.mcp.http import McpEndpoint
 
 JSON = "application/json"
@@ -65,6 +67,13 @@ def create_app(container: Container) -> Edge:
         on_queued=worker.nudge,
     )
     status = HandoffStatusRoute(webhook_gate, container.handoff_status())
+    ticket_status = TicketStatusRoute(
+        gate=webhook_gate,
+        lookup=container.ticket_status(),
+        max_body_bytes=settings.max_body_bytes,
+        clock=container.clock(),
+        deadline_seconds=settings.handoff_deadline_seconds,
+    )
     # MCP over Streamable HTTP; the SDK itself loads on the first MCP request.
     mcp_endpoint = McpEndpoint(container, Gate(BearerAuth(settings.auth_token), limiter))
     checks = ReadinessChecks(container.health_probes(), settings.readyz_cache_seconds)
@@ -73,6 +82,7 @@ def create_app(container: Container) -> Edge:
     routes = RouteTable(
         exact={
             HANDOFF_PATH: Route("handoff", handoff),
+            TICKET_STATUS_PATH: Route("ticket_status", ticket_status),
             "/healthz": Route("healthz", rest),
             "/readyz": Route("readyz", rest),
             "/metrics": Route("metrics", rest),

@@ -26,6 +26,7 @@ from application.handoff_status import HandoffStatusCommand, HandoffStatusResult
 from application.oa_handoff import OaHandoffCommand
 from application.render_note import RenderNoteCommand, RenderNoteResult
 from application.ticket_filing import FiledTicket
+from application.ticket_status import MAX_CALLER_TICKETS, TicketStatusCommand, TicketStatusResult
 from domain.note import (
     FREE_TEXT_MAX_CHARS,
     FREE_TEXT_MIN_CHARS,
@@ -38,6 +39,7 @@ from entrypoints.container import Container
 from entrypoints.error_codes import RETRY_AFTER_SECONDS
 from entrypoints.mcp import contract as c
 from entrypoints.settings import Settings
+from entrypoints.status_boundary import ticket_status_body
 
 CommandT = TypeVar("CommandT")
 ResultT = TypeVar("ResultT")
@@ -101,16 +103,23 @@ def _get_handoff(result: HandoffStatusResult) -> c.Output:
 
 
 def _within_deadline(
-    container: Container, execute: Callable[[Any, Deadline], Awaitable[FiledTicket]]
-) -> Execute[Any, FiledTicket]:
-    """A filing tool's call inside HANDOFF_DEADLINE_SECONDS from its start, as the webhook's:
-    what the helpdesk cannot take in time is queued (a success with the reference)."""
+    container: Container, execute: Callable[[Any, Deadline], Awaitable[ResultT]]
+) -> Execute[Any, ResultT]:
+    """A tool's call inside HANDOFF_DEADLINE_SECONDS from its start, as the webhook's (and the
+    ticket-status route's): what the helpdesk cannot take in time is queued (a filing tool's
+    success with the reference), a look-up it cannot answer in time is HELPDESK_UNAVAILABLE."""
     clock, seconds = container.clock(), container.settings().handoff_deadline_seconds
 
-    async def run(command: Any) -> FiledTicket:
+    async def run(command: Any) -> ResultT:
         return await execute(command, Deadline(clock, seconds))
 
     return run
+
+
+def _get_ticket_status(result: TicketStatusResult) -> c.Output:
+    """The route's 200 body (one mapping for both transports), ``success`` for ``status``."""
+    body = ticket_status_body(result)
+    return c.TicketStatusOutput(success=True, tickets=body.tickets, say=body.say)
 
 
 def _render_note(result: RenderNoteResult) -> c.Output:
@@ -235,6 +244,28 @@ TOOLS: tuple[ToolRow[Any, Any], ...] = (
         use_case=lambda container: container.handoff_status().execute,
         to_output=_get_handoff,
     ),
+    ToolRow(
+        key=c.GET_TICKET_STATUS,
+        description=(
+            "Tell a caller who rings back what happened to their tickets. By callerNumber: "
+            "their tickets that are not closed, newest first, at most {caller_tickets}. By "
+            "ticketId: that one ticket, whatever its state - a ticket number, or the HB-XXXXXX "
+            "reference a queued hand-off was given by {name.oa_handoff} or "
+            "{name.find_or_create_ticket}. Give at least one (with both, ticketId is used). "
+            "Returns tickets [{{ticketId, ticketUrl, state, subject, createdAt, updatedAt}}], "
+            "state one of open, pending (waiting for the caller's reply), solved, closed, queued "
+            "(received, not yet a ticket), and say: one or two sentences to read to the caller "
+            "(numbers, states, when they last changed; never the subject). Nothing found is "
+            "not an error: tickets is empty and say tells the caller. Read-only." + ERRORS + "."
+        ),
+        annotations=c.hints(
+            "Look up a caller's tickets", read_only=True, idempotent=True, open_world=True
+        ),
+        command=TicketStatusCommand,
+        output=c.TicketStatusOutput,
+        use_case=lambda container: _within_deadline(container, container.ticket_status().execute),
+        to_output=_get_ticket_status,
+    ),
 )
 
 
@@ -257,4 +288,5 @@ def describe(row: ToolRow[Any, Any], names: Mapping[str, str], settings: Setting
         free_text=f"{FREE_TEXT_MIN_CHARS}-{FREE_TEXT_MAX_CHARS}",
         summary_max=SUMMARY_MAX_CHARS,
         note_max=NOTE_MAX_CHARS,
+        caller_tickets=MAX_CALLER_TICKETS,
     )

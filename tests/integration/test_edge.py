@@ -49,6 +49,7 @@ async def test_every_spelling_of_the_webhook_path_files_and_dedups_alike(path: s
         ("GET", "/readyz/", 200),
         ("GET", "/schema/openapi.json/", 200),
         ("GET", "/ingest/oa-handoff/", 405),
+        ("GET", "/ingest/ticket-status/", 405),
         ("DELETE", "/healthz/", 405),
         ("GET", "/no/such/path/", 404),
     ],
@@ -75,11 +76,15 @@ async def _post(client: AsyncTestClient[Any], route: str, authorised: bool) -> A
     if route == "webhook":
         headers = {"x-auth-token": TOKEN} if authorised else {}
         return await client.post("/ingest/oa-handoff", json={"note": NOTE}, headers=headers)
+    if route == "ticket_status":
+        headers = {"x-auth-token": TOKEN} if authorised else {}
+        body = {"ticketId": "TKT-1000"}
+        return await client.post("/ingest/ticket-status", json=body, headers=headers)
     headers = {**MCP_HEADERS, **({"authorization": f"Bearer {TOKEN}"} if authorised else {})}
     return await client.post("/mcp", json=LIST_TOOLS, headers=headers)
 
 
-@pytest.mark.parametrize("route", ["webhook", "mcp"])
+@pytest.mark.parametrize("route", ["webhook", "mcp", "ticket_status"])
 async def test_the_gate_refuses_alike_on_every_route(route: str) -> None:
     async with AsyncTestClient(app_with(RATE_LIMIT_PER_SECOND="3"), base_url=BASE) as client:
         unauthenticated = await _post(client, route, authorised=False)
