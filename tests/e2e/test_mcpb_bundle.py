@@ -7,6 +7,7 @@ from the bundle's lock - then driven with the MCP SDK's client over stdio."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import AsyncIterator
@@ -72,6 +73,22 @@ def host_config(extension: Path, user_config: dict[str, str]) -> dict[str, Any]:
     return config
 
 
+# This machine's network settings, which a host here runs with too: the CA of a TLS-inspecting
+# proxy and the proxies (uv fetches the bundle's wheels on first start). Nothing else of the
+# test's environment reaches the bundle: the host passes its default variables and mcp_config.env.
+NETWORK_VARIABLES = ("SSL_CERT_FILE", "SSL_CERT_DIR", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY")
+
+
+def host_environment(config: dict[str, Any]) -> dict[str, str]:
+    """The bundle's environment: the SDK's default (a host's), the network's, mcp_config's."""
+    network = {
+        name: value
+        for name, value in os.environ.items()
+        if name.upper() in NETWORK_VARIABLES or name.upper() == "ALL_PROXY"
+    }
+    return {**get_default_environment(), **network, **config["env"]}
+
+
 def command_of(config: dict[str, Any]) -> str:
     """A uv bundle runs on the host's own uv: here the uv of the dev dependencies."""
     assert config["command"] == "uv"
@@ -81,7 +98,7 @@ def command_of(config: dict[str, Any]) -> str:
 @asynccontextmanager
 async def session_for(config: dict[str, Any], errlog_path: Path) -> AsyncIterator[ClientSession]:
     parameters = StdioServerParameters(
-        command=command_of(config), args=config["args"], env=config["env"]
+        command=command_of(config), args=config["args"], env=host_environment(config)
     )
     async with AsyncExitStack() as stack:
         errlog = stack.enter_context(errlog_path.open("w"))
@@ -127,7 +144,7 @@ def test_the_users_settings_reach_the_server(installed: Path) -> None:
     assert config["env"]["HELPDESK_API_KEY"] == "k-1"
     done = run(
         [command_of(config), *config["args"]],
-        env={**get_default_environment(), **config["env"]},
+        env=host_environment(config),
         stdin=subprocess.DEVNULL,
     )
     assert done.returncode == 2, done.stderr
