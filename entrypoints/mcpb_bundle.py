@@ -80,6 +80,11 @@ USER_CONFIG: Final[tuple[UserConfig, ...]] = (
         "Request Tracker: the ticket custom field that holds the bridge's dedup key.",
     ),
     UserConfig(
+        "RT_CALLER_FIELD",
+        "RT caller field",
+        "Request Tracker: the ticket custom field that holds the caller's number.",
+    ),
+    UserConfig(
         "ZENDESK_CATEGORY_FIELD_ID",
         "Zendesk category field id",
         "Zendesk: id of a ticket field that receives the category (empty: none).",
