@@ -12,7 +12,9 @@ expire on the stand-in's clock and can be revoked on command.
 - Control (loopback, like control.py): ``GET /_standin/oauth`` -> ``{"requests", "granted",
   "refused", "active", "issued": [tokens]}`` (``issued`` lets a test check that no token
   reached a log); ``POST /_standin/oauth/revoke`` -> every token revoked; ``POST
-  /_standin/oauth/lifetime`` ``{"expires_in": 300}``; ``POST /_standin/oauth/reset``.
+  /_standin/oauth/lifetime`` ``{"expires_in": 300}``; ``POST /_standin/oauth/client``
+  ``{"client_id", "secret"}`` (a regenerated secret: the old one is refused from now on);
+  ``POST /_standin/oauth/reset``.
 
 The bridge's side of it: ``oauth_bridge_env(standin)`` and the helpers below.
 """
@@ -123,6 +125,12 @@ class TokenIssuer:
             self.issued.clear()
             self.counts = {"granted": 0, "refused": 0}
             self.expires_in = DEFAULT_EXPIRES_IN
+        elif action == "client":  # the secret regenerated in Admin Center (or a new client)
+            body = request.json_object()
+            client_id, secret = body.get("client_id"), body.get("secret")
+            if not isinstance(client_id, str) or not isinstance(secret, str) or not secret:
+                return error(400, "InvalidControl", "client_id and secret must be text")
+            self.clients[client_id] = secret
         elif action == "lifetime":
             value = request.json_object().get("expires_in")
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -157,3 +165,8 @@ def token_stats(standin: StandinProcess) -> dict[str, Any]:
 
 def revoke_tokens(standin: StandinProcess) -> None:
     standin.control("POST", "oauth/revoke", {})
+
+
+def set_client_secret(standin: StandinProcess, secret: str) -> None:
+    """Regenerate the client's secret at the stand-in: the old one is refused from now on."""
+    standin.control("POST", "oauth/client", {"client_id": DEFAULT_CLIENT_ID, "secret": secret})
