@@ -14,6 +14,7 @@ import signal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.e2e import faults
@@ -127,3 +128,56 @@ async def test_sighup_applies_a_rotated_oauth_client_secret(
     text = bridge.stderr_text()
     assert DEFAULT_CLIENT_SECRET not in text
     assert NEW_CLIENT_SECRET not in text
+
+
+@pytest.mark.redis
+async def test_with_workers_sighup_replaces_each_worker_and_keeps_them_on_a_bad_file(
+    service_factory: ServiceFactory, redis_url: str, tmp_path: Path
+) -> None:
+    token_file = tmp_path / "auth-token"
+    token_file.write_text(OLD)
+    env: dict[str, str | None] = {
+        "AUTH_TOKEN": None,
+        "AUTH_TOKEN_FILE": str(token_file),
+        "STORE_BACKEND": "redis",
+        "REDIS_URL": redis_url,
+        "REDIS_KEY_PREFIX": f"hdb-e2e:{unique('reload')}:",
+    }
+    bridge = service_factory(env, args=["--workers", "2"])
+    limits = httpx.Limits(max_keepalive_connections=0)  # a new connection, any worker, each time
+    async with bridge.client(limits=limits) as client:
+
+        async def statuses(token: str) -> set[int]:
+            answers = [
+                await handoff(client, faults.problem(unique("w")), x_auth_token=token)
+                for _ in range(8)
+            ]
+            return {answer.status_code for answer in answers}
+
+        async def started(count: int) -> bool:
+            return len(events(bridge, "service.starting")) >= count
+
+        await faults.wait_until(lambda: started(2), 20, "both workers started", 0.05)
+        assert await statuses(OLD) == {200}
+        token_file.write_text(NEW)
+        bridge.signal(signal.SIGHUP)
+        await faults.wait_until(lambda: started(4), 30, "both workers replaced", 0.05)
+
+        async def rotated() -> bool:
+            return await statuses(OLD) == {401} and await statuses(NEW) == {200}
+
+        await faults.wait_until(rotated, 20, "every worker on the new token", 0.05)
+
+        token_file.unlink()
+        bridge.signal(signal.SIGHUP)
+
+        async def kept() -> bool:
+            return "keeping worker" in bridge.stderr_text()
+
+        await faults.wait_until(kept, 30, "the supervisor kept the running worker", 0.05)
+        assert await statuses(NEW) == {200}
+    text = bridge.stderr_text()
+    assert "config.invalid" in text
+    assert f"AUTH_TOKEN_FILE names a file that does not exist: {token_file}" in text
+    assert OLD not in text
+    assert NEW not in text
