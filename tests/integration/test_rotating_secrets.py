@@ -7,18 +7,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 from structlog.testing import capture_logs
 
 from adapters.clock import SystemClock
+from adapters.helpdesk.zendesk_oauth import ClientSecret
 from entrypoints.container import build_container
+from entrypoints.helpdesk_wiring import helpdesk_reloadables
 from entrypoints.http.app import create_app
 from entrypoints.http.auth import AuthReload, AuthSecrets, WebhookAuth
 from entrypoints.reload import Holder, Reloader
 from entrypoints.settings import load_settings, settings_from
 from tests.e2e.support import assert_error, assert_ok, compact, handoff, note, signed_headers
+from tests.fake_time import FakeTime
 from tests.inprocess import InProcessService
+from tests.unit.helpdesk.oauth_fake import FakeZendesk
 
 BASE = "http://127.0.0.1:3000"
 OLD, NEW, OTHER = "old-token-3f9a1c", "new-token-7d2e4b", "other-token-000000"
@@ -143,3 +148,50 @@ def test_a_reload_that_leaves_no_authentication_is_refused() -> None:
         assert rotation.reloader.reload() is False
     assert rotation.admits(OLD)
     assert "AUTH_TOKEN or WEBHOOK_SECRET must be set" in logs[0]["reason"]
+
+
+ZENDESK = {
+    "AUTH_TOKEN": OLD,
+    "HELPDESK_BACKEND": "zendesk",
+    "HELPDESK_API_URL": "https://acme.zendesk.com",
+    "HELPDESK_OAUTH_CLIENT_ID": "helpdesk_bridge",
+    "HELPDESK_OAUTH_CLIENT_SECRET": "s3cret-client-value",
+}
+
+
+async def test_a_reload_hands_the_oauth_client_a_rotated_secret() -> None:
+    fake_time = FakeTime(0.0)
+    zendesk = FakeZendesk(fake_time)
+    client = zendesk.connect()
+    parts = helpdesk_reloadables(client)
+    values = dict(ZENDESK)
+    reloader = Reloader(settings_from(values), parts, read=lambda: values)
+    await client.get("/api/v2/users/me")
+    zendesk.client = ClientSecret("helpdesk_bridge", "rotated-secret", "read write")
+    values["HELPDESK_OAUTH_CLIENT_SECRET"] = "rotated-secret"
+    with capture_logs() as logs:
+        assert reloader.reload()
+    fake_time.now += 3600  # due: renewed with the new secret
+    assert (await client.get("/api/v2/users/me")).status_code == 200
+    assert [g["client_secret"] for g in zendesk.grants] == ["s3cret-client-value", "rotated-secret"]
+    assert logs[0]["changed"] == ["HELPDESK_OAUTH_CLIENT_SECRET"]
+    assert "rotated-secret" not in repr(logs)
+
+    del values["HELPDESK_OAUTH_CLIENT_ID"]  # the client cannot be taken away in place
+    del values["HELPDESK_OAUTH_CLIENT_SECRET"]
+    values["HELPDESK_API_EMAIL"], values["HELPDESK_API_KEY"] = "bridge@acme.com", "zd-token"
+    with capture_logs() as logs:
+        assert reloader.reload() is False
+    assert "cannot be unset while the service runs on them" in logs[0]["reason"]
+    await client.aclose()
+
+
+def test_static_helpdesk_credentials_wait_for_a_restart() -> None:
+    values = {"AUTH_TOKEN": OLD, "HELPDESK_BACKEND": "rt", "HELPDESK_API_URL": "https://rt.x"}
+    values["HELPDESK_API_KEY"] = "rt-token-1"
+    parts = helpdesk_reloadables(httpx.AsyncClient())
+    reloader = Reloader(settings_from(values), parts, read=lambda: values)
+    values["HELPDESK_API_KEY"] = "rt-token-2"
+    with capture_logs() as logs:
+        assert reloader.reload()
+    assert (logs[0]["changed"], logs[0]["restart_needed"]) == ([], ["HELPDESK_API_KEY"])
