@@ -96,6 +96,8 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     helpdesk = helpdesk_backend.provided.gateway.call()
+    # What SIGHUP renews in the helpdesk (entrypoints/reload.py): its OAuth client, if any.
+    helpdesk_reloadables = helpdesk_backend.provided.reloadables.call()
     ticket_index = stores.provided.ticket_index.call()
     idempotency_store = stores.provided.idempotency_store.call()
     replay_guard = stores.provided.replay_guard.call()

@@ -73,6 +73,22 @@ USER_CONFIG: Final[tuple[UserConfig, ...]] = (
         "Zendesk OAuth token",
         "Zendesk: an OAuth access token, instead of the e-mail and API token.",
     ),
+    UserConfig(
+        "HELPDESK_OAUTH_CLIENT_ID",
+        "Zendesk OAuth client id",
+        "Zendesk: the identifier of an OAuth client (client credentials; Zendesk's replacement"
+        " for API tokens, which stop working on 2027-04-30).",
+    ),
+    UserConfig(
+        "HELPDESK_OAUTH_CLIENT_SECRET",
+        "Zendesk OAuth client secret",
+        "Zendesk: the secret of that OAuth client.",
+    ),
+    UserConfig(
+        "HELPDESK_OAUTH_SCOPES",
+        "Zendesk OAuth scopes",
+        "Zendesk: the scopes asked for with the client credentials (default: read write).",
+    ),
     UserConfig("RT_QUEUE", "RT queue", "Request Tracker: the queue new tickets go to."),
     UserConfig(
         "RT_EXTERNAL_REF_FIELD",

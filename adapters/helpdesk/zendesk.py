@@ -38,6 +38,7 @@ from adapters.helpdesk.wire import (
     parse_timestamp,
     unexpected_status,
 )
+from adapters.helpdesk.zendesk_oauth import ClientCredentials, ClientSecret
 from adapters.helpdesk.zendesk_reading import ZendeskReading
 from adapters.helpdesk.zendesk_tickets import custom_fields, key_refused, ticket_fields
 from adapters.helpdesk.zendesk_uploads import upload_all
@@ -61,6 +62,7 @@ class ZendeskSettings:
     email: str | None = None
     api_token: str | None = field(default=None, repr=False)  # secrets stay out of reprs/logs
     oauth_token: str | None = field(default=None, repr=False)
+    oauth_client: ClientSecret | None = None  # client credentials: win over the static ones
     timeout_seconds: float = 5.0
     category_field_id: int | None = None
     reason_field_id: int | None = None
@@ -71,9 +73,10 @@ class ZendeskSettings:
             raise ValueError(
                 "HELPDESK_API_URL must be an http(s) URL, e.g. https://acme.zendesk.com"
             )
-        if not self.oauth_token and not (self.email and self.api_token):
+        if not (self.oauth_client or self.oauth_token or (self.email and self.api_token)):
             raise ValueError(
-                "Zendesk needs HELPDESK_API_EMAIL + HELPDESK_API_KEY, or HELPDESK_OAUTH_TOKEN"
+                "Zendesk needs HELPDESK_OAUTH_CLIENT_ID + HELPDESK_OAUTH_CLIENT_SECRET, "
+                "HELPDESK_OAUTH_TOKEN, or HELPDESK_API_EMAIL + HELPDESK_API_KEY"
             )
 
     @property
@@ -93,16 +96,16 @@ def build_zendesk_client(settings: ZendeskSettings) -> httpx.AsyncClient:
 
     The container owns it (a singleton closed at shutdown); ``ZendeskHelpdesk`` only uses it.
     """
-    return httpx.AsyncClient(
+    client = httpx.AsyncClient(
         base_url=settings.base_url,
-        headers={
-            "Authorization": settings.authorization(),
-            "Accept": "application/json",
-            "User-Agent": "helpdesk-bridge",
-        },
+        headers={"Accept": "application/json", "User-Agent": "helpdesk-bridge"},
         timeout=httpx.Timeout(settings.timeout_seconds),
         limits=httpx.Limits(max_connections=50, max_keepalive_connections=10),
     )
+    if settings.oauth_client is not None:  # adapters/helpdesk/zendesk_oauth.py
+        return ClientCredentials(settings.oauth_client).install(client)
+    client.headers["Authorization"] = settings.authorization()
+    return client
 
 
 class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):

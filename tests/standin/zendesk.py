@@ -16,7 +16,8 @@ Served (paths as in Zendesk's OpenAPI description; a ``.json`` suffix is accepte
   and uploads: people.py. A ticket's requester is ``requester_id`` (422 for an unknown user), a
   new user for a ``requester`` object, else the agent; a comment's ``uploads`` tokens attach
   their files (directory.py).
-- Auth: Basic ``{email}/token:{api_token}`` or ``Bearer {oauth_token}``; anything else 401
+- Auth: Basic ``{email}/token:{api_token}`` or ``Bearer {oauth_token}``, or a bearer token from
+  ``POST /oauth/tokens`` (client credentials, oauth.py); anything else 401
   ``{"error": "Couldn't authenticate you"}``.
 
 A slowed create is applied after its delay whether or not the client is still there (uvicorn
@@ -40,6 +41,7 @@ from tests.standin.asgi import Answer, BadJson, Receive, Request, Scope, Send, e
 from tests.standin.asgi import drop_connection as _drop
 from tests.standin.control import CONTROL_PREFIX, control
 from tests.standin.directory import AGENT_ID, Refused
+from tests.standin.oauth import TokenIssuer
 from tests.standin.people import PEOPLE_ROUTES, people_route, serve_people
 from tests.standin.state import DEFAULT_IDEMPOTENCY_TTL, KeyVerdict, StandinState
 
@@ -99,6 +101,7 @@ class ZendeskStandin:
     def __init__(self, state: StandinState, credentials: Credentials | None = None) -> None:
         self.state = state
         self.credentials = credentials or Credentials()
+        self.oauth = TokenIssuer(state.clock)  # /oauth/tokens and its tokens (oauth.py)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -111,7 +114,9 @@ class ZendeskStandin:
         except BadJson:
             await error(413, "RequestTooLarge", "body too large").write(send)
             return
-        if request.path.startswith(CONTROL_PREFIX):
+        if self.oauth.handles(request):
+            await self.oauth.answer(request).write(send)
+        elif request.path.startswith(CONTROL_PREFIX):
             await control(self.state, request).write(send)
         elif request.path == "/healthz":  # readiness for the test harness, never counted
             await Answer(200, {"status": "ok"}).write(send)
@@ -139,7 +144,9 @@ class ZendeskStandin:
         authorization = request.headers.get("authorization")
         if authorization is None and route == "me":
             return Answer(200, {"user": ANONYMOUS})
-        if authorization is None or not self.credentials.accepts(authorization):
+        if authorization is None or not (
+            self.credentials.accepts(authorization) or self.oauth.accepts(authorization)
+        ):
             return Answer(401, {"error": "Couldn't authenticate you"})
         try:
             if route == "create":

@@ -48,7 +48,12 @@ def test_each_form_field_is_a_declared_setting(row: Any) -> None:
 
 def test_the_helpdesk_credentials_are_masked() -> None:
     sensitive = {key for key, entry in MANIFEST["user_config"].items() if entry["sensitive"]}
-    assert sensitive == {"helpdesk_api_key", "helpdesk_oauth_token", "redis_url"}
+    assert sensitive == {
+        "helpdesk_api_key",
+        "helpdesk_oauth_token",
+        "helpdesk_oauth_client_secret",
+        "redis_url",
+    }
 
 
 @pytest.mark.parametrize(
