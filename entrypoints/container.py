@@ -135,9 +135,12 @@ class Container(containers.DeclarativeContainer):
         budget=helpdesk_budget,
     )
     handoff_status = providers.Factory(HandoffStatus, outbox=outbox)
-    find_or_create_ticket = providers.Factory(FindOrCreateTicket, filing=ticket_filing)
-    oa_handoff = providers.Factory(OaHandoff, filing=ticket_filing)
-    create_ticket = providers.Factory(CreateTicket, helpdesk=helpdesk)
+    phone_region = settings.provided.phone_region
+    find_or_create_ticket = providers.Factory(
+        FindOrCreateTicket, filing=ticket_filing, phone_region=phone_region
+    )
+    oa_handoff = providers.Factory(OaHandoff, filing=ticket_filing, phone_region=phone_region)
+    create_ticket = providers.Factory(CreateTicket, helpdesk=helpdesk, phone_region=phone_region)
     append_note = providers.Factory(AppendNote, helpdesk=helpdesk)
     render_note = providers.Factory(RenderNote)
 

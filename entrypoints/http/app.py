@@ -28,6 +28,7 @@ from entrypoints.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from entrypoints.http.metrics import Metrics
 from entrypoints.http.openapi import VERSION, build_openapi, openapi_yaml
 from entrypoints.mcp.http import McpEndpoint
+from entrypoints.say import SayTemplates
 
 JSON = "application/json"
 YAML = "application/yaml"
@@ -62,6 +63,8 @@ def create_app(container: Container) -> Edge:
         clock=container.clock(),
         deadline_seconds=settings.handoff_deadline_seconds,
         on_queued=worker.nudge,
+        say=SayTemplates.from_settings(settings),
+        phone_region=settings.phone_region,
     )
     status = HandoffStatusRoute(webhook_gate, container.handoff_status())
     # MCP over Streamable HTTP; the SDK itself loads on the first MCP request.

@@ -101,12 +101,22 @@ Queued = Annotated[
 ]
 
 
+Say = Annotated[
+    str,
+    msgspec.Meta(
+        description="One sentence you can read to the caller as it is: the ticket number (or "
+        "the reference) and what happens next."
+    ),
+]
+
+
 class FiledOutput(Output, frozen=True, kw_only=True, omit_defaults=True):
     """What the two "file this problem" tools (find-or-create, hand-off) both answer first."""
 
     created: Created
     ticket_id: TicketId
     ticket_url: TicketUrl
+    say: Say
     queued: Queued = None
 
 

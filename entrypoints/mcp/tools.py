@@ -37,6 +37,7 @@ from entrypoints.boundary import handoff_response, handoff_status_body
 from entrypoints.container import Container
 from entrypoints.error_codes import RETRY_AFTER_SECONDS
 from entrypoints.mcp import contract as c
+from entrypoints.say import SayTemplates
 from entrypoints.settings import Settings
 
 CommandT = TypeVar("CommandT")
@@ -74,7 +75,16 @@ def _append_note(result: AppendNoteResult) -> c.Output:
     )
 
 
-def _find_or_create(result: FiledTicket) -> c.Output:
+@dataclass(frozen=True)
+class Spoken:
+    """A filing tool's result with the sentence for the caller (``entrypoints.say``)."""
+
+    filed: FiledTicket
+    say: str
+
+
+def _find_or_create(spoken: Spoken) -> c.Output:
+    result = spoken.filed
     if result.queued:
         message = (
             "The helpdesk is unavailable: the request is kept and will become a ticket; "
@@ -89,6 +99,7 @@ def _find_or_create(result: FiledTicket) -> c.Output:
         created=result.created,
         ticket_id=result.ticket.id,
         ticket_url=result.ticket.url,
+        say=spoken.say,
         queued=True if result.queued else None,
         message=message,
     )
@@ -100,15 +111,19 @@ def _get_handoff(result: HandoffStatusResult) -> c.Output:
     )
 
 
-def _within_deadline(
+def _filing(
     container: Container, execute: Callable[[Any, Deadline], Awaitable[FiledTicket]]
-) -> Execute[Any, FiledTicket]:
+) -> Execute[Any, Spoken]:
     """A filing tool's call inside HANDOFF_DEADLINE_SECONDS from its start, as the webhook's:
-    what the helpdesk cannot take in time is queued (a success with the reference)."""
-    clock, seconds = container.clock(), container.settings().handoff_deadline_seconds
+    what the helpdesk cannot take in time is queued (a success with the reference). The result
+    carries the webhook's ``say`` sentence for it."""
+    settings = container.settings()
+    clock, seconds = container.clock(), settings.handoff_deadline_seconds
+    say = SayTemplates.from_settings(settings)
 
-    async def run(command: Any) -> FiledTicket:
-        return await execute(command, Deadline(clock, seconds))
+    async def run(command: Any) -> Spoken:
+        result = await execute(command, Deadline(clock, seconds))
+        return Spoken(result, say.sentence(result))
 
     return run
 
@@ -119,9 +134,9 @@ def _render_note(result: RenderNoteResult) -> c.Output:
     )
 
 
-def _oa_handoff(result: FiledTicket) -> c.Output:
+def _oa_handoff(spoken: Spoken) -> c.Output:
     """The webhook's 200 body (one mapping for both transports), ``success`` for ``status``."""
-    fields = msgspec.structs.asdict(handoff_response(result))
+    fields = msgspec.structs.asdict(handoff_response(spoken.filed, spoken.say))
     del fields["status"]
     return c.OaHandoffOutput(success=True, **fields)
 
@@ -179,9 +194,7 @@ TOOLS: tuple[ToolRow[Any, Any], ...] = (
         annotations=c.hints("Find or create the ticket for a problem"),
         command=FindOrCreateTicketCommand,
         output=c.FindOrCreateOutput,
-        use_case=lambda container: _within_deadline(
-            container, container.find_or_create_ticket().execute
-        ),
+        use_case=lambda container: _filing(container, container.find_or_create_ticket().execute),
         to_output=_find_or_create,
     ),
     ToolRow(
@@ -213,7 +226,7 @@ TOOLS: tuple[ToolRow[Any, Any], ...] = (
         annotations=c.hints("Hand the caller over (note -> ticket)"),
         command=OaHandoffCommand,
         output=c.OaHandoffOutput,
-        use_case=lambda container: _within_deadline(
+        use_case=lambda container: _filing(
             container, container.oa_handoff(default_source=Source.MCP).execute
         ),
         to_output=_oa_handoff,

@@ -19,7 +19,8 @@ AUTH = {"x-auth-token": TOKEN}
 JSON_HEADERS = {"content-type": "application/json"}
 ERROR_KEYS = {"status", "code", "message", "details", "retryAfter"}
 RATE_HEADERS = ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset")
-# The spec's 200 body, in its order; a queued hand-off (202) adds "queued" at the end.
+# The spec's 200 body, in its order, then "say" (the sentence for the caller, a superset of the
+# spec); a queued hand-off (202) adds "queued" at the end.
 HANDOFF_KEYS = [
     "status",
     "created",
@@ -29,6 +30,7 @@ HANDOFF_KEYS = [
     "escalationReason",
     "confidence",
     "echo",
+    "say",
 ]
 
 _callers = itertools.count(1)
@@ -118,6 +120,7 @@ def assert_ok(response: httpx.Response) -> dict[str, Any]:
     assert list(body) == HANDOFF_KEYS
     assert body["status"] == "ok"
     assert list(body["echo"]) == ["oaKey", "callerNumber"]
+    assert body["ticketId"] in body["say"]
     return body
 
 
