@@ -7,6 +7,7 @@ from application.fields import HandoffNote, NoteSummary, ProblemFields
 from application.inputs import FieldErrors, Identity, identity
 from application.lenient import choice_errors
 from application.ticket_filing import FiledTicket, Problem, TicketFiling
+from domain.errors import InvalidInput
 from domain.note import UNSTATED_CONFIDENCE, Note, infer_category, infer_reason, parse_summary
 from domain.taxonomy import Source
 
@@ -58,16 +59,20 @@ class OaHandoff:
         """Validate every field, report all problems at once, and resolve the note."""
         errors = FieldErrors()
         checked = identity(errors, command, self._phone_region)
-        note: Note | None = None
-        if command.note is not None:
-            note = errors.attempt(lambda: Note.parse(command.note or ""))
         summary = None
         if command.summary is not None:
             summary = errors.attempt(lambda: parse_summary(command.summary or ""))
-        given = [name for name in OaHandoffCommand.ONE_OF if getattr(command, name) is not None]
-        for field, messages in choice_errors(OaHandoffCommand.ONE_OF, given).items():
-            for message in messages:
-                errors.add(field, message)
+        if (command.note is None) is (command.summary is None):  # neither, or both
+            given = [name for name in OaHandoffCommand.ONE_OF if getattr(command, name) is not None]
+            for field, messages in choice_errors(OaHandoffCommand.ONE_OF, given).items():
+                for message in messages:
+                    errors.add(field, message)
+        note: Note | None = None
+        if command.note is not None:
+            try:
+                note = Note.parse(command.note)
+            except InvalidInput as bad_note:
+                raise errors.joined(bad_note) from None
         errors.raise_if_any()
         if note is None:
             note = self._written(command, checked, summary or "")

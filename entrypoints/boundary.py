@@ -61,24 +61,29 @@ def decode(kind: type[T], data: bytes | Mapping[str, Any], *, phone_region: str 
 def _second_try(kind: type[T], document: Any, phone_region: str | None) -> T:
     """The document (a key given twice: JSON's last value wins, as for the mapping) with its
     looser forms made strict; else the refusal naming every bad field."""
-    errors = InvalidInput({})
+    errors: dict[str, list[str]] = {}
     if isinstance(document, dict):
-        document, relax_errors = relaxed(kind, document, phone_region)
-        errors = InvalidInput(relax_errors)
+        document, errors = relaxed(kind, document, phone_region)
     try:
         command = msgspec.convert(document, kind, strict=True)
     except msgspec.ValidationError as error:
         failure = str(error)
     else:
-        if not errors.field_errors:
+        if not errors:
             return command
         failure = ""
-    explained = InvalidInput(field_errors(kind, document))
-    if isinstance(document, dict):
-        given = [name for name, value in document.items() if value is not None]
-        explained = explained.merged(InvalidInput(choice_errors(one_of(kind), given)))
-    refusal = errors.merged(explained)
-    raise (refusal if refusal.field_errors else InvalidInput({FORM_ERRORS: [failure]})) from None
+    explained = field_errors(kind, document)
+    if errors:  # the looser forms' own errors first, as the use case would order them
+        for name, messages in explained.items():
+            errors.setdefault(name, []).extend(messages)
+    else:
+        errors = explained
+    if isinstance(document, dict) and (choice := one_of(kind)):
+        given = [name for name in choice if document.get(name) is not None]
+        if len(given) != 1:
+            for name, messages in choice_errors(choice, given).items():
+                errors.setdefault(name, []).extend(messages)
+    raise InvalidInput(errors or {FORM_ERRORS: [failure]}) from None
 
 
 def input_schema(kind: type[msgspec.Struct]) -> dict[str, Any]:
