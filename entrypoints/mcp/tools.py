@@ -187,9 +187,9 @@ TOOLS: tuple[ToolRow[Any, Any], ...] = (
             "for the same problem if there is one (same oaKey, else same callerNumber + "
             "category, within {dedup_window}), else files a new one. Pass oaKey and/or "
             "callerNumber so duplicates are caught; with them a retry returns the same ticket. "
-            "Returns created (false = existing ticket found), ticketId, ticketUrl and a message. "
-            "If created is false and you have new information, add it with {name.append_note}."
-            + DEDUP_ERRORS
+            "Returns created (false = existing ticket found), ticketId, ticketUrl, say (a "
+            "sentence to read to the caller as it is) and a message. If created is false and "
+            "you have new information, add it with {name.append_note}." + DEDUP_ERRORS
         ),
         annotations=c.hints("Find or create the ticket for a problem"),
         command=FindOrCreateTicketCommand,
@@ -215,13 +215,15 @@ TOOLS: tuple[ToolRow[Any, Any], ...] = (
     ToolRow(
         key=c.OA_HANDOFF,
         description=(
-            "Hand the caller over to a human with a 4-line note (at most {note_max} characters; "
-            "the same as the bridge's webhook): build the note with {name.render_note}, then "
-            "call this. Finds the caller's open ticket for the same problem (oaKey, else "
-            "callerNumber + category, within {dedup_window}) or files a new one. Explicit "
-            "category / escalationReason / confidence override the note's lines. Returns "
-            "created, ticketId, ticketUrl, the category, escalationReason and confidence used, "
-            "and echo {{oaKey, callerNumber}}." + DEDUP_ERRORS
+            "Hand the caller over to a human (the same as the bridge's webhook) with a 4-line "
+            "note (at most {note_max} characters, e.g. from {name.render_note}), or with summary "
+            "(one line, at most {summary_max} characters) plus category, escalationReason and "
+            "confidence instead of the note: the bridge then writes the note. Finds the "
+            "caller's open ticket for the same problem (oaKey, else callerNumber + category, "
+            "within {dedup_window}) or files a new one. Explicit category / escalationReason / "
+            "confidence override the note's lines. Returns created, ticketId, ticketUrl, the "
+            "category, escalationReason and confidence used, echo {{oaKey, callerNumber}}, and "
+            "say: a sentence to read to the caller as it is." + DEDUP_ERRORS
         ),
         annotations=c.hints("Hand the caller over (note -> ticket)"),
         command=OaHandoffCommand,
