@@ -16,7 +16,8 @@ import msgspec
 
 from application.deadline import Deadline
 from application.errors import TicketNotFound
-from application.fields import MAX_TICKET_ID_CHARS, CallerNumberText, Command, rule
+from application.field_rules import rule
+from application.fields import MAX_TICKET_ID_CHARS, CallerNumberText, Command
 from application.handoff_queue import decode_queued, handoff_url
 from application.ids import REFERENCE_PREFIX, normalised_reference
 from application.inputs import FieldErrors, caller_number, present
@@ -78,18 +79,24 @@ class TicketStatusLookup:
     """
 
     def __init__(
-        self, helpdesk: HelpdeskGateway, outbox: Outbox, clock: Clock, public_base_url: str = ""
+        self,
+        helpdesk: HelpdeskGateway,
+        outbox: Outbox,
+        clock: Clock,
+        public_base_url: str = "",
+        phone_region: str | None = None,
     ) -> None:
         self._helpdesk = helpdesk
         self._outbox = outbox
         self._clock = clock
         self._base_url = public_base_url
+        self._region = phone_region
 
     async def execute(
         self, command: TicketStatusCommand, deadline: Deadline | None = None
     ) -> TicketStatusResult:
         errors = FieldErrors()
-        number = caller_number(errors, command.caller_number)
+        number = caller_number(errors, command.caller_number, self._region)
         errors.raise_if_any()
         ticket_id = present((command.ticket_id or "").strip().removeprefix("#"))
         if ticket_id is not None:

@@ -138,16 +138,20 @@ class Container(containers.DeclarativeContainer):
         budget=helpdesk_budget,
     )
     handoff_status = providers.Factory(HandoffStatus, outbox=outbox)
+    phone_region = settings.provided.phone_region
     ticket_status = providers.Factory(
         TicketStatusLookup,
         helpdesk=helpdesk,
         outbox=outbox,
         clock=clock,
         public_base_url=settings.provided.base_url,
+        phone_region=phone_region,
     )
-    find_or_create_ticket = providers.Factory(FindOrCreateTicket, filing=ticket_filing)
-    oa_handoff = providers.Factory(OaHandoff, filing=ticket_filing)
-    create_ticket = providers.Factory(CreateTicket, helpdesk=helpdesk)
+    find_or_create_ticket = providers.Factory(
+        FindOrCreateTicket, filing=ticket_filing, phone_region=phone_region
+    )
+    oa_handoff = providers.Factory(OaHandoff, filing=ticket_filing, phone_region=phone_region)
+    create_ticket = providers.Factory(CreateTicket, helpdesk=helpdesk, phone_region=phone_region)
     append_note = providers.Factory(AppendNote, helpdesk=helpdesk)
     render_note = providers.Factory(RenderNote)
 

@@ -25,6 +25,14 @@ from adapters.helpdesk.resilience import RetryPolicy
 from adapters.helpdesk.zendesk_oauth import DEFAULT_SCOPES as ZENDESK_OAUTH_SCOPES
 from application.idempotency import DEFAULT_TTL_SECONDS as IDEMPOTENCY_TTL_SECONDS
 from domain.dedup import DEFAULT_WINDOW_SECONDS
+from domain.phone import REGION_PATTERN
+from entrypoints.say import (
+    DEFAULT_FILED,
+    DEFAULT_QUEUED,
+    FILED_PLACEHOLDER,
+    QUEUED_PLACEHOLDER,
+    template_rule,
+)
 from entrypoints.settings_reader import (
     EXPECTED,
     SECRET,
@@ -188,12 +196,26 @@ class Settings(Declaration, frozen=True):
     """``underscore`` (helpdesk_create_ticket: what Claude, ElevenLabs & co. accept) or
     ``dotted`` (the spec's helpdesk.create_ticket); see docs/mcp.md."""
     mcp_allowed_hosts: Hosts = DEFAULT_MCP_ALLOWED_HOSTS
+    default_phone_region: Annotated[
+        str, shaped(f"^$|{REGION_PATTERN}", "a region code such as US, GB or DE (ISO 3166-1)")
+    ] = ""
+    """Where a caller number written without its country code is read from; empty: only
+    numbers with +<country code> are valid."""
+    say_filed_template: Annotated[str, template_rule(FILED_PLACEHOLDER)] = DEFAULT_FILED
+    """The hand-off answer's ``say`` for a ticket filed or found (200)."""
+    say_queued_template: Annotated[str, template_rule(QUEUED_PLACEHOLDER)] = DEFAULT_QUEUED
+    """The hand-off answer's ``say`` for a queued hand-off (202, an HB- reference)."""
     mock_helpdesk: MockHelpdeskSettings = msgspec.field(default_factory=MockHelpdeskSettings)
     helpdesk: HelpdeskSettings = msgspec.field(default_factory=HelpdeskSettings)
     zendesk: ZendeskFields = msgspec.field(default_factory=ZendeskFields)
     rt: RtOptions = msgspec.field(default_factory=RtOptions)
     redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
     outbox: OutboxSettings = msgspec.field(default_factory=OutboxSettings)
+
+    @property
+    def phone_region(self) -> str | None:
+        """``DEFAULT_PHONE_REGION`` in the upper case phonenumbers wants, or None."""
+        return self.default_phone_region.upper() or None
 
     @property
     def base_url(self) -> str:

@@ -32,6 +32,7 @@ from entrypoints.http.ticket_status import PATH as TICKET_STATUS_PATH
 from entrypoints.http.ticket_status import TicketStatusRoute
 from entrypoints.mcp.http import McpEndpoint
 from entrypoints.reload import Holder, Reloader
+from entrypoints.say import SayTemplates
 
 JSON = "application/json"
 YAML = "application/yaml"
@@ -63,6 +64,8 @@ def create_app(container: Container) -> Edge:
         clock=container.clock(),
         deadline_seconds=settings.handoff_deadline_seconds,
         on_queued=worker.nudge,
+        say=SayTemplates.from_settings(settings),
+        phone_region=settings.phone_region,
     )
     status = HandoffStatusRoute(webhook_gate, container.handoff_status())
     ticket_status = TicketStatusRoute(

@@ -17,7 +17,8 @@ from mcp.types import ToolAnnotations
 
 from domain.taxonomy import Category, EscalationReason
 from entrypoints.boundary import Echo, client_friendly_schema
-from entrypoints.status_boundary import Say, Tickets
+from entrypoints.status_boundary import Say as StatusSay
+from entrypoints.status_boundary import Tickets
 
 # --- names ------------------------------------------------------------------------------------
 
@@ -111,12 +112,22 @@ Queued = Annotated[
 ]
 
 
+Say = Annotated[
+    str,
+    msgspec.Meta(
+        description="One sentence you can read to the caller as it is: the ticket number (or "
+        "the reference) and what happens next."
+    ),
+]
+
+
 class FiledOutput(Output, frozen=True, kw_only=True, omit_defaults=True):
     """What the two "file this problem" tools (find-or-create, hand-off) both answer first."""
 
     created: Created
     ticket_id: TicketId
     ticket_url: TicketUrl
+    say: Say
     queued: Queued = None
 
 
@@ -163,7 +174,7 @@ class TicketStatusOutput(Output, frozen=True, kw_only=True):
     for ``status``)."""
 
     tickets: Tickets
-    say: Say
+    say: StatusSay
 
 
 def output_schema(struct: type[Output]) -> dict[str, Any]:

@@ -4,9 +4,11 @@ in-process client) accept and refuse every case alike, with the same words. The 
 normalising behaviour is the rule: a caller number with spaces is normalised, an empty oaKey or
 source means absent, unknown fields are ignored, ``null`` means absent.
 
-Every row runs through its tool; a hand-off row also through the webhook, and - when it is about
-the fields the hand-off shares with the other filing tools - through find-or-create and
-create-ticket with a description in place of the note."""
+Every row runs through its tool (on a server with the row's default phone region); a hand-off
+row also through the webhook, and - when it is about the fields the hand-off shares with the
+other filing tools - through find-or-create and create-ticket with a description in place of
+the note. The LLM-shaped hand-offs of ``ANSWERS`` get the same answer fields from both, and
+every filed answer carries the ``say`` sentence with its ticket number."""
 
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from domain.phone import E164_MESSAGE
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from entrypoints.mcp.server import create_mcp_server
-from tests.input_cases import CASES, TEXT, Errors
+from tests.input_cases import ANSWERS, ROWS, TEXT, Errors
 from tests.integration.mcp_support import NAMES, container_for
 
 TOKEN = "input-rules-token"
@@ -51,16 +53,24 @@ def details_of(errors: dict[str, list[str]]) -> dict[str, Any]:
     return {field: {"_errors": messages} for field, messages in errors.items()}
 
 
-async def through_webhook(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    container = container_for(AUTH_TOKEN=TOKEN, RATE_LIMIT_PER_SECOND="1000")
+def region_env(region: str | None) -> dict[str, str]:
+    return {"DEFAULT_PHONE_REGION": region} if region else {}
+
+
+async def through_webhook(
+    body: dict[str, Any], region: str | None = None
+) -> tuple[int, dict[str, Any]]:
+    container = container_for(AUTH_TOKEN=TOKEN, RATE_LIMIT_PER_SECOND="1000", **region_env(region))
     async with AsyncTestClient(create_app(container)) as client:
         answer = await client.post("/ingest/oa-handoff", json=body, headers={"x-auth-token": TOKEN})
     return answer.status_code, answer.json()
 
 
-async def through_tool(tool: str, arguments: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+async def through_tool(
+    tool: str, arguments: dict[str, Any], region: str | None = None
+) -> tuple[bool, dict[str, Any]]:
     """The tool's verdict on a fresh server (after filing TKT-1000, for the follow-up cases)."""
-    async with Client(create_mcp_server(container_for())) as client:
+    async with Client(create_mcp_server(container_for(**region_env(region)))) as client:
         if tool == "append_note":
             await client.call_tool(NAMES["create_ticket"], {"description": TEXT})
         result = await client.call_tool(NAMES[tool], arguments)
@@ -83,28 +93,30 @@ def assert_tool_verdict(accepted: bool, output: dict[str, Any], errors: Errors) 
 
 
 @pytest.mark.parametrize(
-    ("command", "arguments", "errors"),
-    [case[1:] for case in CASES],
-    ids=[f"{TOOL_OF[case[1]]}: {case[0]}" for case in CASES],
+    ("command", "arguments", "errors", "region"),
+    [case[1:] for case in ROWS],
+    ids=[f"{TOOL_OF[case[1]]}: {case[0]}" for case in ROWS],
 )
 async def test_every_tool_gives_the_tables_verdict(
-    command: type[msgspec.Struct], arguments: dict[str, Any], errors: Errors
+    command: type[msgspec.Struct], arguments: dict[str, Any], errors: Errors, region: str | None
 ) -> None:
-    accepted, output = await through_tool(TOOL_OF[command], arguments)
+    accepted, output = await through_tool(TOOL_OF[command], arguments, region)
     assert_tool_verdict(accepted, output, errors)
 
 
-HANDOFFS = [case for case in CASES if case[1] is OaHandoffCommand]
+HANDOFFS = [case for case in ROWS if case[1] is OaHandoffCommand]
 
 
 @pytest.mark.parametrize(
-    ("arguments", "errors"), [case[2:] for case in HANDOFFS], ids=[case[0] for case in HANDOFFS]
+    ("arguments", "errors", "region"),
+    [case[2:] for case in HANDOFFS],
+    ids=[case[0] for case in HANDOFFS],
 )
 async def test_the_webhook_and_the_hand_off_tool_agree(
-    arguments: dict[str, Any], errors: Errors
+    arguments: dict[str, Any], errors: Errors, region: str | None
 ) -> None:
-    status, body = await through_webhook(arguments)
-    accepted, output = await through_tool("oa_handoff", arguments)
+    status, body = await through_webhook(arguments, region)
+    accepted, output = await through_tool("oa_handoff", arguments, region)
     assert_tool_verdict(accepted, output, errors)
     if errors is not None:
         assert (status, body["code"], body["details"]) == (
@@ -117,29 +129,45 @@ async def test_the_webhook_and_the_hand_off_tool_agree(
     shared = ("created", "ticketId", "ticketUrl", "category", "escalationReason", "confidence")
     assert {name: output[name] for name in shared} == {name: body[name] for name in shared}
     assert output["echo"] == body["echo"]
-    if arguments.get("callerNumber"):  # normalised to E.164 by both
+    assert output["say"] == body["say"]
+    assert body["ticketId"] in body["say"]
+    if str(arguments.get("callerNumber")).startswith("+"):  # normalised to E.164 by both
         assert output["echo"]["callerNumber"] == "+" + "".join(
             filter(str.isdigit, arguments["callerNumber"])
         )
 
 
+@pytest.mark.parametrize(
+    ("arguments", "region", "expected"), [a[1:] for a in ANSWERS], ids=[a[0] for a in ANSWERS]
+)
+async def test_llm_shaped_hand_offs_get_the_same_answer_from_both(
+    arguments: dict[str, Any], region: str | None, expected: dict[str, Any]
+) -> None:
+    status, body = await through_webhook(arguments, region)
+    accepted, output = await through_tool("oa_handoff", arguments, region)
+    assert (status, accepted) == (200, True), (body, output)
+    assert {name: body[name] for name in expected} == expected
+    assert {name: output[name] for name in expected} == expected
+
+
 # The hand-off rows about the shared fields, through the tools that have those fields too.
 SHARED = [
-    pytest.param(tool, {**arguments, "description": TEXT}, errors, id=f"{tool}: {name}")
+    pytest.param(tool, {**arguments, "description": TEXT}, errors, region, id=f"{tool}: {name}")
     for tool, fields in [("find_or_create_ticket", None), ("create_ticket", CREATE_FIELDS)]
-    for name, _, arguments, errors in HANDOFFS
+    for name, _, arguments, errors, region in HANDOFFS
     if "note" in arguments
+    and "summary" not in arguments
     and (errors is None or "note" not in errors)
     and (fields is None or set(arguments) - {"note"} <= fields)
 ]
 
 
-@pytest.mark.parametrize(("tool", "arguments", "errors"), SHARED)
+@pytest.mark.parametrize(("tool", "arguments", "errors", "region"), SHARED)
 async def test_the_filing_tools_agree_on_the_shared_fields(
-    tool: str, arguments: dict[str, Any], errors: Errors
+    tool: str, arguments: dict[str, Any], errors: Errors, region: str | None
 ) -> None:
     arguments = {name: value for name, value in arguments.items() if name != "note"}
-    accepted, output = await through_tool(tool, arguments)
+    accepted, output = await through_tool(tool, arguments, region)
     assert_tool_verdict(accepted, output, errors)
 
 

@@ -57,11 +57,7 @@ INPUTS = [
         {"description", *PROBLEM},
     ),
     ("render_note", ["category", "confidence", "escalationReason", "summary"], None),
-    (
-        "oa_handoff",
-        ["note"],
-        {"note", *PROBLEM},
-    ),
+    ("oa_handoff", [], {"note", "summary", *PROBLEM}),  # note or summary: said, not required
     ("get_ticket_status", [], {"callerNumber", "ticketId"}),  # at least one: said, not schema
 ]
 
@@ -102,12 +98,12 @@ async def test_input_schemas_carry_enums_and_limits() -> None:
 OUTPUTS = [
     ("create_ticket", {"success", "ticketId", "ticketUrl", "category", "escalationReason"}),
     ("append_note", {"success", "message", "ticketId"}),
-    ("find_or_create_ticket", {"success", "created", "ticketId", "ticketUrl", "message"}),
+    ("find_or_create_ticket", {"success", "created", "ticketId", "ticketUrl", "say", "message"}),
     ("render_note", {"success", "note", "charCount", "lineCount"}),
     (
         "oa_handoff",
         {"success", "created", "ticketId", "ticketUrl", "category", "escalationReason"}
-        | {"confidence", "echo"},
+        | {"confidence", "echo", "say"},
     ),
     (
         "get_handoff",

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from entrypoints.say import DEFAULT_FILED, DEFAULT_QUEUED
 from entrypoints.settings import ConfigError, Settings, declared_settings, load_settings
 from entrypoints.settings import settings_from as read
 
@@ -37,6 +38,9 @@ TABLE: dict[str, tuple[Any, str | None]] = {
     "PUBLIC_BASE_URL": ("", "ftp://bridge.example.com"),
     "MCP_TOOL_NAME_STYLE": ("underscore", "camel"),
     "MCP_ALLOWED_HOSTS": (("127.0.0.1", "localhost", "[::1]"), "http://x.example.com/"),
+    "DEFAULT_PHONE_REGION": ("", "XX"),
+    "SAY_FILED_TEMPLATE": (DEFAULT_FILED, "Ticket {reference} is open."),
+    "SAY_QUEUED_TEMPLATE": (DEFAULT_QUEUED, "Kept as {reference!r}."),
     "MOCK_HELPDESK_URL": ("https://helpdesk.example.com", "ftp://x"),
     "MOCK_HELPDESK_HEALTHY": (True, "maybe"),
     "MOCK_HELPDESK_LATENCY_MS": (0, "60001"),
@@ -111,6 +115,8 @@ def test_a_bad_value_stops_start_up_with_one_line_naming_its_variable(
         ("MCP_ALLOWED_HOSTS", " a.example.com , b:8443,,*", ("a.example.com", "b:8443", "*")),
         ("ZENDESK_CATEGORY_FIELD_ID", "360001", 360_001),
         ("HELPDESK_OAUTH_SCOPES", "tickets:write users:read", "tickets:write users:read"),
+        ("DEFAULT_PHONE_REGION", "gb", "gb"),
+        ("SAY_FILED_TEMPLATE", "Ticket {ticket_id}: {{soon}}.", "Ticket {ticket_id}: {{soon}}."),
     ],
 )  # fmt: skip
 def test_accepted_values_and_their_normal_form(name: str, value: str, parsed: Any) -> None:
