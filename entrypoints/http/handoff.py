@@ -103,7 +103,7 @@ class HandoffRoute:
             key = headers.get(IDEMPOTENCY_KEY)
             if key is None:
                 return await self._run(payload, admitted, deadline)
-            fingerprint = hashlib.sha256(_encoder.encode(payload)).hexdigest()
+            fingerprint = request_fingerprint(payload)
             facts: list[Facts | None] = []
 
             async def run_once() -> StoredResponse:
@@ -140,3 +140,18 @@ class HandoffRoute:
                     self._on_queued()
         body = _encoder.encode(handoff_response(result, self._say.sentence(result)))
         return Answer(status, body, admitted.headers, facts)
+
+
+ADDED_FIELDS = ("summary",)
+"""Fields the webhook gained after the spec: left out of the fingerprint when absent."""
+
+
+def request_fingerprint(payload: OaHandoffCommand) -> str:
+    """The Idempotency-Key fingerprint of a decoded hand-off: the same for a body as before a
+    field was added, so a key retried across an upgrade (a fleet sharing Redis) still gets its
+    stored answer instead of a 409."""
+    fields = msgspec.to_builtins(payload)
+    for name in ADDED_FIELDS:
+        if fields.get(name) is None:
+            fields.pop(name, None)
+    return hashlib.sha256(_encoder.encode(fields)).hexdigest()
