@@ -8,9 +8,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # The MCP Inspector CLI (npm) the tests drive the tools with; npm ci writes this file.
 INSPECTOR := tests/inspector/node_modules/.package-lock.json
+# The MCP Bundle CLI (npm) that validates and packs the Claude Desktop bundle; npm ci writes this.
+MCPB_CLI := packaging/mcpb/node_modules/.package-lock.json
+MCPB := packaging/mcpb/node_modules/.bin/mcpb
+BUNDLE := dist/helpdesk-bridge.mcpb
 DEV_TOKEN ?= dev-token-change-me
 
-.PHONY: run test lint typecheck unit bench openapi clean inspector
+.PHONY: run test lint typecheck unit bench openapi clean inspector mcpb mcpb-cli
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required (python3.11, python3.12 or python3.13)"; exit 1; }
@@ -30,7 +34,7 @@ run: $(STAMP)
 	fi
 
 ## test: lint, format check, type checks, layer contract, and the whole pytest suite
-test: $(STAMP) lint typecheck inspector
+test: $(STAMP) lint typecheck inspector mcpb-cli
 	$(BIN)/pytest
 
 ## inspector: install the pinned MCP Inspector CLI (tests/inspector/package-lock.json)
@@ -43,6 +47,26 @@ $(INSPECTOR): tests/inspector/package.json tests/inspector/package-lock.json
 	  echo "npm is required in CI: the MCP Inspector tests need tests/inspector"; exit 1; \
 	else \
 	  echo "npm not found: the MCP Inspector tests will be skipped"; \
+	fi
+
+## mcpb: build the Claude Desktop bundle dist/helpdesk-bridge.mcpb (docs/mcp.md: double-click it)
+mcpb: $(STAMP) $(MCPB_CLI)
+	@test -x $(MCPB) || { echo "npm is required to build the bundle (packaging/mcpb)"; exit 1; }
+	rm -rf dist/mcpb $(BUNDLE)
+	$(BIN)/python -m entrypoints.mcpb_bundle dist/mcpb
+	$(MCPB) validate dist/mcpb/manifest.json
+	$(MCPB) pack dist/mcpb $(BUNDLE)
+
+## mcpb-cli: install the pinned MCP Bundle CLI (packaging/mcpb/package-lock.json)
+mcpb-cli: $(MCPB_CLI)
+
+$(MCPB_CLI): packaging/mcpb/package.json packaging/mcpb/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix packaging/mcpb --no-audit --no-fund --loglevel=error && touch $@; \
+	elif [ -n "$$CI" ]; then \
+	  echo "npm is required in CI: the bundle test needs packaging/mcpb"; exit 1; \
+	else \
+	  echo "npm not found: the Claude Desktop bundle test will be skipped"; \
 	fi
 
 lint: $(STAMP)
@@ -62,4 +86,5 @@ openapi: $(STAMP)
 	$(BIN)/helpdesk-bridge openapi --output docs/openapi.yaml
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/inspector/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/inspector/node_modules \
+	  packaging/mcpb/node_modules dist

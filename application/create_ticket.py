@@ -39,9 +39,15 @@ class CreateTicket:
       assistant knew reaches the human who picks the ticket up.
     """
 
-    def __init__(self, helpdesk: HelpdeskGateway, default_source: str = Source.MCP) -> None:
+    def __init__(
+        self,
+        helpdesk: HelpdeskGateway,
+        default_source: str = Source.MCP,
+        phone_region: str | None = None,
+    ) -> None:
         self._helpdesk = helpdesk
         self._default_source = default_source
+        self._phone_region = phone_region
 
     async def execute(self, command: CreateTicketCommand) -> FiledTicket:
         problem = self.resolve(command)
@@ -50,7 +56,7 @@ class CreateTicket:
 
     def resolve(self, command: CreateTicketCommand) -> Problem:
         errors = FieldErrors()
-        caller = caller_number(errors, command.caller_number)
+        caller = caller_number(errors, command.caller_number, self._phone_region)
         classified = Classified(
             command.description,
             command.category,

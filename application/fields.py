@@ -2,8 +2,8 @@
 
 Each alias below is the whole rule of one wire field: its type, its limits (the domain's
 constants), the description a reader of the schema (a model, an OpenAPI client) sees, and in
-``Meta.extra`` what a schema cannot say - ``CHECK``, the domain parser that judges the value (a
-note's shape, a phone number's plan), and ``PATTERN_MESSAGE``, the words for a pattern miss.
+``Meta.extra`` what a schema cannot say (``application.field_rules``): the domain check that
+judges the value, the words for a pattern miss, and the looser form a model may write instead.
 
 From these types come the webhook's body, every MCP tool's input schema and the wording of every
 refusal (``entrypoints.boundary``). msgspec enforces types and limits when the boundary decodes a
@@ -11,17 +11,20 @@ command; the use case runs the domain parsers on what it decoded. A command buil
 trusted to follow its types, as the boundary's ``decode`` would have made it.
 
 Webhook behaviour is the rule for both transports: unknown fields are ignored, ``null`` means
-absent, an empty ``oaKey`` / ``source`` / ``author`` / ``callerNumber`` means absent, and a caller
-number is normalised (so it has a length cap, not an E.164 pattern).
+absent, an empty string for an optional field means absent, and a caller number is normalised
+(so it has a length cap, not an E.164 pattern). Inputs shaped like an LLM's are taken too
+(``application.lenient``): a confidence as a JSON number, a national caller number when a
+default region is set, and ``summary`` in place of the hand-off's ``note``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import msgspec
 
+from application.field_rules import checks as checks  # explain reads the rows through it
+from application.field_rules import rule
 from application.idempotency import MAX_IDEMPOTENCY_KEY_CHARS
 from domain.note import (
     CONFIDENCE_MESSAGE,
@@ -32,14 +35,12 @@ from domain.note import (
     NOTE_MIN_CHARS,
     SUMMARY_MAX_CHARS,
     Note,
+    confidence_from_number,
     looks_like_note,
     parse_summary,
 )
 from domain.phone import MAX_INPUT_LENGTH, parse_caller_number
 from domain.taxonomy import Category, EscalationReason
-
-CHECK = "check"
-PATTERN_MESSAGE = "pattern_message"
 
 MAX_KEY_CHARS = 128
 MAX_SOURCE_CHARS = 64
@@ -72,44 +73,19 @@ def read_description(text: str) -> object:
     return Note.parse(text) if looks_like_note(text) else None
 
 
-def checks(annotation: Any) -> tuple[Callable[[Any], object] | None, str | None]:
-    """``(CHECK, PATTERN_MESSAGE)`` of a field's annotation (through ``X | None``)."""
-    for meta in _metas(annotation):
-        extra = meta.extra or {}
-        if extra:
-            return extra.get(CHECK), extra.get(PATTERN_MESSAGE)
-    return None, None
+def confidence_form(value: Any, _region: str | None) -> Any:
+    """A confidence written as a JSON number (an LLM fills a number property so) -> its string."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return confidence_from_number(value)
+    return value
 
 
-def _metas(annotation: Any) -> list[msgspec.Meta]:
-    found: list[msgspec.Meta] = []
-    for member in getattr(annotation, "__args__", ()):
-        found.extend(_metas(member))
-    found.extend(m for m in getattr(annotation, "__metadata__", ()) if isinstance(m, msgspec.Meta))
-    return found
-
-
-def rule(
-    description: str,
-    *,
-    example: str | None = None,
-    min_length: int | None = None,
-    max_length: int | None = None,
-    pattern: str | None = None,
-    pattern_message: str | None = None,
-    check: Callable[[str], object] | None = None,
-    empty_is_absent: bool = False,
-) -> msgspec.Meta:
-    """One row of the table: a field's limits, its description and its domain check."""
-    extra = {k: v for k, v in ((CHECK, check), (PATTERN_MESSAGE, pattern_message)) if v}
-    return msgspec.Meta(
-        min_length=min_length,
-        max_length=max_length,
-        pattern=pattern,
-        description=description + (" Empty means absent." if empty_is_absent else ""),
-        examples=[example] if example else None,
-        extra=extra or None,
-    )
+def caller_number_form(value: Any, region: str | None) -> Any:
+    """With a default region, a caller number in its national form -> E.164 (over-long text is
+    left for the length rule to refuse)."""
+    if region is None or not isinstance(value, str) or not value or len(value) > MAX_INPUT_LENGTH:
+        return value
+    return parse_caller_number(value, region)
 
 
 HandoffNote = Annotated[
@@ -117,7 +93,8 @@ HandoffNote = Annotated[
     rule(
         f"The 4-line note ({NOTE_MIN_CHARS}-{NOTE_MAX_CHARS} characters): 'Category: "
         "<category>\\nReason: <reason>\\nSummary: <one line, at most "
-        f"{SUMMARY_MAX_CHARS} characters>\\nConfidence: <0.0-1.0>'.",
+        f"{SUMMARY_MAX_CHARS} characters>\\nConfidence: <0.0-1.0>'. Give it, or summary (with "
+        "category, escalationReason, confidence) and the bridge writes it.",
         example=EXAMPLE_NOTE,
         min_length=NOTE_MIN_CHARS,
         max_length=NOTE_MAX_CHARS,
@@ -159,10 +136,12 @@ InferredReason = Annotated[EscalationReason, rule(_REASON + _INFERRED)]
 Confidence = Annotated[
     str,
     rule(
-        'How sure you are of the category, as a string from "0.0" to "1.0" (e.g. "0.85").',
+        'How sure you are of the category, as a string from "0.0" to "1.0" (e.g. "0.85"); a '
+        "number from 0 to 1 is taken too.",
         example="0.85",
         pattern=CONFIDENCE_PATTERN,
         pattern_message=CONFIDENCE_MESSAGE,
+        lenient=confidence_form,
     ),
 ]
 CallerNumberText = Annotated[
@@ -170,10 +149,11 @@ CallerNumberText = Annotated[
     rule(
         "The caller's phone number with its country code (e.g. +12345678900; spaces, dots "
         "and dashes are fine: it is normalised to E.164). Identifies the caller for "
-        "deduplication.",
+        "deduplication. A national number is read in the bridge's default region, if set.",
         example="+12345678900",
         max_length=MAX_CALLER_NUMBER_CHARS,
         check=parse_caller_number,
+        lenient=caller_number_form,
         empty_is_absent=True,
     ),
 ]
@@ -224,11 +204,18 @@ Author = Annotated[
         empty_is_absent=True,
     ),
 ]
+_SUMMARY = (
+    f"One line (no line breaks, at most {SUMMARY_MAX_CHARS} characters) a technician can act "
+    "on, e.g. 'Customer unable to connect to WiFi after router reset'."
+)
 Summary = Annotated[
+    str, rule(_SUMMARY, min_length=1, max_length=SUMMARY_MAX_CHARS, check=parse_summary)
+]
+NoteSummary = Annotated[
     str,
     rule(
-        f"One line (no line breaks, at most {SUMMARY_MAX_CHARS} characters) a technician can "
-        "act on, e.g. 'Customer unable to connect to WiFi after router reset'.",
+        _SUMMARY + " Instead of note: the bridge writes the 4-line note from it and category, "
+        "escalationReason, confidence (missing ones inferred; see the API docs).",
         min_length=1,
         max_length=SUMMARY_MAX_CHARS,
         check=parse_summary,
@@ -256,7 +243,12 @@ IdempotencyKey = Annotated[
 
 
 class Command(msgspec.Struct, frozen=True, rename="camel"):
-    """Base of every use case's input: snake_case in Python, camelCase on the wire."""
+    """Base of every use case's input: snake_case in Python, camelCase on the wire.
+
+    ``ONE_OF``: wire names of optional fields of which exactly one must be given (the
+    hand-off's ``note`` or ``summary``); empty when the command has no such choice."""
+
+    ONE_OF: ClassVar[tuple[str, ...]] = ()
 
 
 class ProblemFields(Command, frozen=True, kw_only=True):

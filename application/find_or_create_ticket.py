@@ -21,13 +21,20 @@ class FindOrCreateTicket:
     Rules:
     - A note-shaped ``description`` is read as a 4-line note; other text is classified by its
       keywords. Explicit ``category`` / ``escalationReason`` / ``confidence`` win.
-    - ``callerNumber`` is normalised to E.164; empty ``oaKey`` / ``source`` mean absent.
+    - ``callerNumber`` is normalised to E.164 (a national number read in ``phone_region`` when
+      set); empty optional fields mean absent.
     - Dedup and filing are ``TicketFiling``'s: one ticket per problem.
     """
 
-    def __init__(self, filing: TicketFiling, default_source: str = Source.MCP) -> None:
+    def __init__(
+        self,
+        filing: TicketFiling,
+        default_source: str = Source.MCP,
+        phone_region: str | None = None,
+    ) -> None:
         self._filing = filing
         self._default_source = default_source
+        self._phone_region = phone_region
 
     async def execute(
         self, command: FindOrCreateTicketCommand, deadline: Deadline | None = None
@@ -39,7 +46,7 @@ class FindOrCreateTicket:
     def resolve(self, command: FindOrCreateTicketCommand) -> Problem:
         """Turn a command into a ``Problem``; one ``InvalidInput`` names every bad field."""
         errors = FieldErrors()
-        checked = identity(errors, command)
+        checked = identity(errors, command, self._phone_region)
         classified = Classified(
             command.description,
             command.category,

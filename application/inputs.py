@@ -73,11 +73,14 @@ def present(raw: str | None) -> str | None:
     return raw.strip() or None
 
 
-def caller_number(errors: FieldErrors, raw: str | None) -> CallerNumber | None:
-    """Normalise an optional caller number, recording an error when it names no phone."""
+def caller_number(
+    errors: FieldErrors, raw: str | None, region: str | None = None
+) -> CallerNumber | None:
+    """Normalise an optional caller number, recording an error when it names no phone; a
+    national number is read in ``region`` (the default phone region) when there is one."""
     if raw is None or raw == "":
         return None
-    return errors.attempt(lambda: parse_caller_number(raw))
+    return errors.attempt(lambda: parse_caller_number(raw, region))
 
 
 def confidence(errors: FieldErrors, raw: str | None) -> str | None:
@@ -90,10 +93,12 @@ def confidence(errors: FieldErrors, raw: str | None) -> str | None:
     return raw
 
 
-def identity(errors: FieldErrors, fields: ProblemFields) -> Identity:
+def identity(
+    errors: FieldErrors, fields: ProblemFields, phone_region: str | None = None
+) -> Identity:
     """Check caller number and confidence and drop empty keys, recording every error."""
     return Identity(
-        caller_number=caller_number(errors, fields.caller_number),
+        caller_number=caller_number(errors, fields.caller_number, phone_region),
         oa_key=present(fields.oa_key),
         source=present(fields.source),
         confidence=confidence(errors, fields.confidence),

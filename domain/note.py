@@ -6,7 +6,8 @@
     Confidence: 0.85
 
 Limits (binding): the whole note <= 350 characters, the summary <= 250, confidence a string
-from "0.0" to "1.0". A hand-off note is 10-350 characters; other free text 10-1000.
+from "0.0" to "1.0". A hand-off note is 10-350 characters; other free text 10-1000. A model that
+fills confidence as a JSON number (0.85) gets the spec's string form of it ("0.85").
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ FREE_TEXT_MIN_CHARS = 10
 FREE_TEXT_MAX_CHARS = 1000
 CONFIDENCE_PATTERN = r"^(?:0(?:\.\d{1,3})?|1(?:\.0{1,3})?)$"
 CONFIDENCE_MESSAGE = 'confidence must be a string from "0.0" to "1.0" (e.g. "0.85")'
+CONFIDENCE_RANGE_MESSAGE = 'confidence must be from 0 to 1 (e.g. 0.85 or "0.85")'
+CONFIDENCE_DECIMALS = 3  # the most the string form allows
+UNSTATED_CONFIDENCE = "0.0"  # a note the bridge writes without a confidence: nobody vouched
 NOTE_FORMAT_MESSAGE = (
     "note must be 4 lines: 'Category: ...', 'Reason: ...', 'Summary: ...', 'Confidence: ...'"
 )
@@ -84,6 +88,14 @@ _CONFIDENCE_IN_TEXT = re.compile(r"\bconfidence\s*[:=]\s*([01](?:\.\d{1,3})?)\b"
 def is_valid_confidence(value: str) -> bool:
     """True for "0", "0.85", "1.0" and the like; the wire carries confidence as a string."""
     return _CONFIDENCE_RE.match(value) is not None
+
+
+def confidence_from_number(value: float) -> str:
+    """The spec's string form of a confidence given as a number: 0.85 -> "0.85", 1 -> "1.0",
+    rounded to the 3 decimals the form allows; ``InvalidInput`` outside 0-1."""
+    if not 0 <= value <= 1:
+        raise InvalidInput.single("confidence", CONFIDENCE_RANGE_MESSAGE)
+    return str(round(float(value), CONFIDENCE_DECIMALS))
 
 
 def category_from_label(label: str) -> Category | None:

@@ -71,12 +71,40 @@ class TicketStatus(msgspec.Struct, frozen=True):
     updated_at: float
 
 
+MAX_ATTACHMENT_BYTES = 2_000_000
+"""The largest file one note carries (a long call's transcript is some 100 kB): well inside
+what Zendesk (50 MB) and RT (``$MaxAttachmentSize``, 10 MB by default) take."""
+MAX_ATTACHMENTS = 4
+"""The most files one note carries."""
+MAX_FILENAME_LENGTH = 120
+
+
 class Attachment(msgspec.Struct, frozen=True):
-    """A file to go with an internal note (a call's whole transcript)."""
+    """A file to go with an internal note (a call's whole transcript).
+
+    Bounded when it is made (``MAX_ATTACHMENT_BYTES``; a plain file name without a path), so
+    every helpdesk gets the same files or none: ``Attachment.text`` cuts a long text to fit."""
 
     filename: str
     content_type: str
     data: bytes
+
+    def __post_init__(self) -> None:
+        name = self.filename
+        if not name or len(name) > MAX_FILENAME_LENGTH or any(c in name for c in "/\\\0"):
+            raise ValueError(f"an attachment needs a plain file name of 1-{MAX_FILENAME_LENGTH}")
+        if "/" not in self.content_type or len(self.content_type) > 100:
+            raise ValueError("an attachment needs a MIME type, e.g. text/plain")
+        if len(self.data) > MAX_ATTACHMENT_BYTES:
+            raise ValueError(f"an attachment holds at most {MAX_ATTACHMENT_BYTES} bytes")
+
+    @classmethod
+    def text(cls, filename: str, text: str, limit: int = MAX_ATTACHMENT_BYTES) -> Attachment:
+        """A UTF-8 text file, cut at a character boundary to at most ``limit`` bytes."""
+        data = text.encode()
+        if len(data) > limit:
+            data = data[:limit].decode(errors="ignore").encode()
+        return cls(filename, "text/plain; charset=utf-8", data)
 
 
 def ticket_subject(category: Category, summary: str, limit: int = 120) -> str:

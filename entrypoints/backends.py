@@ -26,6 +26,7 @@ from entrypoints.helpdesk_wiring import (
     HelpdeskKind,
     helpdesk_client,
     helpdesk_gateway,
+    helpdesk_reloadables,
     pace_per_minute,
 )
 from entrypoints.redis_client import redis_client
@@ -119,6 +120,7 @@ class MockHelpdeskBackend(containers.DeclarativeContainer):
         healthy=mock.healthy,
         latency_seconds=providers.Callable(_milliseconds, mock.latency_ms),
     )
+    reloadables = providers.Object(())
 
 
 class RealHelpdeskBackend(containers.DeclarativeContainer):
@@ -131,3 +133,4 @@ class RealHelpdeskBackend(containers.DeclarativeContainer):
 
     client = providers.Resource(closing, providers.Callable(helpdesk_client, kind, settings))
     gateway = providers.Singleton(helpdesk_gateway, kind, client, settings, clock, budget)
+    reloadables = providers.Callable(helpdesk_reloadables, client)

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 
 from application.explain import field_errors
 from application.handoff_status import HandoffStatusResult
+from application.lenient import choice_errors, one_of, relaxed
 from application.ticket_filing import FiledTicket
 from domain.errors import FORM_ERRORS, InvalidInput
 from domain.taxonomy import Category, EscalationReason
@@ -30,12 +31,15 @@ def _json_decoder(kind: type[msgspec.Struct]) -> msgspec.json.Decoder[Any]:
     return msgspec.json.Decoder(kind)
 
 
-def decode(kind: type[T], data: bytes | Mapping[str, Any]) -> T:
+def decode(kind: type[T], data: bytes | Mapping[str, Any], *, phone_region: str | None = None) -> T:
     """``data`` - a JSON body, or arguments already parsed (an MCP call) - as a ``kind`` command.
 
-    Unknown fields are ignored and ``null`` means absent. On any failure ``InvalidInput`` names
-    every bad field in the webhook's (zod's) words, or carries a top-level ``_errors`` entry for
-    a document that is not a JSON object. A valid body costs one msgspec decode.
+    Unknown fields are ignored and ``null`` means absent. A strictly valid input costs one
+    msgspec decode; one that is not gets a second try with its looser forms made strict
+    (``application.lenient``: a confidence as a number, an empty optional field, a national
+    caller number read in ``phone_region``). On any failure ``InvalidInput`` names every bad
+    field in the webhook's (zod's) words, or carries a top-level ``_errors`` entry for a
+    document that is not a JSON object.
     """
     try:
         if isinstance(data, bytes):
@@ -51,10 +55,35 @@ def decode(kind: type[T], data: bytes | Mapping[str, Any]) -> T:
             raise InvalidInput({FORM_ERRORS: [f"Malformed JSON body: {error}"]}) from None
     else:
         document = dict(data) if isinstance(data, Mapping) else data  # None: "received null"
-    try:  # e.g. a key given twice: JSON's last value wins, as it does for the mapping
-        return msgspec.convert(document, kind, strict=True)
+    return _second_try(kind, document, phone_region)
+
+
+def _second_try(kind: type[T], document: Any, phone_region: str | None) -> T:
+    """The document (a key given twice: JSON's last value wins, as for the mapping) with its
+    looser forms made strict; else the refusal naming every bad field."""
+    errors: dict[str, list[str]] = {}
+    if isinstance(document, dict):
+        document, errors = relaxed(kind, document, phone_region)
+    try:
+        command = msgspec.convert(document, kind, strict=True)
     except msgspec.ValidationError as error:
-        raise InvalidInput(field_errors(kind, document) or {FORM_ERRORS: [str(error)]}) from None
+        failure = str(error)
+    else:
+        if not errors:
+            return command
+        failure = ""
+    explained = field_errors(kind, document)
+    if errors:  # the looser forms' own errors first, as the use case would order them
+        for name, messages in explained.items():
+            errors.setdefault(name, []).extend(messages)
+    else:
+        errors = explained
+    if isinstance(document, dict) and (choice := one_of(kind)):
+        given = [name for name in choice if document.get(name) is not None]
+        if len(given) != 1:
+            for name, messages in choice_errors(choice, given).items():
+                errors.setdefault(name, []).extend(messages)
+    raise InvalidInput(errors or {FORM_ERRORS: [failure]}) from None
 
 
 def input_schema(kind: type[msgspec.Struct]) -> dict[str, Any]:
@@ -110,8 +139,14 @@ class Echo(Wire, frozen=True):
     caller_number: str | None
 
 
+SAY_DESCRIPTION = (
+    "One sentence an agent can read to the caller: the ticket number (or the queued reference) "
+    "and what happens next (SAY_FILED_TEMPLATE, SAY_QUEUED_TEMPLATE)."
+)
+
+
 class HandoffResponse(Wire, frozen=True, omit_defaults=True):
-    """The 200 body, exactly as the spec shows it; a queued hand-off (202) adds
+    """The 200 body, exactly as the spec shows it, plus ``say``. A queued hand-off (202) adds
     ``"queued": true`` and says ``"status": "queued"``."""
 
     status: str
@@ -122,13 +157,14 @@ class HandoffResponse(Wire, frozen=True, omit_defaults=True):
     escalation_reason: EscalationReason
     confidence: str | None
     echo: Echo
+    say: Annotated[str, msgspec.Meta(description=SAY_DESCRIPTION)]
     queued: bool | None = None
 
 
-def handoff_response(result: FiledTicket) -> HandoffResponse:
+def handoff_response(result: FiledTicket, say: str) -> HandoffResponse:
     """The webhook's body for a hand-off: the ticket (for a queued one, its reference and
-    ``/handoffs/<reference>``), the fields as resolved, and the dedup keys as used (the caller
-    number normalised)."""
+    ``/handoffs/<reference>``), the fields as resolved, the dedup keys as used (the caller
+    number normalised), and ``say``: the sentence for the caller (``entrypoints.say``)."""
     problem = result.problem
     return HandoffResponse(
         status="queued" if result.queued else "ok",
@@ -139,6 +175,7 @@ def handoff_response(result: FiledTicket) -> HandoffResponse:
         escalation_reason=problem.reason,
         confidence=problem.confidence,
         echo=Echo(oa_key=problem.oa_key, caller_number=problem.caller_number),
+        say=say,
         queued=True if result.queued else None,
     )
 

@@ -1,5 +1,5 @@
 """``helpdesk-bridge``: ``serve`` (HTTP), ``mcp`` (stdio MCP server), ``openapi`` (export),
-``outbox`` (queued hand-offs: list, retry, drop)."""
+``outbox`` (queued hand-offs: list, retry, drop), ``elevenlabs tool`` (an agent's webhook tool)."""
 
 from __future__ import annotations
 
@@ -70,6 +70,21 @@ def _outbox(args: argparse.Namespace) -> int:
     return run_outbox_command(args, _settings_or_exit(require_auth=False))
 
 
+def _elevenlabs(args: argparse.Namespace) -> int:
+    from entrypoints.elevenlabs_cli import run_elevenlabs_command
+    from entrypoints.settings import read_environment
+    from entrypoints.settings_reader import read_declaration
+
+    # Only the deadline and the dedup window are read: no token or helpdesk is needed to describe
+    # the tool, but a malformed value still stops here as it would stop the service.
+    try:
+        settings = read_declaration(Settings, read_environment())
+    except ConfigError as error:
+        print(f"helpdesk-bridge: configuration error: {error}", file=sys.stderr)
+        return 2
+    return run_elevenlabs_command(args, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="helpdesk-bridge",
@@ -92,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_outbox_commands(commands)
     commands.choices["outbox"].set_defaults(run=_outbox)
+    from entrypoints.elevenlabs_cli import add_elevenlabs_commands
+
+    add_elevenlabs_commands(commands)
+    commands.choices["elevenlabs"].set_defaults(run=_elevenlabs)
     return parser
 
 

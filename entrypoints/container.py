@@ -35,6 +35,7 @@ from application.oa_handoff import OaHandoff
 from application.ports import HealthProbe, Outbox
 from application.render_note import RenderNote
 from application.ticket_filing import DownPolicy, TicketFiling
+from application.ticket_status import TicketStatusLookup
 from domain.dedup import DedupPolicy
 from entrypoints.backends import MemoryStores, MockHelpdeskBackend, RealHelpdeskBackend, RedisStores
 from entrypoints.helpdesk_wiring import RT, ZENDESK
@@ -101,6 +102,8 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     helpdesk = helpdesk_backend.provided.gateway.call()
+    # What SIGHUP renews in the helpdesk (entrypoints/reload.py): its OAuth client, if any.
+    helpdesk_reloadables = helpdesk_backend.provided.reloadables.call()
     ticket_index = stores.provided.ticket_index.call()
     idempotency_store = stores.provided.idempotency_store.call()
     replay_guard = stores.provided.replay_guard.call()
@@ -150,9 +153,20 @@ class Container(containers.DeclarativeContainer):
         policy=dedup_policy,
         outbox=providers.Callable(_queueing_outbox, outbox, settings),
     )
-    find_or_create_ticket = providers.Factory(FindOrCreateTicket, filing=ticket_filing)
-    oa_handoff = providers.Factory(OaHandoff, filing=ticket_filing)
-    create_ticket = providers.Factory(CreateTicket, helpdesk=helpdesk)
+    phone_region = settings.provided.phone_region
+    ticket_status = providers.Factory(
+        TicketStatusLookup,
+        helpdesk=helpdesk,
+        outbox=outbox,
+        clock=clock,
+        public_base_url=settings.provided.base_url,
+        phone_region=phone_region,
+    )
+    find_or_create_ticket = providers.Factory(
+        FindOrCreateTicket, filing=ticket_filing, phone_region=phone_region
+    )
+    oa_handoff = providers.Factory(OaHandoff, filing=ticket_filing, phone_region=phone_region)
+    create_ticket = providers.Factory(CreateTicket, helpdesk=helpdesk, phone_region=phone_region)
     append_note = providers.Factory(AppendNote, helpdesk=helpdesk)
     render_note = providers.Factory(RenderNote)
 

@@ -16,8 +16,10 @@ import httpx
 from adapters.helpdesk.resilience import Resilience, RetryPolicy
 from adapters.helpdesk.rt import RtHelpdesk, RtSettings, build_rt_client
 from adapters.helpdesk.zendesk import ZendeskHelpdesk, ZendeskSettings, build_zendesk_client
+from adapters.helpdesk.zendesk_oauth import ClientCredentials, ClientSecret
 from application.ports import Clock, HelpdeskBudget, HelpdeskGateway
-from entrypoints.settings import Settings
+from entrypoints.reload import Commit, Reloadable
+from entrypoints.settings import ConfigError, Settings
 
 S = TypeVar("S")
 
@@ -29,11 +31,51 @@ def zendesk_settings(settings: Settings) -> ZendeskSettings:
         email=helpdesk.api_email or None,
         api_token=helpdesk.api_key or None,
         oauth_token=helpdesk.oauth_token or None,
+        oauth_client=zendesk_oauth_client(settings),
         timeout_seconds=helpdesk.timeout_seconds,
         category_field_id=fields.category_field_id,
         reason_field_id=fields.reason_field_id,
         confidence_field_id=fields.confidence_field_id,
     )
+
+
+def zendesk_oauth_client(settings: Settings) -> ClientSecret | None:
+    """The OAuth client credentials, when both HELPDESK_OAUTH_CLIENT_ID and _SECRET are set."""
+    helpdesk = settings.helpdesk
+    if not (helpdesk.oauth_client_id and helpdesk.oauth_client_secret):
+        return None
+    return ClientSecret(
+        helpdesk.oauth_client_id, helpdesk.oauth_client_secret, helpdesk.oauth_scopes
+    )
+
+
+class OAuthClientReload:
+    """SIGHUP's part for the Zendesk OAuth client: the live ``ClientCredentials`` takes the new
+    id, secret and scopes from its next renewal on (entrypoints/reload.py)."""
+
+    variables = frozenset(
+        {"HELPDESK_OAUTH_CLIENT_ID", "HELPDESK_OAUTH_CLIENT_SECRET", "HELPDESK_OAUTH_SCOPES"}
+    )
+
+    def __init__(self, credentials: ClientCredentials) -> None:
+        self._credentials = credentials
+
+    def stage(self, settings: Settings) -> Commit:
+        client = zendesk_oauth_client(settings)
+        if client is None:
+            raise ConfigError(
+                "HELPDESK_OAUTH_CLIENT_ID and HELPDESK_OAUTH_CLIENT_SECRET cannot be unset while "
+                "the service runs on them: change them, or restart with other credentials"
+            )
+        return lambda: self._credentials.rotate(client)
+
+
+def helpdesk_reloadables(client: httpx.AsyncClient) -> tuple[Reloadable, ...]:
+    """What SIGHUP renews of a real helpdesk's client: its OAuth client credentials, if it signs
+    in with them (static tokens and API keys take a restart)."""
+    if isinstance(client.auth, ClientCredentials):
+        return (OAuthClientReload(client.auth),)
+    return ()
 
 
 def rt_settings(settings: Settings) -> RtSettings:
@@ -42,6 +84,7 @@ def rt_settings(settings: Settings) -> RtSettings:
         token=settings.helpdesk.api_key,
         queue=settings.rt.queue,
         external_ref_field=settings.rt.external_ref_field,
+        caller_field=settings.rt.caller_field,
         timeout_seconds=settings.helpdesk.timeout_seconds,
     )
 

@@ -4,6 +4,8 @@ A field's variable is its name upper-cased, a section's fields take the section'
 (``redis.max_connections`` is ``REDIS_MAX_CONNECTIONS``). Values come from the environment over
 an optional ``.env`` (or from any ``str -> str`` mapping, through ``settings_from``) and are
 checked once at start-up: a bad one stops it with one line naming the variable (``ConfigError``).
+Every secret can come from a file instead (``AUTH_TOKEN_FILE``: Docker and Kubernetes secrets),
+and ``entrypoints/reload.py`` reads them again on SIGHUP.
 Adding a setting is adding its field here and its line (with its default) to ``.env.example``.
 """
 
@@ -20,14 +22,24 @@ from msgspec import Meta
 
 from adapters.helpdesk.mock import DEFAULT_BASE_URL as MOCK_HELPDESK_URL
 from adapters.helpdesk.resilience import RetryPolicy
+from adapters.helpdesk.zendesk_oauth import DEFAULT_SCOPES as ZENDESK_OAUTH_SCOPES
 from application.idempotency import DEFAULT_TTL_SECONDS as IDEMPOTENCY_TTL_SECONDS
 from domain.dedup import DEFAULT_WINDOW_SECONDS
+from domain.phone import REGION_PATTERN
+from entrypoints.say import (
+    DEFAULT_FILED,
+    DEFAULT_QUEUED,
+    FILED_PLACEHOLDER,
+    QUEUED_PLACEHOLDER,
+    template_rule,
+)
 from entrypoints.settings_reader import (
     EXPECTED,
     SECRET,
     ConfigError,
     Declaration,
     Setting,
+    comma_values,
     read_declaration,
     settings_of,
     shaped,
@@ -81,6 +93,13 @@ KeyPrefix = Annotated[
     str, shaped(r"^[^\s\x00-\x1f\x7f-\x9f]{1,64}$", "1-64 printable characters without spaces")
 ]
 RtFieldName = Annotated[str, shaped(r"^[^{}'\\]+$", "a plain custom field name")]
+OAuthScopes = Annotated[
+    str,
+    shaped(
+        r"^[A-Za-z0-9_:.-]+(?: [A-Za-z0-9_:.-]+)*$",
+        "OAuth scopes separated by single spaces, e.g. 'read write' or 'tickets:write read'",
+    ),
+]
 
 
 class MockHelpdeskSettings(Declaration, frozen=True):
@@ -99,6 +118,11 @@ class HelpdeskSettings(Declaration, frozen=True):
     api_email: str = ""
     api_key: Secret = ""
     oauth_token: Secret = ""
+    oauth_client_id: str = ""
+    """Zendesk: an OAuth client's identifier; with its secret, tokens come from the client
+    credentials grant (they win over HELPDESK_OAUTH_TOKEN and e-mail + API key)."""
+    oauth_client_secret: Secret = ""
+    oauth_scopes: OAuthScopes = ZENDESK_OAUTH_SCOPES
     timeout_seconds: Annotated[float, Meta(ge=0.1, le=60.0)] = _RETRY.attempt_timeout_seconds
     retry_budget_seconds: Annotated[float, Meta(ge=0.0, le=18.0)] = _RETRY.budget_seconds
     down_policy: Literal["queue", "fail"] = "queue"
@@ -118,10 +142,12 @@ class ZendeskFields(Declaration, frozen=True):
 
 
 class RtOptions(Declaration, frozen=True):
-    """``RT_*``: the queue tickets go to and the custom field holding the dedup key."""
+    """``RT_*``: the queue tickets go to and the custom fields holding the dedup key and the
+    caller's number."""
 
     queue: str = "General"
     external_ref_field: RtFieldName = "ExternalRef"
+    caller_field: RtFieldName = "CallerNumber"
 
 
 class RedisSettings(Declaration, frozen=True):
@@ -176,6 +202,15 @@ class Settings(Declaration, frozen=True):
     post_call_max_body_bytes: Annotated[int, Meta(ge=65_536, le=67_108_864)] = 8_388_608
     """Largest post-call transcription read (the audio events are answered whatever their size,
     never held)."""
+    default_phone_region: Annotated[
+        str, shaped(f"^$|{REGION_PATTERN}", "a region code such as US, GB or DE (ISO 3166-1)")
+    ] = ""
+    """Where a caller number written without its country code is read from; empty: only
+    numbers with +<country code> are valid."""
+    say_filed_template: Annotated[str, template_rule(FILED_PLACEHOLDER)] = DEFAULT_FILED
+    """The hand-off answer's ``say`` for a ticket filed or found (200)."""
+    say_queued_template: Annotated[str, template_rule(QUEUED_PLACEHOLDER)] = DEFAULT_QUEUED
+    """The hand-off answer's ``say`` for a queued hand-off (202, an HB- reference)."""
     mock_helpdesk: MockHelpdeskSettings = msgspec.field(default_factory=MockHelpdeskSettings)
     helpdesk: HelpdeskSettings = msgspec.field(default_factory=HelpdeskSettings)
     zendesk: ZendeskFields = msgspec.field(default_factory=ZendeskFields)
@@ -184,9 +219,24 @@ class Settings(Declaration, frozen=True):
     outbox: OutboxSettings = msgspec.field(default_factory=OutboxSettings)
 
     @property
+    def phone_region(self) -> str | None:
+        """``DEFAULT_PHONE_REGION`` in the upper case phonenumbers wants, or None."""
+        return self.default_phone_region.upper() or None
+
+    @property
     def base_url(self) -> str:
         """``PUBLIC_BASE_URL`` without a trailing slash, or ``http://HOST:PORT``."""
         return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def auth_tokens(self) -> tuple[str, ...]:
+        """Every ``AUTH_TOKEN`` value (a comma list: all are valid, for rotation)."""
+        return comma_values(self.auth_token)
+
+    @property
+    def webhook_secrets(self) -> tuple[str, ...]:
+        """Every ``WEBHOOK_SECRET`` value (a comma list: all are valid, for rotation)."""
+        return comma_values(self.webhook_secret)
 
 
 def declared_settings() -> tuple[Setting, ...]:
@@ -221,7 +271,7 @@ def settings_from(values: Mapping[str, str], *, require_auth: bool = True) -> Se
     """The settings in ``values``, keyed by variable name (a file keyed by the names in lower
     case is read as ``{key.upper(): value}``); every check of ``load_settings`` applies."""
     settings = read_declaration(Settings, values)
-    if require_auth and not settings.auth_token and not settings.webhook_secret:
+    if require_auth and not settings.auth_tokens and not settings.webhook_secrets:
         raise ConfigError(
             "AUTH_TOKEN or WEBHOOK_SECRET must be set: the hand-off endpoint refuses to run "
             "unauthenticated (set AUTH_TOKEN=<random string>, e.g. `openssl rand -hex 32`)"
@@ -238,12 +288,19 @@ def check_helpdesk_settings(settings: Settings) -> None:
         return
     if not helpdesk.api_url:
         raise ConfigError("HELPDESK_API_URL must be set to the helpdesk's https:// address")
+    client = (helpdesk.oauth_client_id, helpdesk.oauth_client_secret)
+    if backend == "zendesk" and any(client) and not all(client):
+        raise ConfigError(
+            "HELPDESK_OAUTH_CLIENT_ID and HELPDESK_OAUTH_CLIENT_SECRET go together: set both "
+            "(an OAuth client of the Zendesk account) or neither"
+        )
     if backend == "zendesk" and not (
-        helpdesk.oauth_token or (helpdesk.api_email and helpdesk.api_key)
+        all(client) or helpdesk.oauth_token or (helpdesk.api_email and helpdesk.api_key)
     ):
         raise ConfigError(
-            "HELPDESK_API_EMAIL and HELPDESK_API_KEY (an API token), or HELPDESK_OAUTH_TOKEN, "
-            "must be set for HELPDESK_BACKEND=zendesk"
+            "HELPDESK_OAUTH_CLIENT_ID and HELPDESK_OAUTH_CLIENT_SECRET (OAuth client "
+            "credentials), HELPDESK_OAUTH_TOKEN, or HELPDESK_API_EMAIL and HELPDESK_API_KEY "
+            "(an API token) must be set for HELPDESK_BACKEND=zendesk"
         )
     if backend == "rt" and not helpdesk.api_key:
         raise ConfigError(

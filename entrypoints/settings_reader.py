@@ -5,6 +5,11 @@ section's fields get the section's name as prefix: ``redis.url`` is ``REDIS_URL`
 annotation carries its bounds, choices or shape as msgspec constraints, its default is the
 field's default. The checks, the one-line errors, the repr's secret masking and the
 ``.env.example`` test all read that one declaration, so adding a setting is adding a field.
+
+A secret may instead be read from the file that ``<NAME>_FILE`` names (a Docker or Kubernetes
+secret mounted as a file): its text, surrounding whitespace dropped, and one value per line
+joined into a comma list (``AUTH_TOKEN`` takes several). Both ``NAME`` and ``NAME_FILE`` set is a
+start-up error: which one wins would be a guess.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any, TypeVar, get_args
 
 import msgspec
@@ -20,6 +26,7 @@ from msgspec import inspect as mi
 
 SECRET = "secret"  # noqa: S105 - the name of a metadata flag, not a password
 EXPECTED = "expected"
+FILE_SUFFIX = "_FILE"
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True}
 _BOOLEANS |= {"0": False, "false": False, "no": False, "off": False}
 
@@ -112,7 +119,7 @@ def read_declaration(declaration: type[D], values: Mapping[str, str]) -> D:
     keep their defaults; the first bad value raises ``ConfigError`` naming its variable."""
     data: dict[str, Any] = {}
     for setting in settings_of(declaration):
-        raw = values.get(setting.name)
+        raw = _raw_value(setting, values)
         if raw is None or not raw.strip():
             continue
         node = data
@@ -120,6 +127,49 @@ def read_declaration(declaration: type[D], values: Mapping[str, str]) -> D:
             node = node.setdefault(part, {})
         node[setting.path[-1]] = setting.parse(raw.strip())
     return msgspec.convert(data, declaration)
+
+
+def comma_values(text: str) -> tuple[str, ...]:
+    """The values of a comma list, each stripped, blanks dropped (``"a, b,,"`` -> a and b)."""
+    return tuple(value for part in text.split(",") if (value := part.strip()))
+
+
+def _raw_value(setting: Setting, values: Mapping[str, str]) -> str | None:
+    """The text of ``setting``: its variable, or for a secret the file ``<NAME>_FILE`` names."""
+    raw = values.get(setting.name)
+    if not setting.secret:
+        return raw
+    file_variable = setting.name + FILE_SUFFIX
+    path = (values.get(file_variable) or "").strip()
+    if not path:
+        return raw
+    if raw is not None and raw.strip():
+        raise ConfigError(
+            f"{setting.name} and {file_variable} are both set: set one of them "
+            f"({file_variable} for a secret mounted as a file)"
+        )
+    return read_secret_file(file_variable, path)
+
+
+def read_secret_file(variable: str, path: str) -> str:
+    """A secret file's value: its lines stripped, blank ones dropped, the rest joined with ", "
+    (one line is one value). An unreadable or empty file is a ``ConfigError`` naming
+    ``variable`` and the path, never the content."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{variable} names a file that does not exist: {path}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{variable} names a file that is not UTF-8 text: {path}") from None
+    except OSError as e:
+        reason = e.strerror or type(e).__name__
+        raise ConfigError(
+            f"{variable} names a file that cannot be read: {path} ({reason})"
+        ) from None
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise ConfigError(f"{variable} names an empty file: {path}")
+    return ", ".join(lines)
 
 
 def _walk(declaration: type[Declaration], prefix: str, path: tuple[str, ...]) -> Iterator[Setting]:

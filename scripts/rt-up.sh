@@ -6,9 +6,10 @@
 # Idempotent: re-running skips finished steps and reuses a server that already answers.
 #
 # Inputs (env):  RT_PORT (8085), RT_STATE (/tmp/helpdesk-bridge-rt), RT_CF (ExternalRef),
-#                RT_ROOT_PW (password, >= 5 chars), RT_WORKERS (2)
-# Outputs:       $RT_STATE/env  - RT_URL, RT_REST2, RT_TOKEN, RT_CF, RT_PID (set only when this
-#                                 run started the server, so the caller knows what to stop)
+#                RT_CALLER_CF (CallerNumber), RT_ROOT_PW (password, >= 5 chars), RT_WORKERS (2)
+# Outputs:       $RT_STATE/env  - RT_URL, RT_REST2, RT_TOKEN, RT_CF, RT_CALLER_CF, RT_PID (set
+#                                 only when this run started the server, so the caller knows
+#                                 what to stop)
 #                $RT_STATE/{token,rt-server.pid,rt-server.log,apt.log,setup.log}
 # Stop:          scripts/rt-up.sh stop   (kills the server this state dir started)
 #
@@ -19,7 +20,8 @@ RT_PORT="${RT_PORT:-8085}"
 RT_ROOT_PW="${RT_ROOT_PW:-password}"
 RT_STATE="${RT_STATE:-/tmp/helpdesk-bridge-rt}"
 RT_WORKERS="${RT_WORKERS:-2}"
-RT_CF="${RT_CF:-ExternalRef}"
+RT_CF="${RT_CF:-ExternalRef}"                  # ticket custom field holding the dedup key
+RT_CALLER_CF="${RT_CALLER_CF:-CallerNumber}"   # ticket custom field holding the caller's number
 LIB=/usr/share/request-tracker5/lib
 DB=/var/lib/dbconfig-common/sqlite3/request-tracker5/rtdb
 BASE="http://127.0.0.1:${RT_PORT}"
@@ -85,18 +87,22 @@ Set(\$MailCommand, "mbox");
 1;
 EOF
 
-# 3. global ticket custom field + API token (RT's Perl API: tokens cannot be made over REST) ---
+# 3. global ticket custom fields + API token (RT's Perl API: tokens cannot be made over REST).
+#    Runs every time and makes only what is missing, so a re-run adds a field that a newer
+#    version of this script names to an install made by an older one. --------------------------
 perl -I"$LIB" -MRT -e '
   RT::LoadConfig(); RT::Init();
-  my ($cfname, $out) = @ARGV;
-  my $cf = RT::CustomField->new(RT->SystemUser);
-  $cf->LoadByCols(Name => $cfname, LookupType => "RT::Queue-RT::Ticket", Disabled => 0);
-  unless ($cf->id) {
+  my ($out, @cfnames) = @ARGV;
+  for my $cfname (@cfnames) {
+    my $cf = RT::CustomField->new(RT->SystemUser);
+    $cf->LoadByCols(Name => $cfname, LookupType => "RT::Queue-RT::Ticket", Disabled => 0);
+    next if $cf->id;
     my ($ok, $msg) = $cf->Create(Name => $cfname, Type => "FreeformSingle",
                                  LookupType => "RT::Queue-RT::Ticket");
-    die "CF create: $msg\n" unless $ok;
+    die "CF create $cfname: $msg\n" unless $ok;
     ($ok, $msg) = $cf->AddToObject(RT::Queue->new(RT->SystemUser));  # id 0 = global
-    die "CF apply: $msg\n" unless $ok;
+    die "CF apply $cfname: $msg\n" unless $ok;
+    print STDERR "created custom field $cfname\n";
   }
   unless (-s $out) {
     my $u = RT::User->new(RT->SystemUser); $u->Load("root");
@@ -104,7 +110,7 @@ perl -I"$LIB" -MRT -e '
         Owner => $u->id, Description => "helpdesk-bridge tests");
     die "token: $msg\n" unless $id;
     open my $fh, ">", $out or die $!; print $fh "$tok\n"; close $fh;
-  }' "$RT_CF" "$RT_STATE/token" 2>>"$RT_STATE/setup.log" \
+  }' "$RT_STATE/token" "$RT_CF" "$RT_CALLER_CF" 2>>"$RT_STATE/setup.log" \
   || { tail -20 "$RT_STATE/setup.log" >&2; exit 1; }
 TOKEN=$(cat "$RT_STATE/token")
 
@@ -126,6 +132,7 @@ RT_URL=$BASE
 RT_REST2=$BASE/REST/2.0
 RT_TOKEN=$TOKEN
 RT_CF=$RT_CF
+RT_CALLER_CF=$RT_CALLER_CF
 RT_PID=$STARTED_PID
 EOF
 echo "RT up at $BASE in $(( $(date +%s) - t0 ))s; settings in $RT_STATE/env"

@@ -4,6 +4,8 @@
 A row is ``(name, command, input, field errors)``; ``None`` means the input is taken. The errors
 are ``InvalidInput.field_errors``: on the wire, ``details`` is ``{field: {"_errors": [...]}}``.
 Case ``a follow-up`` expects ticket ``TKT-1000`` to exist (the first ticket the mock files).
+``CASES`` run on default settings, ``REGIONAL_CASES`` with ``DEFAULT_PHONE_REGION=US``; ``ROWS``
+is both, each with its region. ``ANSWERS``: LLM-shaped hand-offs and the answer fields they get.
 """
 
 from __future__ import annotations
@@ -29,12 +31,14 @@ from application.render_note import RenderNoteCommand
 from domain.errors import too_long, too_short
 from domain.note import (
     CONFIDENCE_MESSAGE,
+    CONFIDENCE_RANGE_MESSAGE,
     FREE_TEXT_MIN_CHARS,
     NOTE_FORMAT_MESSAGE,
     NOTE_MAX_CHARS,
     NOTE_MIN_CHARS,
+    SUMMARY_MAX_CHARS,
 )
-from domain.phone import E164_MESSAGE
+from domain.phone import E164_MESSAGE, regional_message
 from domain.taxonomy import CATEGORY_VALUES
 
 NOTE = (
@@ -42,6 +46,9 @@ NOTE = (
     "Confidence: 0.85"
 )
 TEXT = "Customer unable to connect to WiFi after a reset"
+REGION = "US"
+NATIONAL = "(415) 555-2671"  # +14155552671 in the US
+BOTH = "give note or summary, not both"
 CATEGORY_CHOICES = " | ".join(f"'{v}'" for v in CATEGORY_VALUES)
 Errors = dict[str, list[str]] | None
 
@@ -94,8 +101,78 @@ CASES: list[tuple[str, type[msgspec.Struct], dict[str, Any], Errors]] = [
     (
         "a number for a string",
         H,
-        {"note": NOTE, "confidence": 0.5},
-        {"confidence": ["Expected string, received number"]},
+        {"note": NOTE, "oaKey": 5},
+        {"oaKey": ["Expected string, received number"]},
+    ),
+    ("a confidence as a number", H, {"note": NOTE, "confidence": 0.5}, None),
+    ("a confidence of 1 as an integer", H, {"note": NOTE, "confidence": 1}, None),
+    (
+        "a confidence number out of range",
+        H,
+        {"note": NOTE, "confidence": 1.5},
+        {"confidence": [CONFIDENCE_RANGE_MESSAGE]},
+    ),
+    (
+        "a boolean for a confidence",
+        H,
+        {"note": NOTE, "confidence": True},
+        {"confidence": ["Expected string, received boolean"]},
+    ),
+    (
+        "empty optional fields mean absent",
+        H,
+        {"note": NOTE, "category": "", "escalationReason": "", "confidence": ""},
+        None,
+    ),
+    (
+        "a summary in place of the note",
+        H,
+        {"summary": TEXT, "category": "WiFi", "escalationReason": "Other", "confidence": 0.85},
+        None,
+    ),
+    ("a summary alone", H, {"summary": TEXT, "callerNumber": ""}, None),
+    (
+        "a note and a summary",
+        H,
+        {"note": NOTE, "summary": TEXT},
+        {"note": [BOTH], "summary": [BOTH]},
+    ),
+    (
+        "a note, a summary and a bad field",
+        H,
+        {"note": NOTE, "summary": TEXT, "oaKey": 5},
+        {"note": [BOTH], "summary": [BOTH], "oaKey": ["Expected string, received number"]},
+    ),
+    (
+        "no note and a bad field",
+        H,
+        {"oaKey": 5},
+        {"note": ["Required"], "oaKey": ["Expected string, received number"]},
+    ),
+    ("an empty summary", H, {"summary": ""}, {"summary": [too_short(1)]}),
+    (
+        "a two-line summary",
+        H,
+        {"summary": "one\ntwo"},
+        {"summary": ["summary must be a single line"]},
+    ),
+    (
+        "a long summary",
+        H,
+        {"summary": "s" * (SUMMARY_MAX_CHARS + 1)},
+        {"summary": [too_long(SUMMARY_MAX_CHARS)]},
+    ),
+    (
+        "a summary and a confidence out of range",
+        H,
+        {"summary": TEXT, "confidence": -0.1, "callerNumber": "12345"},
+        {"confidence": [CONFIDENCE_RANGE_MESSAGE], "callerNumber": [E164_MESSAGE]},
+    ),
+    (
+        "a national number without a default region",
+        H,
+        {"note": NOTE, "callerNumber": NATIONAL},
+        {"callerNumber": [E164_MESSAGE]},
     ),
     (
         "confidence out of range",
@@ -139,6 +216,12 @@ CASES: list[tuple[str, type[msgspec.Struct], dict[str, Any], Errors]] = [
         },
     ),
     ("free text", F, {"description": TEXT, "oaKey": "", "callerNumber": "+1 (415) 555-2671"}, None),
+    (
+        "free text with a model's confidence and blanks",
+        F,
+        {"description": TEXT, "confidence": 0.85, "category": "", "source": ""},
+        None,
+    ),
     ("a note-shaped description", F, {"description": NOTE}, None),
     (
         "a broken note-shaped description",
@@ -201,4 +284,98 @@ CASES: list[tuple[str, type[msgspec.Struct], dict[str, Any], Errors]] = [
         {"summary": ["summary must not be empty"]},
     ),
     ("no confidence", R, {**RENDER, "confidence": None}, {"confidence": ["Required"]}),
+    ("a confidence number for the parts", R, {**RENDER, "confidence": 0.25}, None),
+    (
+        "an empty confidence is no confidence for the parts",
+        R,
+        {**RENDER, "confidence": ""},
+        {"confidence": [CONFIDENCE_MESSAGE]},
+    ),
+]
+
+REGIONAL_CASES: list[tuple[str, type[msgspec.Struct], dict[str, Any], Errors]] = [
+    ("a national caller number", H, {"note": NOTE, "callerNumber": NATIONAL}, None),
+    (
+        "an international number in a region",
+        H,
+        {"note": NOTE, "callerNumber": "+44 20 7946 0958"},
+        None,
+    ),
+    (
+        "no such national number",
+        H,
+        {"note": NOTE, "callerNumber": "555"},
+        {"callerNumber": [regional_message(REGION)]},
+    ),
+    (
+        "a national number and a bad field",
+        H,
+        {"note": NOTE, "callerNumber": NATIONAL, "oaKey": 5},
+        {"oaKey": ["Expected string, received number"]},
+    ),
+    (
+        "a bad national number and a bad field",
+        H,
+        {"note": NOTE, "callerNumber": "555", "oaKey": 5},
+        {"callerNumber": [regional_message(REGION)], "oaKey": ["Expected string, received number"]},
+    ),
+    ("a summary from a phone call", H, {"summary": TEXT, "callerNumber": NATIONAL}, None),
+    (
+        "a national number for find-or-create",
+        F,
+        {"description": TEXT, "callerNumber": NATIONAL},
+        None,
+    ),
+    (
+        "a national number for a new ticket",
+        C,
+        {"description": TEXT, "callerNumber": NATIONAL},
+        None,
+    ),
+]
+ROWS: list[tuple[str, type[msgspec.Struct], dict[str, Any], Errors, str | None]] = [
+    *((*case, None) for case in CASES),
+    *((*case, REGION) for case in REGIONAL_CASES),
+]
+
+# (name, hand-off input, default region, fields its answer carries) on both transports.
+ANSWERS: list[tuple[str, dict[str, Any], str | None, dict[str, Any]]] = [
+    (
+        "an LLM's summary, fields and number",
+        {
+            "summary": "Router reset did not bring the WiFi back",
+            "category": "WiFi",
+            "escalationReason": "TwoStepsNoResolve",
+            "confidence": 0.85,
+            "oaKey": "conv-1",
+            "callerNumber": "",
+        },
+        None,
+        {
+            "category": "WiFi",
+            "escalationReason": "TwoStepsNoResolve",
+            "confidence": "0.85",
+            "echo": {"oaKey": "conv-1", "callerNumber": None},
+        },
+    ),
+    (
+        "a summary alone: inferred, and no confidence vouched",
+        {"summary": "Caller asks for a human about a double charge"},
+        None,
+        {"category": "Unknown", "escalationReason": "BillingOrAccount", "confidence": "0.0"},
+    ),
+    ("a whole-number confidence", {"note": NOTE, "confidence": 1}, None, {"confidence": "1.0"}),
+    ("a long confidence", {"note": NOTE, "confidence": 0.12345}, None, {"confidence": "0.123"}),
+    (
+        "blanks fall back to the note",
+        {"note": NOTE, "category": "", "escalationReason": "", "confidence": ""},
+        None,
+        {"category": "WiFi", "escalationReason": "CallerRequested", "confidence": "0.85"},
+    ),
+    (
+        "a national number in the default region",
+        {"note": NOTE, "callerNumber": NATIONAL},
+        REGION,
+        {"echo": {"oaKey": None, "callerNumber": "+14155552671"}},
+    ),
 ]

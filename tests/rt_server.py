@@ -26,6 +26,7 @@ class RtServer:
     token: str
     custom_field: str
     started_pid: str  # empty when a server was already running (then we leave it running)
+    caller_field: str = "CallerNumber"
 
 
 def _env() -> dict[str, str]:
@@ -51,7 +52,13 @@ def start_rt() -> RtServer:
     values = dict(
         line.split("=", 1) for line in (RT_STATE / "env").read_text().splitlines() if "=" in line
     )
-    return RtServer(values["RT_URL"], values["RT_TOKEN"], values["RT_CF"], values["RT_PID"])
+    return RtServer(
+        values["RT_URL"],
+        values["RT_TOKEN"],
+        values["RT_CF"],
+        values["RT_PID"],
+        values.get("RT_CALLER_CF", "CallerNumber"),
+    )
 
 
 def stop_rt(server: RtServer) -> None:

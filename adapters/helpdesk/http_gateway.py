@@ -68,9 +68,32 @@ class HttpHelpdesk(ABC, Generic[SettingsT]):
         ok: Container[int] = (200,),
     ) -> Answer:
         """Send under the resilience rules; a status outside ``ok`` maps to a port error."""
-        response = await self._resilience.send(
-            operation, send, replay_safe=replay_safe, deadline=deadline, read_only=read_only
+        return await answer(
+            self._resilience,
+            operation,
+            send,
+            deadline,
+            replay_safe=replay_safe,
+            read_only=read_only,
+            ok=ok,
         )
-        if response.status_code not in ok:
-            raise unexpected_status(operation, response)
-        return Answer.read(response, operation)
+
+
+async def answer(
+    resilience: Resilience,
+    operation: str,
+    send: Send,
+    deadline: Deadline | None,
+    *,
+    replay_safe: bool,
+    read_only: bool = False,
+    ok: Container[int] = (200,),
+) -> Answer:
+    """One call whose answer is a JSON object, for the modules a backend is split into: sent
+    under ``resilience``'s rules; a status outside ``ok`` maps to a port error."""
+    response = await resilience.send(
+        operation, send, replay_safe=replay_safe, deadline=deadline, read_only=read_only
+    )
+    if response.status_code not in ok:
+        raise unexpected_status(operation, response)
+    return Answer.read(response, operation)

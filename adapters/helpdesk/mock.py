@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 from adapters.helpdesk.known_health import HealthRecord, Verdict
+from adapters.helpdesk.wire import checked_attachments
 from application.deadline import Deadline
 from application.errors import HelpdeskBadResponse, HelpdeskUnavailable, TicketNotFound
 from application.ports import Clock
@@ -92,12 +93,13 @@ class MockHelpdesk:
         deadline: Deadline | None = None,
         attachments: Sequence[Attachment] = (),
     ) -> None:
+        files = checked_attachments(attachments)
         late = await self._travel(deadline)
         record = self.tickets.get(ticket_id)
         if record is None:
             raise TicketNotFound(f"Ticket {ticket_id} not found")
         record.notes.append((text, author))
-        record.attachments.extend(attachments)
+        record.attachments.extend(files)
         if late:
             raise _too_late("append_note", uncertain=True)
 

@@ -2,11 +2,15 @@
 
 What lands where:
 - create: ``POST /REST/2.0/ticket`` in ``RT_QUEUE``, the hand-off text as the ticket's first
-  message (plus the caller's number and the source, which RT has no fields for), the dedup key
-  in the ``RT_EXTERNAL_REF_FIELD`` ticket custom field.
+  message (plus the caller's number and the source as lines of it), the dedup key in the
+  ``RT_EXTERNAL_REF_FIELD`` ticket custom field, the caller's number in ``RT_CALLER_FIELD``.
 - note: ``POST /REST/2.0/ticket/{id}/comment`` - a comment is internal; ``/correspond`` would
-  mail the requestor, which a hand-off note must never do.
+  mail the requestor, which a hand-off note must never do. Files go with it as
+  ``Attachments`` (base64).
 - lookup: ``GET /REST/2.0/tickets?query=<TicketSQL>`` on the custom field, active statuses only.
+- reading: ``GET /REST/2.0/ticket/{id}``; a caller's tickets by TicketSQL on the caller field
+  (``adapters.helpdesk.rt_reading``).
+- set-up: both custom fields apply to the queue (``check_setup``, ``adapters.helpdesk.rt_setup``).
 - health: ``GET /REST/2.0/rt`` (authenticated).
 
 RT has no idempotency keys, so a create is re-sent only when it surely did not land (connect
@@ -17,6 +21,7 @@ field is the record) before creating again; docs/helpdesks.md says what window r
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,9 +29,13 @@ from typing import Any
 import httpx
 
 from adapters.helpdesk.http_gateway import HttpHelpdesk
+from adapters.helpdesk.resilience import Resilience
+from adapters.helpdesk.rt_reading import RtReading, ticketsql_string
+from adapters.helpdesk.rt_setup import missing_custom_fields
 from adapters.helpdesk.wire import (
     REFERENCE_LABEL,
     Answer,
+    checked_attachments,
     note_body,
     numeric_ticket_id,
     parse_timestamp,
@@ -34,7 +43,10 @@ from adapters.helpdesk.wire import (
 )
 from application.deadline import Deadline
 from application.errors import TicketNotFound
-from domain.ticket import NewTicket, TicketRef
+from application.ports import Clock
+from domain.ticket import Attachment, NewTicket, TicketRef, TicketStatus
+
+__all__ = ["RtHelpdesk", "RtSettings", "build_rt_client", "ticketsql_string"]
 
 REST_PATH = "/REST/2.0"
 
@@ -42,21 +54,27 @@ REST_PATH = "/REST/2.0"
 @dataclass(frozen=True, slots=True)
 class RtSettings:
     """Where RT is (its web root, e.g. https://rt.example.com), the auth token of the user the
-    bridge acts as, the queue tickets go to and the ticket custom field holding the dedup key."""
+    bridge acts as, the queue tickets go to and the ticket custom fields holding the dedup key
+    and the caller's number."""
 
     api_url: str
     token: str = field(repr=False)  # secrets stay out of reprs/logs
     queue: str = "General"
     external_ref_field: str = "ExternalRef"
     timeout_seconds: float = 5.0
+    caller_field: str = "CallerNumber"
 
     def __post_init__(self) -> None:
         if not self.api_url.startswith(("https://", "http://")):
             raise ValueError("HELPDESK_API_URL must be RT's http(s) web root")
         if not self.token:
             raise ValueError("RT needs HELPDESK_API_KEY (an RT auth token)")
-        if not self.external_ref_field or any(c in self.external_ref_field for c in "{}'\\"):
-            raise ValueError("RT_EXTERNAL_REF_FIELD must be a plain custom field name")
+        for name, setting in (
+            (self.external_ref_field, "RT_EXTERNAL_REF_FIELD"),
+            (self.caller_field, "RT_CALLER_FIELD"),
+        ):
+            if not name or any(c in name for c in "{}'\\"):
+                raise ValueError(f"{setting} must be a plain custom field name")
 
     @property
     def web_url(self) -> str:
@@ -82,16 +100,21 @@ def build_rt_client(settings: RtSettings) -> httpx.AsyncClient:
     )
 
 
-def ticketsql_string(value: str) -> str:
-    """A TicketSQL string literal: RT unescapes backslash sequences inside single quotes."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
 class RtHelpdesk(HttpHelpdesk[RtSettings]):
     """Request Tracker as a ``HelpdeskGateway``. Ticket ids are RT's numbers as strings; the URL
     is RT's ticket page, ``{web root}/Ticket/Display.html?id={id}``."""
 
     health_path = "/rt"
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        settings: RtSettings,
+        resilience: Resilience,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(client, settings, resilience, clock)
+        self._reading = RtReading(client, resilience, settings.web_url, settings.caller_field)
 
     async def create_ticket(self, ticket: NewTicket, deadline: Deadline | None = None) -> TicketRef:
         payload: dict[str, Any] = {
@@ -100,8 +123,12 @@ class RtHelpdesk(HttpHelpdesk[RtSettings]):
             "Content": self._content(ticket),
             "ContentType": "text/plain",
         }
-        if ticket.dedup_key:
-            payload["CustomFields"] = {self._settings.external_ref_field: ticket.dedup_key}
+        fields = {
+            self._settings.external_ref_field: ticket.dedup_key,
+            self._settings.caller_field: ticket.caller_number,
+        }
+        if any(fields.values()):
+            payload["CustomFields"] = {name: value for name, value in fields.items() if value}
         answer = await self._answer(
             "create_ticket",
             lambda: self._client.post("/ticket", json=payload),
@@ -115,13 +142,29 @@ class RtHelpdesk(HttpHelpdesk[RtSettings]):
         return self._ref(number, self._clock.now())
 
     async def append_note(
-        self, ticket_id: str, text: str, author: str | None, deadline: Deadline | None = None
+        self,
+        ticket_id: str,
+        text: str,
+        author: str | None,
+        deadline: Deadline | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> None:
-        """Comment (never correspond). Not replay-safe: a comment that may have landed is not
-        re-sent. RT answers a comment on a missing ticket with 400, so a 400 is told apart from
-        a real refusal by asking for the ticket."""
+        """Comment (never correspond), with ``attachments`` as the comment's files. Not
+        replay-safe: a comment that may have landed is not re-sent. RT answers a comment on a
+        missing ticket with 400, so a 400 is told apart from a real refusal by asking for the
+        ticket."""
         number = numeric_ticket_id(ticket_id)
-        payload = {"Content": note_body(text, author), "ContentType": "text/plain"}
+        payload: dict[str, Any] = {"Content": note_body(text, author), "ContentType": "text/plain"}
+        files = checked_attachments(attachments)
+        if files:
+            payload["Attachments"] = [
+                {
+                    "FileName": f.filename,
+                    "FileType": f.content_type,
+                    "FileContent": base64.b64encode(f.data).decode("ascii"),
+                }
+                for f in files
+            ]
         response = await self._resilience.send(
             "append_note",
             lambda: self._client.post(f"/ticket/{number}/comment", json=payload),
@@ -170,6 +213,33 @@ class RtHelpdesk(HttpHelpdesk[RtSettings]):
             if best is None or candidate < best:
                 best = candidate
         return None if best is None else self._ref(best[2], -best[1])
+
+    async def get_ticket(
+        self, ticket_id: str, deadline: Deadline | None = None
+    ) -> TicketStatus | None:
+        return await self._reading.get_ticket(ticket_id, deadline)
+
+    async def find_caller_tickets(
+        self, caller_number: str, limit: int, deadline: Deadline | None = None
+    ) -> list[TicketStatus]:
+        return await self._reading.find_caller_tickets(caller_number, limit, deadline)
+
+    async def check_setup(self) -> list[str]:
+        """What is missing in RT for the bridge, in words an operator can act on (empty: all
+        set); raises the port's errors when RT cannot be asked."""
+        settings = self._settings
+        wanted = {
+            settings.external_ref_field: "RT_EXTERNAL_REF_FIELD",
+            settings.caller_field: "RT_CALLER_FIELD",
+        }
+        missing = await missing_custom_fields(
+            self._client, self._resilience, settings.queue, tuple(wanted)
+        )
+        return [
+            f"ticket custom field {name!r} ({wanted[name]}) does not apply to queue"
+            f" {settings.queue!r}"
+            for name in missing
+        ]
 
     def _healthy(self, response: httpx.Response) -> bool:
         return "Version" in Answer.read(response, "check_health").body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -9,6 +10,7 @@ from typing import Any, TypeVar
 import httpx
 
 from application.errors import HelpdeskBadResponse, HelpdeskUnavailable, TicketNotFound
+from domain.ticket import MAX_ATTACHMENTS, Attachment
 
 REFERENCE_LABEL = "Bridge reference"
 """The line a ticket made from a queued hand-off carries (``Bridge reference: HB-7KQ2MX``)."""
@@ -103,3 +105,11 @@ def parse_timestamp(value: object) -> float | None:
 def note_body(text: str, author: str | None) -> str:
     """The note as posted: the text, then who added it (helpdesk users differ from our authors)."""
     return f"{text}\n\n— {author}" if author else text
+
+
+def checked_attachments(attachments: Sequence[Attachment]) -> Sequence[Attachment]:
+    """A note's files, refused (``ValueError``, a caller's bug) past ``MAX_ATTACHMENTS``; each
+    file is bounded already (``Attachment``). Checked before any request, by every backend."""
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise ValueError(f"a note carries at most {MAX_ATTACHMENTS} attachments")
+    return attachments

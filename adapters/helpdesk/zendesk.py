@@ -1,15 +1,19 @@
 """Zendesk Support behind the ``HelpdeskGateway`` port (API v2, JSON over HTTPS).
 
-What lands where:
+What lands where (split by job: ``zendesk_tickets`` the create body, ``zendesk_users`` the
+caller as an end user, ``zendesk_uploads`` a note's files, ``zendesk_reading`` status reads):
 - create: ``POST /api/v2/tickets`` - the hand-off text as the first comment (internal:
   ``public: false``, the caller gets no e-mail of it), the subject as given, tags for the
-  category, reason and source, ``external_id`` = the dedup key, the caller's phone on the
-  requester, optional custom fields, and ``Idempotency-Key`` = ``NewTicket.request_key`` (one
-  per problem, the body the same on every attempt) so a create retried after a timeout returns
-  the first ticket instead of opening a second; a refused key (409, 400) is resolved by lookup.
-- note: ``PUT /api/v2/tickets/{id}`` with an internal comment (``public: false``).
+  category, reason and source, ``external_id`` = the dedup key, ``requester_id`` = the caller's
+  end user (found by phone, made once), optional custom fields, and ``Idempotency-Key`` =
+  ``NewTicket.request_key`` (one per problem, the body the same on every attempt) so a create
+  retried after a timeout returns the first ticket instead of opening a second; a refused key
+  (409, 400) is resolved by lookup.
+- note: ``PUT /api/v2/tickets/{id}`` with an internal comment (``public: false``), its files
+  uploaded first and named by token.
 - lookup: ``GET /api/v2/tickets?external_id=...`` (the Search API lags minutes behind new tickets,
   this listing does not), keeping only unsolved tickets.
+- reading: ``GET /api/v2/tickets/{id}``; a caller's tickets are their end user's requested ones.
 - health: ``GET /api/v2/users/me``, which answers anonymous callers too: only a known user (an
   ``id``) proves the credentials work.
 """
@@ -17,7 +21,6 @@ What lands where:
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -26,25 +29,27 @@ from typing import Any
 import httpx
 
 from adapters.helpdesk.http_gateway import HttpHelpdesk
+from adapters.helpdesk.resilience import Resilience
 from adapters.helpdesk.wire import (
-    REFERENCE_LABEL,
     Answer,
+    checked_attachments,
     note_body,
     numeric_ticket_id,
     parse_timestamp,
     unexpected_status,
 )
+from adapters.helpdesk.zendesk_oauth import ClientCredentials, ClientSecret
+from adapters.helpdesk.zendesk_reading import ZendeskReading
+from adapters.helpdesk.zendesk_tickets import custom_fields, key_refused, ticket_fields
+from adapters.helpdesk.zendesk_uploads import upload_all
+from adapters.helpdesk.zendesk_users import ZendeskRequesters
 from application.deadline import Deadline
 from application.errors import HelpdeskUnavailable, TicketNotFound
-from domain.ticket import NewTicket, TicketRef
+from application.ports import Clock
+from domain.ticket import Attachment, NewTicket, TicketRef, TicketStatus
 
 CLOSED_STATUSES = frozenset({"solved", "closed", "deleted"})
 """Zendesk statuses that no longer take a hand-off (new, open, pending and hold still do)."""
-
-BRIDGE_TAG = "helpdesk_bridge"
-IDEMPOTENT_REQUEST_ERROR = "IdempotentRequestError"
-"""Zendesk's 400 ``error`` for an Idempotency-Key reused with another body."""
-_TAG_UNSAFE = re.compile(r"[^a-z0-9_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +62,7 @@ class ZendeskSettings:
     email: str | None = None
     api_token: str | None = field(default=None, repr=False)  # secrets stay out of reprs/logs
     oauth_token: str | None = field(default=None, repr=False)
+    oauth_client: ClientSecret | None = None  # client credentials: win over the static ones
     timeout_seconds: float = 5.0
     category_field_id: int | None = None
     reason_field_id: int | None = None
@@ -67,9 +73,10 @@ class ZendeskSettings:
             raise ValueError(
                 "HELPDESK_API_URL must be an http(s) URL, e.g. https://acme.zendesk.com"
             )
-        if not self.oauth_token and not (self.email and self.api_token):
+        if not (self.oauth_client or self.oauth_token or (self.email and self.api_token)):
             raise ValueError(
-                "Zendesk needs HELPDESK_API_EMAIL + HELPDESK_API_KEY, or HELPDESK_OAUTH_TOKEN"
+                "Zendesk needs HELPDESK_OAUTH_CLIENT_ID + HELPDESK_OAUTH_CLIENT_SECRET, "
+                "HELPDESK_OAUTH_TOKEN, or HELPDESK_API_EMAIL + HELPDESK_API_KEY"
             )
 
     @property
@@ -89,21 +96,16 @@ def build_zendesk_client(settings: ZendeskSettings) -> httpx.AsyncClient:
 
     The container owns it (a singleton closed at shutdown); ``ZendeskHelpdesk`` only uses it.
     """
-    return httpx.AsyncClient(
+    client = httpx.AsyncClient(
         base_url=settings.base_url,
-        headers={
-            "Authorization": settings.authorization(),
-            "Accept": "application/json",
-            "User-Agent": "helpdesk-bridge",
-        },
+        headers={"Accept": "application/json", "User-Agent": "helpdesk-bridge"},
         timeout=httpx.Timeout(settings.timeout_seconds),
         limits=httpx.Limits(max_connections=50, max_keepalive_connections=10),
     )
-
-
-def zendesk_tag(prefix: str, value: str) -> str:
-    """Zendesk tags are lowercase words: ``category_wifi``, ``source_outageagent``."""
-    return f"{prefix}_{_TAG_UNSAFE.sub('_', value.lower()).strip('_')}"[:80]
+    if settings.oauth_client is not None:  # adapters/helpdesk/zendesk_oauth.py
+        return ClientCredentials(settings.oauth_client).install(client)
+    client.headers["Authorization"] = settings.authorization()
+    return client
 
 
 class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
@@ -111,6 +113,17 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
     the agent view, ``{HELPDESK_API_URL}/agent/tickets/{id}``."""
 
     health_path = "/api/v2/users/me"
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        settings: ZendeskSettings,
+        resilience: Resilience,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(client, settings, resilience, clock)
+        self._requesters = ZendeskRequesters(client, resilience, self._clock)
+        self._reading = ZendeskReading(client, resilience, self._requesters, settings.base_url)
 
     async def create_ticket(self, ticket: NewTicket, deadline: Deadline | None = None) -> TicketRef:
         """Open the ticket. With a ``request_key`` the create is replay-safe (Zendesk answers a
@@ -122,7 +135,16 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
         up by ``external_id``. Nothing found: a 409 is doubt (the first create may still land),
         a 400 an answer we cannot use."""
         headers = {"Idempotency-Key": ticket.request_key} if ticket.request_key else {}
-        payload = {"ticket": self._ticket_fields(ticket)}
+        requester = (
+            await self._requesters.find_or_create(ticket.caller_number, deadline)
+            if ticket.caller_number
+            else None
+        )
+        config = self._settings
+        custom = custom_fields(
+            ticket, config.category_field_id, config.reason_field_id, config.confidence_field_id
+        )
+        payload = {"ticket": ticket_fields(ticket, requester, custom)}
         response = await self._resilience.send(
             "create_ticket",
             lambda: self._client.post("/api/v2/tickets", json=payload, headers=headers),
@@ -132,7 +154,7 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
         if response.status_code in (200, 201):
             answer = Answer.read(response, "create_ticket")
             return self._ref(answer, answer.field("ticket", dict, "no ticket in the answer"))
-        if ticket.request_key and _key_refused(response):
+        if ticket.request_key and key_refused(response):
             found = await self._filed_under_key(ticket, deadline)
             if found is not None:
                 return found
@@ -162,9 +184,14 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
             ) from e
 
     async def append_note(
-        self, ticket_id: str, text: str, author: str | None, deadline: Deadline | None = None
+        self,
+        ticket_id: str,
+        text: str,
+        author: str | None,
+        deadline: Deadline | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> None:
-        """Add an internal comment.
+        """Add an internal comment, with ``attachments`` uploaded first (``zendesk_uploads``).
 
         Not replay-safe: Zendesk has no idempotency for updates, so a PUT that may have landed
         (read timeout, 500/502/504) is NOT re-sent - that could post the note twice. It is
@@ -172,7 +199,11 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
         caller gets ``HelpdeskUnavailable`` (``uncertain``) and decides.
         """
         number = numeric_ticket_id(ticket_id)
-        payload = {"ticket": {"comment": {"body": note_body(text, author), "public": False}}}
+        files = checked_attachments(attachments)
+        comment: dict[str, Any] = {"body": note_body(text, author), "public": False}
+        if files:
+            comment["uploads"] = await upload_all(self._client, self._resilience, files, deadline)
+        payload = {"ticket": {"comment": comment}}
         response = await self._resilience.send(
             "append_note",
             lambda: self._client.put(f"/api/v2/tickets/{number}", json=payload),
@@ -183,6 +214,16 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
             raise TicketNotFound(f"Ticket {ticket_id} not found")
         if response.status_code != 200:
             raise unexpected_status("append_note", response)
+
+    async def get_ticket(
+        self, ticket_id: str, deadline: Deadline | None = None
+    ) -> TicketStatus | None:
+        return await self._reading.get_ticket(ticket_id, deadline)
+
+    async def find_caller_tickets(
+        self, caller_number: str, limit: int, deadline: Deadline | None = None
+    ) -> list[TicketStatus]:
+        return await self._reading.find_caller_tickets(caller_number, limit, deadline)
 
     async def find_open_ticket(
         self, dedup_keys: Sequence[str], deadline: Deadline | None = None
@@ -215,44 +256,6 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
         user = Answer.read(response, "check_health").body.get("user")
         return isinstance(user, dict) and user.get("id") is not None
 
-    def _ticket_fields(self, ticket: NewTicket) -> dict[str, Any]:
-        tags = [
-            BRIDGE_TAG,
-            zendesk_tag("category", ticket.category.value),
-            zendesk_tag("reason", ticket.reason.value),
-        ]
-        if ticket.source:
-            tags.append(zendesk_tag("source", ticket.source))
-        body = ticket.body
-        if ticket.reference:  # a queued hand-off: a caller may quote it, a technician find it
-            tags.append(zendesk_tag("bridge_ref", ticket.reference))
-            body += f"\n\n{REFERENCE_LABEL}: {ticket.reference}"
-        fields: dict[str, Any] = {
-            "subject": ticket.subject,
-            "comment": {"body": body, "public": False},
-            "tags": tags,
-        }
-        if ticket.dedup_key:
-            fields["external_id"] = ticket.dedup_key
-        if ticket.caller_number:
-            fields["requester"] = {
-                "name": f"Caller {ticket.caller_number}",
-                "phone": ticket.caller_number,
-            }
-        custom = self._custom_fields(ticket)
-        if custom:
-            fields["custom_fields"] = custom
-        return fields
-
-    def _custom_fields(self, ticket: NewTicket) -> list[dict[str, Any]]:
-        s = self._settings
-        pairs = (
-            (s.category_field_id, ticket.category.value),
-            (s.reason_field_id, ticket.reason.value),
-            (s.confidence_field_id, ticket.confidence),
-        )
-        return [{"id": field, "value": value} for field, value in pairs if field and value]
-
     def _ref(self, answer: Answer, ticket: dict[str, Any]) -> TicketRef:
         number = ticket.get("id")
         if not isinstance(number, int) or isinstance(number, bool):
@@ -263,16 +266,3 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
             url=f"{self._settings.base_url}/agent/tickets/{number}",
             created_at=created if created is not None else self._clock.now(),
         )
-
-
-def _key_refused(response: httpx.Response) -> bool:
-    """Zendesk refused the Idempotency-Key: in progress (409) or seen with another body (400)."""
-    if response.status_code == 409:
-        return True
-    if response.status_code != 400:
-        return False
-    try:
-        body = response.json()
-    except ValueError:
-        return False
-    return isinstance(body, dict) and body.get("error") == IDEMPOTENT_REQUEST_ERROR

@@ -13,7 +13,8 @@ from application.errors import StoreUnavailable
 from domain.errors import DomainError
 from entrypoints.container import Container, close_container
 from entrypoints.delivery import DeliveryWorker, warn_if_queued_hand_offs_are_not_durable
-from entrypoints.http.auth import BearerAuth, WebhookAuth
+from entrypoints.helpdesk_setup import report_helpdesk_setup
+from entrypoints.http.auth import AuthReload, AuthSecrets, BearerAuth, WebhookAuth
 from entrypoints.http.edge import Edge, Route, RouteTable, asgi_endpoint
 from entrypoints.http.errors import (
     handle_domain_error,
@@ -29,7 +30,11 @@ from entrypoints.http.metrics import Metrics
 from entrypoints.http.openapi import VERSION, build_openapi, openapi_yaml
 from entrypoints.http.post_call import PostCallRoute
 from entrypoints.http.post_call_signature import PostCallSignature
+from entrypoints.http.ticket_status import PATH as TICKET_STATUS_PATH
+from entrypoints.http.ticket_status import TicketStatusRoute
 from entrypoints.mcp.http import McpEndpoint
+from entrypoints.reload import Holder, Reloader
+from entrypoints.say import SayTemplates
 
 JSON = "application/json"
 YAML = "application/yaml"
@@ -43,13 +48,10 @@ def create_app(container: Container) -> Edge:
     """Build the edge and its routes; every collaborator is resolved here, none per request."""
     settings = container.settings()
     limiter = container.rate_limiter()
+    secrets = Holder(AuthSecrets.from_settings(settings))  # SIGHUP swaps it (reload.py)
+    reloader = Reloader(settings, [AuthReload(secrets), *container.helpdesk_reloadables()])
     webhook_gate = Gate(
-        WebhookAuth(
-            settings.auth_token,
-            settings.webhook_secret,
-            settings.hmac_tolerance_seconds,
-            container.clock(),
-        ),
+        WebhookAuth(secrets, settings.hmac_tolerance_seconds, container.clock()),
         limiter,
         container.replay_guard(),
     )
@@ -65,8 +67,17 @@ def create_app(container: Container) -> Edge:
         clock=container.clock(),
         deadline_seconds=settings.handoff_deadline_seconds,
         on_queued=worker.nudge,
+        say=SayTemplates.from_settings(settings),
+        phone_region=settings.phone_region,
     )
     status = HandoffStatusRoute(webhook_gate, container.handoff_status())
+    ticket_status = TicketStatusRoute(
+        gate=webhook_gate,
+        lookup=container.ticket_status(),
+        max_body_bytes=settings.max_body_bytes,
+        clock=container.clock(),
+        deadline_seconds=settings.handoff_deadline_seconds,
+    )
     secret = settings.elevenlabs_webhook_secret
     post_call = PostCallRoute(
         PostCallSignature(secret, container.clock()) if secret else None,
@@ -77,14 +88,15 @@ def create_app(container: Container) -> Edge:
         deadline_seconds=settings.handoff_deadline_seconds,
     )
     # MCP over Streamable HTTP; the SDK itself loads on the first MCP request.
-    mcp_endpoint = McpEndpoint(container, Gate(BearerAuth(settings.auth_token), limiter))
+    mcp_endpoint = McpEndpoint(container, Gate(BearerAuth(secrets), limiter))
     checks = ReadinessChecks(container.health_probes(), settings.readyz_cache_seconds)
-    framework = _framework_routes(container, checks, metrics, mcp_endpoint, worker)
+    framework = _framework_routes(container, checks, metrics, mcp_endpoint, worker, reloader)
     rest = asgi_endpoint(framework)
     routes = RouteTable(
         exact={
             HANDOFF_PATH: Route("handoff", handoff),
             POST_CALL_PATH: Route("post_call", post_call),
+            TICKET_STATUS_PATH: Route("ticket_status", ticket_status),
             "/healthz": Route("healthz", rest),
             "/readyz": Route("readyz", rest),
             "/metrics": Route("metrics", rest),
@@ -105,10 +117,11 @@ def _framework_routes(
     metrics: Metrics,
     mcp_endpoint: McpEndpoint,
     worker: DeliveryWorker,
+    reloader: Reloader,
 ) -> Litestar:
     """The routes off the hot path, on Litestar (its 404/405 answered in our envelope), and the
-    lifespan: it starts the delivery worker, and stops it and closes what the container and the
-    MCP endpoint opened."""
+    lifespan: it starts the delivery worker and the SIGHUP reload, and stops them and closes
+    what the container and the MCP endpoint opened."""
 
     @get("/healthz", include_in_schema=False, sync_to_thread=False)
     def healthz() -> Response[bytes]:
@@ -143,10 +156,13 @@ def _framework_routes(
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
         await warn_if_queued_hand_offs_are_not_durable(container)
+        await report_helpdesk_setup(container.helpdesk())
         worker.start()
+        reloader.listen()
         try:
             yield
         finally:
+            reloader.stop()
             await worker.stop()
             await mcp_endpoint.aclose()
             await close_container(container)

@@ -7,13 +7,22 @@ import structlog
 from entrypoints.http.app import create_app
 from entrypoints.logging import configure_logging
 from entrypoints.serving import ASGIApp, opened_at_startup
-from entrypoints.settings import load_settings
+from entrypoints.settings import ConfigError, load_settings
 
 
 def app_from_environment() -> ASGIApp:
     """Build the app from the environment (``serve`` has already validated it once); its
-    container opens at lifespan start-up, in the worker's event loop."""
-    settings = load_settings()
+    container opens at lifespan start-up, in the worker's event loop.
+
+    A worker started later - uvicorn's supervisor replaces every worker on SIGHUP, and reads
+    the ``*_FILE`` secrets again - may find a bad file: it says why in one JSON line and exits,
+    and the supervisor keeps the old worker (docs/deployment.md)."""
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        configure_logging()
+        structlog.get_logger("helpdesk_bridge").error("config.invalid", reason=str(error))
+        raise SystemExit(1) from None
     configure_logging(settings.log_level, settings.log_format)
     app = opened_at_startup(settings, create_app)
     structlog.get_logger("helpdesk_bridge").info(

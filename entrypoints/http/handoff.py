@@ -32,6 +32,7 @@ from entrypoints.http.asgi_io import (
 from entrypoints.http.edge import Facts
 from entrypoints.http.errors import HttpError, error_answer, internal_error, refusal
 from entrypoints.http.gate import Gate, Passage
+from entrypoints.say import SayTemplates
 
 CONTENT_TYPE = b"content-type"
 IDEMPOTENCY_KEY = b"idempotency-key"
@@ -52,6 +53,9 @@ class HandoffRoute:
         clock: Clock,
         deadline_seconds: float,
         on_queued: Callable[[], None] | None = None,
+        *,
+        say: SayTemplates,
+        phone_region: str | None = None,
     ) -> None:
         self._gate = gate
         self._headers = gate.headers | {CONTENT_TYPE, IDEMPOTENCY_KEY}
@@ -61,6 +65,8 @@ class HandoffRoute:
         self._clock = clock
         self._deadline_seconds = deadline_seconds
         self._on_queued = on_queued
+        self._say = say
+        self._phone_region = phone_region
         self._log = structlog.get_logger("helpdesk_bridge.outbox")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Facts | None:
@@ -93,11 +99,11 @@ class HandoffRoute:
         try:
             if not headers.get(CONTENT_TYPE, "").lower().startswith(JSON):
                 raise _NOT_JSON
-            payload = decode(OaHandoffCommand, body)
+            payload = decode(OaHandoffCommand, body, phone_region=self._phone_region)
             key = headers.get(IDEMPOTENCY_KEY)
             if key is None:
                 return await self._run(payload, admitted, deadline)
-            fingerprint = hashlib.sha256(_encoder.encode(payload)).hexdigest()
+            fingerprint = request_fingerprint(payload)
             facts: list[Facts | None] = []
 
             async def run_once() -> StoredResponse:
@@ -132,5 +138,20 @@ class HandoffRoute:
                 self._log.info("outbox.queued", reference=result.ticket.id)
                 if self._on_queued is not None:
                     self._on_queued()
-        body = _encoder.encode(handoff_response(result))
+        body = _encoder.encode(handoff_response(result, self._say.sentence(result)))
         return Answer(status, body, admitted.headers, facts)
+
+
+ADDED_FIELDS = ("summary",)
+"""Fields the webhook gained after the spec: left out of the fingerprint when absent."""
+
+
+def request_fingerprint(payload: OaHandoffCommand) -> str:
+    """The Idempotency-Key fingerprint of a decoded hand-off: the same for a body as before a
+    field was added, so a key retried across an upgrade (a fleet sharing Redis) still gets its
+    stored answer instead of a 409."""
+    fields = msgspec.to_builtins(payload)
+    for name in ADDED_FIELDS:
+        if fields.get(name) is None:
+            fields.pop(name, None)
+    return hashlib.sha256(_encoder.encode(fields)).hexdigest()

@@ -16,6 +16,7 @@ import msgspec
 from application.fields import IdempotencyKey, spoken_duration
 from application.idempotency import IDEMPOTENCY_KEY_HEADER
 from application.oa_handoff import OaHandoffCommand
+from application.ticket_status import MAX_CALLER_TICKETS, TicketStatusCommand
 from entrypoints.boundary import (
     ErrorBody,
     HandoffResponse,
@@ -25,6 +26,7 @@ from entrypoints.boundary import (
 )
 from entrypoints.error_codes import STATUS_BY_CODE
 from entrypoints.settings import Settings
+from entrypoints.status_boundary import TicketStatusBody
 
 VERSION = "0.1.0"
 _REF = "#/components/schemas/{name}"
@@ -74,6 +76,8 @@ def build_openapi(settings: Settings | None = None) -> dict[str, Any]:
             OaHandoffCommand,
             HandoffResponse,
             HandoffStatusBody,
+            TicketStatusCommand,
+            TicketStatusBody,
             ErrorBody,
             HealthBody,
             ReadinessBody,
@@ -174,6 +178,46 @@ def build_openapi(settings: Settings | None = None) -> dict[str, Any]:
                                 "AUTH_FAILED",
                                 "NOT_FOUND",
                                 "RATE_LIMIT_EXCEEDED",
+                                "STORE_UNAVAILABLE",
+                            ]
+                        ),
+                    },
+                }
+            },
+            "/ingest/ticket-status": {
+                "post": {
+                    "operationId": "ticketStatus",
+                    "summary": "A caller's tickets by phone number, or one ticket by its id",
+                    "description": "By callerNumber: the caller's tickets that are not closed, "
+                    f"newest first, at most {MAX_CALLER_TICKETS}. By ticketId (a helpdesk id or "
+                    "a queued hand-off's HB- reference; with both fields, ticketId is used): "
+                    "that ticket, whatever its state. Nothing found is a 200 with no tickets. "
+                    "Only the state, subject and times of a ticket are answered, and say: one "
+                    "or two sentences for a voice agent to read out.",
+                    "security": [{"token": []}, {"hmac": [], "hmacTimestamp": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": _ref(TicketStatusCommand.__name__)}
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            **_json(_ref("TicketStatusBody"), "The tickets found (maybe none)"),
+                            "headers": _rate_headers(),
+                        },
+                        **_errors_for(
+                            [
+                                "VALIDATION_ERROR",
+                                "AUTH_REQUIRED",
+                                "AUTH_FAILED",
+                                "REPLAY_DETECTED",
+                                "PAYLOAD_TOO_LARGE",
+                                "UNSUPPORTED_MEDIA_TYPE",
+                                "RATE_LIMIT_EXCEEDED",
+                                "INTERNAL_ERROR",
+                                "HELPDESK_BAD_RESPONSE",
+                                "HELPDESK_UNAVAILABLE",
                                 "STORE_UNAVAILABLE",
                             ]
                         ),

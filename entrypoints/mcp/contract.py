@@ -17,6 +17,8 @@ from mcp.types import ToolAnnotations
 
 from domain.taxonomy import Category, EscalationReason
 from entrypoints.boundary import Echo, client_friendly_schema
+from entrypoints.status_boundary import Say as StatusSay
+from entrypoints.status_boundary import Tickets
 
 # --- names ------------------------------------------------------------------------------------
 
@@ -26,6 +28,7 @@ FIND_OR_CREATE_TICKET = "find_or_create_ticket"
 RENDER_NOTE = "render_note"
 OA_HANDOFF = "oa_handoff"
 GET_HANDOFF = "get_handoff"
+GET_TICKET_STATUS = "get_ticket_status"
 
 SPEC_NAMES: Mapping[str, str] = {
     CREATE_TICKET: "helpdesk.create_ticket",
@@ -34,6 +37,7 @@ SPEC_NAMES: Mapping[str, str] = {
     RENDER_NOTE: "ingest.render_note",
     OA_HANDOFF: "ingest.oa_handoff",
     GET_HANDOFF: "helpdesk.get_handoff",  # not in the spec: queued hand-offs came later
+    GET_TICKET_STATUS: "helpdesk.get_ticket_status",  # not in the spec: issue 13
 }
 TOOL_NAME_RULE = r"^[a-zA-Z0-9_-]{1,64}$"  # what Claude Desktop, ElevenLabs & co. accept
 
@@ -50,15 +54,22 @@ def tool_names(style: str) -> dict[str, str]:
 # --- annotations ------------------------------------------------------------------------------
 
 
-def hints(title: str, *, read_only: bool = False, idempotent: bool = False) -> ToolAnnotations:
+def hints(
+    title: str,
+    *,
+    read_only: bool = False,
+    idempotent: bool = False,
+    open_world: bool | None = None,
+) -> ToolAnnotations:
     """A tool's annotations. Nothing here deletes or overwrites (never destructive); a tool that
-    writes reaches the helpdesk (open world), a read-only one computes locally (closed world)."""
+    writes reaches the helpdesk (open world), a read-only one computes locally (closed world)
+    unless ``open_world`` says it reads the helpdesk."""
     return ToolAnnotations(
         title=title,
         read_only_hint=read_only,
         destructive_hint=False,
         idempotent_hint=idempotent,
-        open_world_hint=not read_only,
+        open_world_hint=not read_only if open_world is None else open_world,
     )
 
 
@@ -101,12 +112,22 @@ Queued = Annotated[
 ]
 
 
+Say = Annotated[
+    str,
+    msgspec.Meta(
+        description="One sentence you can read to the caller as it is: the ticket number (or "
+        "the reference) and what happens next."
+    ),
+]
+
+
 class FiledOutput(Output, frozen=True, kw_only=True, omit_defaults=True):
     """What the two "file this problem" tools (find-or-create, hand-off) both answer first."""
 
     created: Created
     ticket_id: TicketId
     ticket_url: TicketUrl
+    say: Say
     queued: Queued = None
 
 
@@ -146,6 +167,14 @@ class HandoffStatusOutput(Output, frozen=True, kw_only=True):
     last_error: str | None
     queued_at: str
     delivered_at: str | None
+
+
+class TicketStatusOutput(Output, frozen=True, kw_only=True):
+    """A ticket-status look-up (the same fields as ``POST /ingest/ticket-status``, ``success``
+    for ``status``)."""
+
+    tickets: Tickets
+    say: StatusSay
 
 
 def output_schema(struct: type[Output]) -> dict[str, Any]:

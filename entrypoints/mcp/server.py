@@ -37,7 +37,8 @@ from entrypoints.boundary import decode, input_schema
 from entrypoints.container import Container
 from entrypoints.mcp.contract import output_schema, tool_names
 from entrypoints.mcp.errors import domain_error_result, error_result
-from entrypoints.mcp.tools import TOOLS, Execute, ToolRow, describe
+from entrypoints.mcp.tool_results import Execute
+from entrypoints.mcp.tools import TOOLS, ToolRow, describe
 
 if TYPE_CHECKING:
     from mcp.server.context import ServerRequestContext
@@ -61,13 +62,15 @@ class ServedTool:
     row: ToolRow[Any, Any]
     listing: Tool
     execute: Execute[Any, Any]
+    phone_region: str | None = None  # DEFAULT_PHONE_REGION, for decoding as the webhook does
 
     async def call(self, arguments: Mapping[str, Any]) -> CallToolResult:
         """Decode, run, map; one log line per call, on stderr, without argument values."""
         started = time.perf_counter()
         name = self.listing.name
         try:
-            result = await self.execute(decode(self.row.command, arguments))
+            command = decode(self.row.command, arguments, phone_region=self.phone_region)
+            result = await self.execute(command)
             output: dict[str, Any] = msgspec.to_builtins(self.row.to_output(result))
         except DomainError as error:
             _log_call(name, started, outcome="error", error_code=error.code)
@@ -105,6 +108,7 @@ def served_tools(container: Container, *, name_style: str | None = None) -> list
                 annotations=row.annotations,
             ),
             execute=row.use_case(container),
+            phone_region=settings.phone_region,
         )
         for row in TOOLS
     ]

@@ -10,22 +10,20 @@ name, and windows and limits come from settings and the domain's constants, neve
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-import msgspec
 from mcp.types import ToolAnnotations
 
-from application.append_note import AppendNoteCommand, AppendNoteResult
+from application.append_note import AppendNoteCommand
 from application.create_ticket import CreateTicketCommand
-from application.deadline import Deadline
 from application.fields import spoken_duration
 from application.find_or_create_ticket import FindOrCreateTicketCommand
-from application.handoff_status import HandoffStatusCommand, HandoffStatusResult
+from application.handoff_status import HandoffStatusCommand
 from application.oa_handoff import OaHandoffCommand
-from application.render_note import RenderNoteCommand, RenderNoteResult
-from application.ticket_filing import FiledTicket
+from application.render_note import RenderNoteCommand
+from application.ticket_status import MAX_CALLER_TICKETS, TicketStatusCommand
 from domain.note import (
     FREE_TEXT_MAX_CHARS,
     FREE_TEXT_MIN_CHARS,
@@ -33,15 +31,25 @@ from domain.note import (
     SUMMARY_MAX_CHARS,
 )
 from domain.taxonomy import Source
-from entrypoints.boundary import handoff_response, handoff_status_body
 from entrypoints.container import Container
 from entrypoints.error_codes import RETRY_AFTER_SECONDS
 from entrypoints.mcp import contract as c
+from entrypoints.mcp.tool_results import (
+    Execute,
+    append_note_output,
+    create_ticket_output,
+    filing,
+    find_or_create_output,
+    get_handoff_output,
+    oa_handoff_output,
+    render_note_output,
+    ticket_status_output,
+    within_deadline,
+)
 from entrypoints.settings import Settings
 
 CommandT = TypeVar("CommandT")
 ResultT = TypeVar("ResultT")
-Execute = Callable[[CommandT], Awaitable[ResultT]]
 
 
 @dataclass(frozen=True)
@@ -56,74 +64,6 @@ class ToolRow(Generic[CommandT, ResultT]):
     output: type[c.Output]
     use_case: Callable[[Container], Execute[CommandT, ResultT]]
     to_output: Callable[[ResultT], c.Output]
-
-
-def _create_ticket(result: FiledTicket) -> c.Output:
-    return c.CreateTicketOutput(
-        success=True,
-        ticket_id=result.ticket.id,
-        ticket_url=result.ticket.url,
-        category=result.problem.category,
-        escalation_reason=result.problem.reason,
-    )
-
-
-def _append_note(result: AppendNoteResult) -> c.Output:
-    return c.AppendNoteOutput(
-        success=True, message="Note appended successfully", ticket_id=result.ticket_id
-    )
-
-
-def _find_or_create(result: FiledTicket) -> c.Output:
-    if result.queued:
-        message = (
-            "The helpdesk is unavailable: the request is kept and will become a ticket; "
-            f"give the caller the reference {result.ticket.id}"
-        )
-    elif result.created:
-        message = "New ticket created"
-    else:
-        message = "Existing ticket found (deduplication)"
-    return c.FindOrCreateOutput(
-        success=True,
-        created=result.created,
-        ticket_id=result.ticket.id,
-        ticket_url=result.ticket.url,
-        queued=True if result.queued else None,
-        message=message,
-    )
-
-
-def _get_handoff(result: HandoffStatusResult) -> c.Output:
-    return c.HandoffStatusOutput(
-        success=True, **msgspec.structs.asdict(handoff_status_body(result))
-    )
-
-
-def _within_deadline(
-    container: Container, execute: Callable[[Any, Deadline], Awaitable[FiledTicket]]
-) -> Execute[Any, FiledTicket]:
-    """A filing tool's call inside HANDOFF_DEADLINE_SECONDS from its start, as the webhook's:
-    what the helpdesk cannot take in time is queued (a success with the reference)."""
-    clock, seconds = container.clock(), container.settings().handoff_deadline_seconds
-
-    async def run(command: Any) -> FiledTicket:
-        return await execute(command, Deadline(clock, seconds))
-
-    return run
-
-
-def _render_note(result: RenderNoteResult) -> c.Output:
-    return c.RenderNoteOutput(
-        success=True, note=result.note, char_count=result.char_count, line_count=result.line_count
-    )
-
-
-def _oa_handoff(result: FiledTicket) -> c.Output:
-    """The webhook's 200 body (one mapping for both transports), ``success`` for ``status``."""
-    fields = msgspec.structs.asdict(handoff_response(result))
-    del fields["status"]
-    return c.OaHandoffOutput(success=True, **fields)
 
 
 ERRORS = (
@@ -148,7 +88,7 @@ TOOLS: tuple[ToolRow[Any, Any], ...] = (
         command=CreateTicketCommand,
         output=c.CreateTicketOutput,
         use_case=lambda container: container.create_ticket().execute,
-        to_output=_create_ticket,
+        to_output=create_ticket_output,
     ),
     ToolRow(
         key=c.APPEND_NOTE,
@@ -163,7 +103,7 @@ TOOLS: tuple[ToolRow[Any, Any], ...] = (
         command=AppendNoteCommand,
         output=c.AppendNoteOutput,
         use_case=lambda container: container.append_note().execute,
-        to_output=_append_note,
+        to_output=append_note_output,
     ),
     ToolRow(
         key=c.FIND_OR_CREATE_TICKET,
@@ -172,17 +112,15 @@ TOOLS: tuple[ToolRow[Any, Any], ...] = (
             "for the same problem if there is one (same oaKey, else same callerNumber + "
             "category, within {dedup_window}), else files a new one. Pass oaKey and/or "
             "callerNumber so duplicates are caught; with them a retry returns the same ticket. "
-            "Returns created (false = existing ticket found), ticketId, ticketUrl and a message. "
-            "If created is false and you have new information, add it with {name.append_note}."
-            + DEDUP_ERRORS
+            "Returns created (false = existing ticket found), ticketId, ticketUrl, say (a "
+            "sentence to read to the caller as it is) and a message. If created is false and "
+            "you have new information, add it with {name.append_note}." + DEDUP_ERRORS
         ),
         annotations=c.hints("Find or create the ticket for a problem"),
         command=FindOrCreateTicketCommand,
         output=c.FindOrCreateOutput,
-        use_case=lambda container: _within_deadline(
-            container, container.find_or_create_ticket().execute
-        ),
-        to_output=_find_or_create,
+        use_case=lambda container: filing(container, container.find_or_create_ticket().execute),
+        to_output=find_or_create_output,
     ),
     ToolRow(
         key=c.RENDER_NOTE,
@@ -197,26 +135,28 @@ TOOLS: tuple[ToolRow[Any, Any], ...] = (
         command=RenderNoteCommand,
         output=c.RenderNoteOutput,
         use_case=lambda container: container.render_note().execute,
-        to_output=_render_note,
+        to_output=render_note_output,
     ),
     ToolRow(
         key=c.OA_HANDOFF,
         description=(
-            "Hand the caller over to a human with a 4-line note (at most {note_max} characters; "
-            "the same as the bridge's webhook): build the note with {name.render_note}, then "
-            "call this. Finds the caller's open ticket for the same problem (oaKey, else "
-            "callerNumber + category, within {dedup_window}) or files a new one. Explicit "
-            "category / escalationReason / confidence override the note's lines. Returns "
-            "created, ticketId, ticketUrl, the category, escalationReason and confidence used, "
-            "and echo {{oaKey, callerNumber}}." + DEDUP_ERRORS
+            "Hand the caller over to a human (the same as the bridge's webhook) with a 4-line "
+            "note (at most {note_max} characters, e.g. from {name.render_note}), or with summary "
+            "(one line, at most {summary_max} characters) plus category, escalationReason and "
+            "confidence instead of the note: the bridge then writes the note. Finds the "
+            "caller's open ticket for the same problem (oaKey, else callerNumber + category, "
+            "within {dedup_window}) or files a new one. Explicit category / escalationReason / "
+            "confidence override the note's lines. Returns created, ticketId, ticketUrl, the "
+            "category, escalationReason and confidence used, echo {{oaKey, callerNumber}}, and "
+            "say: a sentence to read to the caller as it is." + DEDUP_ERRORS
         ),
         annotations=c.hints("Hand the caller over (note -> ticket)"),
         command=OaHandoffCommand,
         output=c.OaHandoffOutput,
-        use_case=lambda container: _within_deadline(
+        use_case=lambda container: filing(
             container, container.oa_handoff(default_source=Source.MCP).execute
         ),
-        to_output=_oa_handoff,
+        to_output=oa_handoff_output,
     ),
     ToolRow(
         key=c.GET_HANDOFF,
@@ -233,7 +173,29 @@ TOOLS: tuple[ToolRow[Any, Any], ...] = (
         command=HandoffStatusCommand,
         output=c.HandoffStatusOutput,
         use_case=lambda container: container.handoff_status().execute,
-        to_output=_get_handoff,
+        to_output=get_handoff_output,
+    ),
+    ToolRow(
+        key=c.GET_TICKET_STATUS,
+        description=(
+            "Tell a caller who rings back what happened to their tickets. By callerNumber: "
+            "their tickets that are not closed, newest first, at most {caller_tickets}. By "
+            "ticketId: that one ticket, whatever its state - a ticket number, or the HB-XXXXXX "
+            "reference a queued hand-off was given by {name.oa_handoff} or "
+            "{name.find_or_create_ticket}. Give at least one (with both, ticketId is used). "
+            "Returns tickets [{{ticketId, ticketUrl, state, subject, createdAt, updatedAt}}], "
+            "state one of open, pending (waiting for the caller's reply), solved, closed, queued "
+            "(received, not yet a ticket), and say: one or two sentences to read to the caller "
+            "(numbers, states, when they last changed; never the subject). Nothing found is "
+            "not an error: tickets is empty and say tells the caller. Read-only." + ERRORS + "."
+        ),
+        annotations=c.hints(
+            "Look up a caller's tickets", read_only=True, idempotent=True, open_world=True
+        ),
+        command=TicketStatusCommand,
+        output=c.TicketStatusOutput,
+        use_case=lambda container: within_deadline(container, container.ticket_status().execute),
+        to_output=ticket_status_output,
     ),
 )
 
@@ -257,4 +219,5 @@ def describe(row: ToolRow[Any, Any], names: Mapping[str, str], settings: Setting
         free_text=f"{FREE_TEXT_MIN_CHARS}-{FREE_TEXT_MAX_CHARS}",
         summary_max=SUMMARY_MAX_CHARS,
         note_max=NOTE_MAX_CHARS,
+        caller_tickets=MAX_CALLER_TICKETS,
     )

@@ -25,7 +25,9 @@ _CONFIG_NAMES = frozenset(
         "HOST",
         "PORT",
         "AUTH_TOKEN",
+        "AUTH_TOKEN_FILE",
         "WEBHOOK_SECRET",
+        "WEBHOOK_SECRET_FILE",
         "FORWARDED_ALLOW_IPS",
         "MAX_BODY_BYTES",
     }

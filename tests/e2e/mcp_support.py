@@ -162,6 +162,7 @@ def names_for(style: str) -> dict[str, str]:
         "render_note": "ingest.render_note",
         "oa_handoff": "ingest.oa_handoff",
         "get_handoff": "helpdesk.get_handoff",
+        "get_ticket_status": "helpdesk.get_ticket_status",
     }
     if style == "dotted":
         return dotted

@@ -19,7 +19,8 @@ AUTH = {"x-auth-token": TOKEN}
 JSON_HEADERS = {"content-type": "application/json"}
 ERROR_KEYS = {"status", "code", "message", "details", "retryAfter"}
 RATE_HEADERS = ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset")
-# The spec's 200 body, in its order; a queued hand-off (202) adds "queued" at the end.
+# The spec's 200 body, in its order, then "say" (the sentence for the caller, a superset of the
+# spec); a queued hand-off (202) adds "queued" at the end.
 HANDOFF_KEYS = [
     "status",
     "created",
@@ -29,6 +30,7 @@ HANDOFF_KEYS = [
     "escalationReason",
     "confidence",
     "echo",
+    "say",
 ]
 
 _callers = itertools.count(1)
@@ -111,14 +113,16 @@ def assert_error(
 
 
 def assert_ok(response: httpx.Response) -> dict[str, Any]:
-    """A 200 hand-off answer with exactly the spec's keys."""
+    """A 200 hand-off answer with exactly the spec's keys plus ``say`` (a sentence naming the
+    ticket); returns the spec's part, to compare with the spec's examples."""
     assert response.status_code == 200, response.text
     assert_rate_headers(response)
     body = response.json()
     assert list(body) == HANDOFF_KEYS
     assert body["status"] == "ok"
     assert list(body["echo"]) == ["oaKey", "callerNumber"]
-    return body
+    assert body["ticketId"] in body.pop("say")
+    return dict(body)
 
 
 def ticket_number(ticket_id: str) -> int:

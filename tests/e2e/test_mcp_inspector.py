@@ -25,6 +25,7 @@ NAMES = {
     "render_note": "ingest_render_note",
     "oa_handoff": "ingest_oa_handoff",
     "get_handoff": "helpdesk_get_handoff",
+    "get_ticket_status": "helpdesk_get_ticket_status",
 }
 NOTE = (
     "Category: WiFi\nReason: TwoStepsNoResolve\n"
@@ -71,6 +72,15 @@ GOOD_CALLS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         },
         {"success": True, "category": "EquipmentReturn"},
     ),
+    (
+        "get_ticket_status",
+        {"callerNumber": "+1 415 555 0100"},  # nobody's: the http target's server is shared
+        {
+            "success": True,
+            "tickets": [],
+            "say": "I found no open or recently solved tickets for this phone number.",
+        },
+    ),
 ]
 
 # (tool, arguments, code, the argument named in details or a fragment of the message)
@@ -95,6 +105,7 @@ BAD_CALLS: list[tuple[str, dict[str, Any], str, str]] = [
     ("find_or_create_ticket", {"oaKey": "oa-x"}, "VALIDATION_ERROR", "description"),
     ("get_handoff", {"reference": "HB-ZZZZZZ"}, "NOT_FOUND", "HB-ZZZZZZ"),
     ("get_handoff", {}, "VALIDATION_ERROR", "reference"),
+    ("get_ticket_status", {"callerNumber": "555-1234"}, "VALIDATION_ERROR", "callerNumber"),
 ]
 
 

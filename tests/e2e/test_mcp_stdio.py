@@ -99,7 +99,7 @@ def test_stdout_carries_nothing_but_protocol(tmp_path: Path) -> None:
             stop(process)
     assert all(message["jsonrpc"] == "2.0" for message in messages)
     by_id = {message["id"]: message for message in messages if "id" in message}
-    assert len(by_id[2]["result"]["tools"]) == 6
+    assert len(by_id[2]["result"]["tools"]) == 7
     assert by_id[3]["result"]["isError"] is True
     assert "structuredContent" not in by_id[3]["result"]
     assert json.loads(by_id[3]["result"]["content"][0]["text"])["code"] == "VALIDATION_ERROR"

@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
+from adapters.clock import ManualClock
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import load_settings
@@ -24,6 +26,15 @@ LIST_TOOLS = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
 def app_with(**env: str) -> Any:
     settings = load_settings({"AUTH_TOKEN": TOKEN, **env}, env_file="/nonexistent/.env")
     return create_app(build_container(settings))
+
+
+def still_app_with(**env: str) -> Any:
+    """An app whose clock stands still, so a rate budget does not refill between the requests
+    of a test however slow the machine is."""
+    settings = load_settings({"AUTH_TOKEN": TOKEN, **env}, env_file="/nonexistent/.env")
+    container = build_container(settings)
+    container.clock.override(providers.Object(ManualClock()))
+    return create_app(container)
 
 
 def envelope_keys(body: Mapping[str, Any]) -> set[str]:
@@ -49,6 +60,7 @@ async def test_every_spelling_of_the_webhook_path_files_and_dedups_alike(path: s
         ("GET", "/readyz/", 200),
         ("GET", "/schema/openapi.json/", 200),
         ("GET", "/ingest/oa-handoff/", 405),
+        ("GET", "/ingest/ticket-status/", 405),
         ("DELETE", "/healthz/", 405),
         ("GET", "/no/such/path/", 404),
     ],
@@ -75,13 +87,17 @@ async def _post(client: AsyncTestClient[Any], route: str, authorised: bool) -> A
     if route == "webhook":
         headers = {"x-auth-token": TOKEN} if authorised else {}
         return await client.post("/ingest/oa-handoff", json={"note": NOTE}, headers=headers)
+    if route == "ticket_status":
+        headers = {"x-auth-token": TOKEN} if authorised else {}
+        body = {"ticketId": "TKT-1000"}
+        return await client.post("/ingest/ticket-status", json=body, headers=headers)
     headers = {**MCP_HEADERS, **({"authorization": f"Bearer {TOKEN}"} if authorised else {})}
     return await client.post("/mcp", json=LIST_TOOLS, headers=headers)
 
 
-@pytest.mark.parametrize("route", ["webhook", "mcp"])
+@pytest.mark.parametrize("route", ["webhook", "mcp", "ticket_status"])
 async def test_the_gate_refuses_alike_on_every_route(route: str) -> None:
-    async with AsyncTestClient(app_with(RATE_LIMIT_PER_SECOND="3"), base_url=BASE) as client:
+    async with AsyncTestClient(still_app_with(RATE_LIMIT_PER_SECOND="3"), base_url=BASE) as client:
         unauthenticated = await _post(client, route, authorised=False)
         assert unauthenticated.status_code == 401
         assert unauthenticated.json()["code"] == "AUTH_REQUIRED"
@@ -96,7 +112,7 @@ async def test_the_gate_refuses_alike_on_every_route(route: str) -> None:
 
 
 async def test_one_token_has_one_budget_across_the_webhook_and_mcp() -> None:
-    async with AsyncTestClient(app_with(RATE_LIMIT_PER_SECOND="2"), base_url=BASE) as client:
+    async with AsyncTestClient(still_app_with(RATE_LIMIT_PER_SECOND="2"), base_url=BASE) as client:
         assert (await _post(client, "webhook", authorised=True)).status_code == 200
         assert (await _post(client, "mcp", authorised=True)).status_code == 200
         assert (await _post(client, "webhook", authorised=True)).status_code == 429

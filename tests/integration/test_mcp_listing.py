@@ -57,11 +57,8 @@ INPUTS = [
         {"description", *PROBLEM},
     ),
     ("render_note", ["category", "confidence", "escalationReason", "summary"], None),
-    (
-        "oa_handoff",
-        ["note"],
-        {"note", *PROBLEM},
-    ),
+    ("oa_handoff", [], {"note", "summary", *PROBLEM}),  # note or summary: said, not required
+    ("get_ticket_status", [], {"callerNumber", "ticketId"}),  # at least one: said, not schema
 ]
 
 
@@ -101,18 +98,19 @@ async def test_input_schemas_carry_enums_and_limits() -> None:
 OUTPUTS = [
     ("create_ticket", {"success", "ticketId", "ticketUrl", "category", "escalationReason"}),
     ("append_note", {"success", "message", "ticketId"}),
-    ("find_or_create_ticket", {"success", "created", "ticketId", "ticketUrl", "message"}),
+    ("find_or_create_ticket", {"success", "created", "ticketId", "ticketUrl", "say", "message"}),
     ("render_note", {"success", "note", "charCount", "lineCount"}),
     (
         "oa_handoff",
         {"success", "created", "ticketId", "ticketUrl", "category", "escalationReason"}
-        | {"confidence", "echo"},
+        | {"confidence", "echo", "say"},
     ),
     (
         "get_handoff",
         {"success", "reference", "state", "ticketId", "ticketUrl", "attempts", "lastError"}
         | {"queuedAt", "deliveredAt"},
     ),
+    ("get_ticket_status", {"success", "tickets", "say"}),
 ]
 OPTIONAL = {"find_or_create_ticket": {"queued"}, "oa_handoff": {"queued"}}
 
@@ -127,27 +125,42 @@ async def test_output_schemas_name_the_spec_fields(tool: str, fields: set[str]) 
     assert "$ref" not in json.dumps(schema)
     if tool == "oa_handoff":
         assert set(schema["properties"]["echo"]["properties"]) == {"oaKey", "callerNumber"}
+    if tool == "get_ticket_status":
+        ticket = schema["properties"]["tickets"]["items"]
+        assert ticket["required"] == [
+            "ticketId",
+            "ticketUrl",
+            "state",
+            "subject",
+            "createdAt",
+            "updatedAt",
+        ]
+        states = ticket["properties"]["state"]["enum"]
+        assert sorted(states) == sorted(["open", "pending", "solved", "closed", "queued"])
 
 
-# (tool, readOnly, idempotent)
+# (tool, readOnly, idempotent, openWorld: it reaches the helpdesk)
 HINTS = [
-    ("create_ticket", False, False),
-    ("append_note", False, False),
-    ("find_or_create_ticket", False, False),
-    ("render_note", True, True),
-    ("oa_handoff", False, False),
+    ("create_ticket", False, False, True),
+    ("append_note", False, False, True),
+    ("find_or_create_ticket", False, False, True),
+    ("render_note", True, True, False),
+    ("oa_handoff", False, False, True),
+    ("get_ticket_status", True, True, True),
 ]
 
 
-@pytest.mark.parametrize(("tool", "read_only", "idempotent"), HINTS, ids=[h[0] for h in HINTS])
-async def test_annotations(tool: str, read_only: bool, idempotent: bool) -> None:
+@pytest.mark.parametrize(
+    ("tool", "read_only", "idempotent", "open_world"), HINTS, ids=[h[0] for h in HINTS]
+)
+async def test_annotations(tool: str, read_only: bool, idempotent: bool, open_world: bool) -> None:
     async with Client(create_mcp_server(container_for())) as client:
         listed = (await tools_by_name(client))[NAMES[tool]]
     hints = listed.annotations
     assert hints is not None
     assert (hints.read_only_hint, hints.idempotent_hint) == (read_only, idempotent)
     assert hints.destructive_hint is False
-    assert hints.open_world_hint is not read_only
+    assert hints.open_world_hint is open_world
     assert listed.title == hints.title
     assert len(listed.description or "") > 150
 

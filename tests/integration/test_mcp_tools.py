@@ -11,6 +11,7 @@ from mcp import Client
 from mcp.server.lowlevel import Server
 
 from entrypoints.container import Container
+from entrypoints.say import DEFAULT_FILED
 from tests.integration.mcp_support import NAMES, NOTE, structured
 
 CREATE = {
@@ -37,6 +38,9 @@ HANDOFF = {
     "source": "OutageAgent",
 }
 TICKET = {"ticketId": "TKT-1000", "ticketUrl": "https://helpdesk.example.com/tickets/1000"}
+
+
+SAID = DEFAULT_FILED.format(ticket_id="TKT-1000")  # the filing tools' sentence for the caller
 
 
 def rendered(summary: str) -> str:
@@ -71,7 +75,7 @@ FIRST_CALLS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     (
         "find_or_create_ticket",
         FIND,
-        {"success": True, "created": True, **TICKET, "message": "New ticket created"},
+        {"success": True, "created": True, **TICKET, "say": SAID, "message": "New ticket created"},
     ),
     (
         "oa_handoff",
@@ -79,7 +83,7 @@ FIRST_CALLS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {
             "success": True, "created": True, **TICKET, "category": "Outage",
             "escalationReason": "CallerRequested", "confidence": "0.95",
-            "echo": {"oaKey": "oa-12345", "callerNumber": "+12345678900"},
+            "echo": {"oaKey": "oa-12345", "callerNumber": "+12345678900"}, "say": SAID,
         },
     ),
     (
@@ -88,7 +92,7 @@ FIRST_CALLS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {
             "success": True, "created": True, **TICKET, "category": "Outage",
             "escalationReason": "TwoStepsNoResolve", "confidence": "0.95",
-            "echo": {"oaKey": None, "callerNumber": None},
+            "echo": {"oaKey": None, "callerNumber": None}, "say": SAID,
         },
     ),
 ]  # fmt: skip

@@ -10,6 +10,7 @@ from dependency_injector import providers
 
 from adapters.outbox import MemoryOutbox
 from entrypoints.delivery import DeliveryWorker
+from entrypoints.say import DEFAULT_QUEUED
 from tests.e2e.support import (
     AUTH,
     HANDOFF_KEYS,
@@ -48,6 +49,7 @@ async def test_a_hand_off_the_helpdesk_cannot_take_is_queued_and_delivered_later
     body = first.json()
     assert list(body) == QUEUED_KEYS
     assert (body["status"], body["queued"], body["created"]) == ("queued", True, True)
+    assert body["say"] == DEFAULT_QUEUED.format(reference=reference)
     assert body["ticketUrl"] == f"http://127.0.0.1:3000/handoffs/{reference}"
     assert reference.startswith("HB-")
     assert len(reference) == 9

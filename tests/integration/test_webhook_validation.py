@@ -40,7 +40,8 @@ async def test_missing_note_is_required(service):
             ("confidence", c, 'confidence must be a string from "0.0" to "1.0"')
             for c in ("1.5", "high", "-0.1", "0,85")
         ),
-        ("confidence", 0.85, "Expected string, received number"),
+        *(("confidence", c, "confidence must be from 0 to 1") for c in (1.01, -0.5, 2, 1e9)),
+        ("confidence", False, "Expected string, received boolean"),
         *(
             ("callerNumber", c, "callerNumber must be a valid E.164 number")
             for c in ("12345678900", "+1234", "+1 call me", "+99999999999999")

@@ -15,7 +15,7 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-MAX_BODY_BYTES = 1_000_000
+MAX_BODY_BYTES = 4_000_000  # an upload of the largest attachment, with room
 
 
 class BadJson(Exception):

@@ -24,7 +24,18 @@ from tests.standin.zendesk import DEFAULT_API_TOKEN, DEFAULT_EMAIL
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTROL_TIMEOUT_SECONDS = 5.0
 
-Route = Literal["create", "update", "list", "show", "me"]
+Route = Literal[
+    "create",
+    "update",
+    "list",
+    "show",
+    "me",
+    "users",
+    "search_users",
+    "upsert_user",
+    "requested",
+    "upload",
+]
 
 
 class StandinError(Exception):
@@ -120,13 +131,26 @@ class StandinProcess(ServiceProcess):
 
     def tickets(self) -> list[dict[str, Any]]:
         """Every ticket: id, external_id, subject, status, tags, custom_fields, requester,
-        comments (``{"body", "public"}``), created_at, idempotency_key."""
+        requester_id, comments (``{"body", "public", "attachments"}``; each attachment
+        ``{"file_name", "content_type", "content"}``, the content base64), created_at,
+        idempotency_key."""
         tickets: list[dict[str, Any]] = self.control("GET", "tickets")["tickets"]
         return tickets
 
+    def users(self) -> list[dict[str, Any]]:
+        """Every user: id, name, phone, external_id, role, created_at, ..."""
+        users: list[dict[str, Any]] = self.control("GET", "users")["users"]
+        return users
+
+    def add_user(self, name: str, phone: str | None = None, role: str = "end-user") -> int:
+        """A user made elsewhere long ago (the search finds it at once); its id."""
+        body = {"name": name, "phone": phone, "role": role}
+        user_id: int = self.control("POST", "users", body)["user"]["id"]
+        return user_id
+
     def calls(self) -> dict[str, int]:
-        """Support API calls per route since start or reset (create, update, list, show, me,
-        other), failed and refused calls included."""
+        """Support API calls per route since start or reset (``Route``'s names and other),
+        failed and refused calls included."""
         calls: dict[str, int] = self.control("GET", "calls")["calls"]
         return calls
 

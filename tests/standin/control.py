@@ -4,7 +4,8 @@ never failed by a fault, never counted as helpdesk calls.
 - ``POST /_standin/fail`` ``{"status": 503, "seconds": 60, "calls": null, "retry_after": 30,
   "only": "create"}``: answer ``status`` (with ``Retry-After`` when given) instead of processing,
   for ``seconds`` and/or ``calls`` (whichever ends first; neither: until reset); ``only`` limits
-  it to one route (create, update, list, show, me). Replaces an earlier failure.
+  it to one route (``state.ROUTES``: create, update, list, show, me, users, ...). Replaces an
+  earlier failure.
 - ``POST /_standin/slow`` ``{"seconds": 12}``: every create is applied after that delay, and
   answered after it (0 turns it off).
 - ``POST /_standin/drop`` ``{"creates": 1}``: the next N creates are applied, then their
@@ -15,8 +16,13 @@ never failed by a fault, never counted as helpdesk calls.
   fault windows, timestamps).
 - ``PATCH /_standin/tickets/{id}`` ``{"status": "solved"}``: what an agent does in Zendesk.
 - ``GET /_standin/tickets``: ``{"tickets": [...]}``, every ticket as ``StoredTicket.as_record``.
-- ``GET /_standin/calls``: ``{"calls": {"create": n, "update": n, "list": n, "show": n, "me": n,
-  "other": n}}``, counted since start or the last reset (failed and refused calls included).
+- ``POST /_standin/users`` ``{"name": "Jane", "phone": "+1 415 555 0123", "role": "end-user"}``:
+  a user made elsewhere long ago (searchable at once), answered as ``{"user": {...}}``.
+- ``GET /_standin/users``: ``{"users": [...]}``, every user (``id``, ``name``, ``phone``,
+  ``external_id``, ``role``, ...).
+- ``GET /_standin/calls``: ``{"calls": {"create": n, "update": n, ..., "other": n}}``, one count
+  per route of ``state.ROUTES`` (the people and upload routes too) and ``other``, since start or
+  the last reset (failed and refused calls included).
 - ``GET /_standin/creates``: ``{"creates": [{"idempotency_key", "status", "lookup",
   "ticket_id"}]}``, one per create call since start or reset, in the order
   they were answered (``status`` is
@@ -83,6 +89,16 @@ def _set_status(state: StandinState, raw_id: str, body: dict[str, Any]) -> Answe
     return Answer(200, {"ticket": ticket.as_record()})
 
 
+def _add_user(state: StandinState, body: dict[str, Any]) -> Answer:
+    name, phone, role = body.get("name"), body.get("phone"), body.get("role", "end-user")
+    if not isinstance(name, str) or not name or not isinstance(role, str):
+        raise Invalid("a user needs a name (and a role, when given, as text)")
+    if phone is not None and not isinstance(phone, str):
+        raise Invalid("phone must be text")
+    user = state.directory.add(name, phone, role=role, indexed=True)
+    return Answer(200, {"user": user.as_zendesk("http://127.0.0.1")})
+
+
 def _post(state: StandinState, action: str, body: dict[str, Any]) -> Answer:
     faults = state.faults
     if action == "fail":
@@ -95,6 +111,8 @@ def _post(state: StandinState, action: str, body: dict[str, Any]) -> Answer:
         state.reset(tickets=bool(body.get("tickets", False)))
     elif action == "clock":
         state.clock.offset += _number(body, "advance") or 0.0
+    elif action == "users":
+        return _add_user(state, body)
     else:
         return error(404, "InvalidEndpoint", f"no control action {action!r}")
     return Answer(200, {"ok": True})
@@ -108,6 +126,9 @@ def control(state: StandinState, request: Request) -> Answer:
     try:
         if request.method == "GET" and action == "tickets":
             return Answer(200, {"tickets": [t.as_record() for t in state.tickets.values()]})
+        if request.method == "GET" and action == "users":
+            users = [u.as_zendesk(request.base_url) for u in state.directory.users.values()]
+            return Answer(200, {"users": users})
         if request.method == "GET" and action == "calls":
             return Answer(200, {"calls": state.call_counts()})
         if request.method == "GET" and action == "creates":

@@ -23,8 +23,20 @@ from enum import Enum
 from typing import Any
 
 from tests.standin.asgi import Answer
+from tests.standin.directory import AGENT_ID, Directory
 
-ROUTES = ("create", "update", "list", "show", "me")
+ROUTES = (
+    "create",
+    "update",
+    "list",
+    "show",
+    "me",
+    "users",
+    "search_users",
+    "upsert_user",
+    "requested",
+    "upload",
+)
 """The Support API calls the stand-in serves (``other`` counts every unknown path)."""
 
 DEFAULT_IDEMPOTENCY_TTL = 7200.0
@@ -55,6 +67,7 @@ class StoredTicket:
     idempotency_key: str | None
     status: str = "new"
     updated_at: str = ""
+    requester_id: int = AGENT_ID
 
     def as_zendesk(self, base_url: str) -> dict[str, Any]:
         """The ticket object as the Support API answers it."""
@@ -67,8 +80,8 @@ class StoredTicket:
             "external_id": self.fields.get("external_id"),
             "tags": list(self.fields.get("tags") or []),
             "custom_fields": list(self.fields.get("custom_fields") or []),
-            "requester_id": 9001,
-            "submitter_id": 1,
+            "requester_id": self.requester_id,
+            "submitter_id": AGENT_ID,
             "created_at": self.created_at,
             "updated_at": self.updated_at or self.created_at,
         }
@@ -83,6 +96,7 @@ class StoredTicket:
             "tags": list(self.fields.get("tags") or []),
             "custom_fields": list(self.fields.get("custom_fields") or []),
             "requester": self.fields.get("requester"),
+            "requester_id": self.requester_id,
             "comments": [dict(c) for c in self.comments],
             "created_at": self.created_at,
             "idempotency_key": self.idempotency_key,
@@ -147,7 +161,11 @@ class StandinState:
     faults: Faults = field(default_factory=Faults)
     calls: Counter[str] = field(default_factory=Counter)
     creates: list[dict[str, Any]] = field(default_factory=list)
+    directory: Directory = field(init=False)
     _next_id: int = FIRST_TICKET_ID
+
+    def __post_init__(self) -> None:
+        self.directory = Directory(self.clock.monotonic, self.clock.timestamp)
 
     # --- faults and counts -------------------------------------------------------------------
     def failing(self, route: str) -> Failure | None:
@@ -191,6 +209,7 @@ class StandinState:
         if tickets:
             self.tickets.clear()
             self.keys.clear()
+            self.directory.reset()
             self._next_id = FIRST_TICKET_ID
 
     # --- creates and their Idempotency-Keys ---------------------------------------------------
@@ -220,14 +239,24 @@ class StandinState:
     def add_ticket(
         self, fields: dict[str, Any], key: str | None, base_url: str
     ) -> tuple[StoredTicket, dict[str, Any]]:
-        """File the ticket; with its answer body, recorded under ``key`` in the same step."""
+        """File the ticket; with its answer body, recorded under ``key`` in the same step.
+        Raises ``directory.Refused`` for a requester or an upload Zendesk would refuse."""
         comment = fields["comment"]
+        requester_id = self.directory.requester_of(fields)
+        files = self.directory.claim(comment.get("uploads"))
         ticket = StoredTicket(
             id=self._next_id,
             fields=fields,
-            comments=[{"body": comment.get("body", ""), "public": comment.get("public", True)}],
+            comments=[
+                {
+                    "body": comment.get("body", ""),
+                    "public": comment.get("public", True),
+                    "attachments": [f.as_record() for f in files],
+                }
+            ],
             created_at=self.clock.timestamp(),
             idempotency_key=key,
+            requester_id=requester_id,
         )
         self._next_id += 1
         self.tickets[ticket.id] = ticket

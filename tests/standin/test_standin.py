@@ -61,7 +61,9 @@ async def test_a_create_answers_the_ticket_zendesk_style(
     assert "x-idempotency-lookup" not in answer.headers  # no key, no lookup
     [stored] = zendesk_standin.tickets()
     assert stored["requester"] == {"name": "Caller", "phone": "+14155550123"}
-    assert stored["comments"] == [{"body": "Category: WiFi", "public": False}]
+    assert stored["comments"] == [{"body": "Category: WiFi", "public": False, "attachments": []}]
+    [user] = zendesk_standin.users()  # a requester object makes a new end user, as in Zendesk
+    assert (user["id"], user["role"]) == (stored["requester_id"], "end-user")
 
 
 async def test_same_key_same_parameters_answers_the_first_ticket(
@@ -154,7 +156,11 @@ async def test_show_and_update_a_ticket(
     assert updated.json()["audit"]["events"][0]["body"] == "Caller called again"
     assert (await api.get(f"/api/v2/tickets/{number}")).json()["ticket"]["id"] == number
     [stored] = zendesk_standin.tickets()
-    assert stored["comments"][1] == {"body": "Caller called again", "public": False}
+    assert stored["comments"][1] == {
+        "body": "Caller called again",
+        "public": False,
+        "attachments": [],
+    }
     zendesk_standin.set_status(number, "closed")
     assert (await api.put(f"/api/v2/tickets/{number}", json=note)).status_code == 422
     assert (await api.get("/api/v2/tickets/999999")).status_code == 404

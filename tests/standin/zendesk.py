@@ -12,7 +12,12 @@ Served (paths as in Zendesk's OpenAPI description; a ``.json`` suffix is accepte
 - ``GET /api/v2/tickets/{id}`` -> 200 ``{"ticket"}`` or 404 ``RecordNotFound``.
 - ``GET /api/v2/users/me`` -> the authenticated agent; without credentials Zendesk's anonymous
   user (``id: null``), as the real one answers.
-- Auth: Basic ``{email}/token:{api_token}`` or ``Bearer {oauth_token}``; anything else 401
+- users (by ``external_id``, search by phone, ``create_or_update``), a user's requested tickets
+  and uploads: people.py. A ticket's requester is ``requester_id`` (422 for an unknown user), a
+  new user for a ``requester`` object, else the agent; a comment's ``uploads`` tokens attach
+  their files (directory.py).
+- Auth: Basic ``{email}/token:{api_token}`` or ``Bearer {oauth_token}``, or a bearer token from
+  ``POST /oauth/tokens`` (client credentials, oauth.py); anything else 401
   ``{"error": "Couldn't authenticate you"}``.
 
 A slowed create is applied after its delay whether or not the client is still there (uvicorn
@@ -35,12 +40,15 @@ from typing import Any
 from tests.standin.asgi import Answer, BadJson, Receive, Request, Scope, Send, error
 from tests.standin.asgi import drop_connection as _drop
 from tests.standin.control import CONTROL_PREFIX, control
+from tests.standin.directory import AGENT_ID, Refused
+from tests.standin.oauth import TokenIssuer
+from tests.standin.people import PEOPLE_ROUTES, people_route, serve_people
 from tests.standin.state import DEFAULT_IDEMPOTENCY_TTL, KeyVerdict, StandinState
 
 DEFAULT_EMAIL = "bridge@example.com"
 DEFAULT_API_TOKEN = "standin-api-token"
 DEFAULT_OAUTH_TOKEN = "standin-oauth-token"
-AGENT = {"id": 1, "name": "Bridge", "email": DEFAULT_EMAIL, "role": "agent"}
+AGENT = {"id": AGENT_ID, "name": "Bridge", "email": DEFAULT_EMAIL, "role": "agent"}
 ANONYMOUS = {
     "id": None,
     "name": "Anonymous user",
@@ -76,6 +84,9 @@ def _route(method: str, path: str) -> tuple[str, int | None] | None:
     rest = parts[2:]
     if rest == ["users", "me"] and method == "GET":
         return "me", None
+    people = people_route(method, rest)
+    if people is not None:
+        return people
     if rest == ["tickets"]:
         return {"POST": ("create", None), "GET": ("list", None)}.get(method)
     if len(rest) == 2 and rest[0] == "tickets" and rest[1].isdigit():
@@ -90,6 +101,7 @@ class ZendeskStandin:
     def __init__(self, state: StandinState, credentials: Credentials | None = None) -> None:
         self.state = state
         self.credentials = credentials or Credentials()
+        self.oauth = TokenIssuer(state.clock)  # /oauth/tokens and its tokens (oauth.py)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -102,7 +114,9 @@ class ZendeskStandin:
         except BadJson:
             await error(413, "RequestTooLarge", "body too large").write(send)
             return
-        if request.path.startswith(CONTROL_PREFIX):
+        if self.oauth.handles(request):
+            await self.oauth.answer(request).write(send)
+        elif request.path.startswith(CONTROL_PREFIX):
             await control(self.state, request).write(send)
         elif request.path == "/healthz":  # readiness for the test harness, never counted
             await Answer(200, {"status": "ok"}).write(send)
@@ -130,15 +144,22 @@ class ZendeskStandin:
         authorization = request.headers.get("authorization")
         if authorization is None and route == "me":
             return Answer(200, {"user": ANONYMOUS})
-        if authorization is None or not self.credentials.accepts(authorization):
+        if authorization is None or not (
+            self.credentials.accepts(authorization) or self.oauth.accepts(authorization)
+        ):
             return Answer(401, {"error": "Couldn't authenticate you"})
         try:
             if route == "create":
                 return await self._create(request, send)
             if route == "update":
                 return self._update(request, ticket_id)
+            if route in PEOPLE_ROUTES:
+                tickets = self.state.tickets.values()
+                return serve_people(self.state.directory, tickets, request, route, ticket_id)
         except BadJson as e:
             return error(400, "InvalidJSON", f"the body is not a JSON object: {e}")
+        except Refused as e:
+            return error(422, "RecordInvalid", str(e))
         if route == "list":
             tickets = self.state.with_external_id(request.param("external_id"))
             found_json = [t.as_zendesk(request.base_url) for t in tickets]
@@ -195,8 +216,13 @@ class ZendeskStandin:
         events: list[dict[str, Any]] = []
         comment = fields.get("comment")
         if isinstance(comment, dict):
+            files = self.state.directory.claim(comment.get("uploads"))
             ticket.comments.append(
-                {"body": comment.get("body", ""), "public": comment.get("public", True)}
+                {
+                    "body": comment.get("body", ""),
+                    "public": comment.get("public", True),
+                    "attachments": [f.as_record() for f in files],
+                }
             )
             events.append({"id": len(ticket.comments), "type": "Comment", "body": comment["body"]})
         if isinstance(fields.get("status"), str):

@@ -13,10 +13,12 @@ from entrypoints.http.auth import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     TOKEN_HEADER,
+    AuthSecrets,
     BearerAuth,
     Verdict,
     WebhookAuth,
 )
+from entrypoints.reload import Holder
 
 SECRET = "s3cret"
 BODY = b'{"note":"x"}'
@@ -34,7 +36,8 @@ class Auth:
     """The webhook scheme on a fixed clock, called with the headers a request would carry."""
 
     def __init__(self) -> None:
-        self.scheme = WebhookAuth("tok", SECRET, 300, ManualClock(NOW_MS / 1000))
+        secrets = Holder(AuthSecrets.of(["tok"], [SECRET]))
+        self.scheme = WebhookAuth(secrets, 300, ManualClock(NOW_MS / 1000))
 
     def check(
         self,
@@ -113,7 +116,7 @@ def test_bad_signatures_are_refused(
 )
 def test_bearer_scheme(authorization: str | None, let_in: bool) -> None:
     headers = {AUTHORIZATION_HEADER: authorization} if authorization is not None else {}
-    verdict = BearerAuth("tok").check(headers, b"", "10.0.0.2")
+    verdict = BearerAuth(Holder(AuthSecrets.of(["tok"]))).check(headers, b"", "10.0.0.2")
     assert (verdict.error is None) == let_in
     assert verdict.client.startswith("token:" if let_in else "ip:10.0.0.2")
     if not let_in:

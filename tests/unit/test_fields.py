@@ -1,5 +1,6 @@
 """The rule table: every input case, decoded from JSON bytes (the webhook) and from an arguments
-mapping (an MCP tool), then run by its use case on the in-memory adapters - one outcome."""
+mapping (an MCP tool), then run by its use case on the in-memory adapters - one outcome, with
+the case's default phone region given to both the boundary and the use case."""
 
 from __future__ import annotations
 
@@ -23,45 +24,49 @@ from application.render_note import RenderNote, RenderNoteCommand
 from application.ticket_filing import TicketFiling
 from domain.dedup import DedupPolicy
 from domain.errors import InvalidInput
+from domain.note import SUMMARY_MAX_CHARS, Note, summary_problem
+from domain.taxonomy import CATEGORY_VALUES, REASON_VALUES
 from entrypoints.boundary import decode
-from tests.input_cases import CASES, NOTE, TEXT, Errors
+from tests.input_cases import NOTE, ROWS, TEXT, Errors
 
 Run = Callable[[Any], Awaitable[object]]
 
 
-def use_cases() -> dict[type[msgspec.Struct], Run]:
+def use_cases(region: str | None = None) -> dict[type[msgspec.Struct], Run]:
     """Each command's use case on fresh in-memory adapters."""
     clock = ManualClock()
     helpdesk = MockHelpdesk(clock)
     filing = TicketFiling(helpdesk, MemoryTicketIndex(clock), clock, DedupPolicy())
     return {
-        OaHandoffCommand: OaHandoff(filing).execute,
-        FindOrCreateTicketCommand: FindOrCreateTicket(filing).execute,
-        CreateTicketCommand: CreateTicket(helpdesk).execute,
+        OaHandoffCommand: OaHandoff(filing, phone_region=region).execute,
+        FindOrCreateTicketCommand: FindOrCreateTicket(filing, phone_region=region).execute,
+        CreateTicketCommand: CreateTicket(helpdesk, phone_region=region).execute,
         AppendNoteCommand: AppendNote(helpdesk).execute,
         RenderNoteCommand: RenderNote().execute,
     }
 
 
-async def outcome(kind: type[msgspec.Struct], data: bytes | dict[str, Any]) -> Errors:
+async def outcome(
+    kind: type[msgspec.Struct], data: bytes | dict[str, Any], region: str | None
+) -> Errors:
     """None when the input is taken, else the refusal's field errors."""
-    runs = use_cases()
+    runs = use_cases(region)
     await runs[CreateTicketCommand](CreateTicketCommand(description=TEXT))
     try:
-        await runs[kind](decode(kind, data))
+        await runs[kind](decode(kind, data, phone_region=region))
     except InvalidInput as error:
         return error.field_errors
     return None
 
 
 @pytest.mark.parametrize(
-    ("kind", "data", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+    ("kind", "data", "expected", "region"), [c[1:] for c in ROWS], ids=[c[0] for c in ROWS]
 )
 async def test_each_input_gets_one_outcome_from_bytes_and_from_a_mapping(
-    kind: type[msgspec.Struct], data: dict[str, Any], expected: Errors
+    kind: type[msgspec.Struct], data: dict[str, Any], expected: Errors, region: str | None
 ) -> None:
-    assert await outcome(kind, json.dumps(data).encode()) == expected
-    assert await outcome(kind, data) == expected
+    assert await outcome(kind, json.dumps(data).encode(), region) == expected
+    assert await outcome(kind, data, region) == expected
 
 
 @pytest.mark.parametrize(
@@ -104,3 +109,34 @@ def test_any_text_in_any_field_is_taken_or_refused_by_name(
         errors = error.field_errors
     assert set(errors) <= {"note", "confidence", "callerNumber", "oaKey", "source"}
     assert all(errors.values())
+
+
+@given(
+    st.text(max_size=300),
+    st.sampled_from([None, *CATEGORY_VALUES]),
+    st.sampled_from([None, *REASON_VALUES]),
+    st.none() | st.floats(min_value=0, max_value=1) | st.sampled_from(["0.85", "1", ""]),
+)
+def test_any_summary_becomes_a_valid_note_or_is_refused_by_name(
+    summary: str, category: str | None, reason: str | None, confidence: float | str | None
+) -> None:
+    data: dict[str, Any] = {"summary": summary, "category": category, "escalationReason": reason}
+    data["confidence"] = confidence
+    clock = ManualClock()
+    filing = TicketFiling(MockHelpdesk(clock), MemoryTicketIndex(clock), clock, DedupPolicy())
+    refusal: Errors = None
+    try:
+        problem = OaHandoff(filing).resolve(decode(OaHandoffCommand, data))
+    except InvalidInput as error:
+        refusal = error.field_errors
+    if refusal is not None:  # only a summary the render-note rules refuse
+        assert set(refusal) == {"summary"}
+        assert summary_problem(summary.strip()) or not 1 <= len(summary) <= SUMMARY_MAX_CHARS
+        return
+    note = Note.parse(problem.body)  # the note rules: shape, limits, confidence form
+    assert problem.body == note.render()
+    assert note.summary == problem.summary == summary.strip()
+    assert (note.category, note.reason) == (problem.category, problem.reason)
+    assert note.confidence == problem.confidence
+    assert category is None or problem.category == category
+    assert reason is None or problem.reason == reason

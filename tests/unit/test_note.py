@@ -8,10 +8,12 @@ from hypothesis import strategies as st
 
 from domain.errors import InvalidInput
 from domain.note import (
+    CONFIDENCE_RANGE_MESSAGE,
     NOTE_MAX_CHARS,
     NOTE_MIN_CHARS,
     SUMMARY_MAX_CHARS,
     Note,
+    confidence_from_number,
     infer_category,
     infer_confidence,
     infer_reason,
@@ -185,3 +187,17 @@ def test_confidence_inference_from_free_text() -> None:
     assert infer_confidence("blah. Confidence: 0.7") == "0.7"
     assert infer_confidence("confidence = 3") is None
     assert infer_confidence("no number") is None
+
+
+@given(st.floats(min_value=0, max_value=1) | st.integers(min_value=0, max_value=1))
+def test_a_confidence_number_gets_the_string_form_of_its_value(value: float) -> None:
+    text = confidence_from_number(value)
+    assert is_valid_confidence(text)
+    assert abs(float(text) - value) <= 0.0005
+
+
+@pytest.mark.parametrize("value", [-0.001, 1.001, 2, -1, 1e300])
+def test_a_confidence_number_outside_0_to_1_is_refused_on_confidence(value: float) -> None:
+    with pytest.raises(InvalidInput) as error:
+        confidence_from_number(value)
+    assert error.value.field_errors == {"confidence": [CONFIDENCE_RANGE_MESSAGE]}

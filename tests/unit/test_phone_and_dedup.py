@@ -13,29 +13,42 @@ from domain.taxonomy import Category
 
 
 @pytest.mark.parametrize(
-    ("raw", "e164"),
+    ("raw", "region", "e164"),
     [
-        ("+12345678900", "+12345678900"),
-        ("+1 (415) 555-2671", "+14155552671"),
-        ("+44 20 7946 0958", "+442079460958"),
-        (" +14155552671 ", "+14155552671"),
+        ("+12345678900", None, "+12345678900"),
+        ("+1 (415) 555-2671", None, "+14155552671"),
+        ("+44 20 7946 0958", None, "+442079460958"),
+        (" +14155552671 ", None, "+14155552671"),
+        ("(415) 555-2671", "US", "+14155552671"),
+        ("1 415 555 2671", "US", "+14155552671"),
+        ("+44 20 7946 0958", "US", "+442079460958"),  # a country code still wins
+        ("020 7946 0958", "GB", "+442079460958"),
     ],
 )
-def test_numbers_are_normalised_to_e164(raw: str, e164: str) -> None:
-    assert parse_caller_number(raw) == e164
+def test_numbers_are_normalised_to_e164(raw: str, region: str | None, e164: str) -> None:
+    assert parse_caller_number(raw, region) == e164
 
 
-@pytest.mark.parametrize("raw", ["12345678900", "+1", "+999999999999", "phone", "+1415555267a", ""])
-def test_invalid_numbers_name_the_caller_number_field(raw: str) -> None:
+@pytest.mark.parametrize(
+    ("raw", "region"),
+    [
+        *(
+            (raw, None)
+            for raw in ["12345678900", "+1", "+999999999999", "phone", "+1415555267a", ""]
+        ),
+        *((raw, "US") for raw in ["555", "020 7946 0958", "phone", ""]),
+    ],
+)
+def test_invalid_numbers_name_the_caller_number_field(raw: str, region: str | None) -> None:
     with pytest.raises(InvalidInput) as error:
-        parse_caller_number(raw)
+        parse_caller_number(raw, region)
     assert list(error.value.field_errors) == ["callerNumber"]
 
 
-@given(st.text(max_size=40))
-def test_parsing_never_raises_anything_but_invalid_input(raw: str) -> None:
+@given(st.text(max_size=40), st.sampled_from([None, "US", "GB", "DE"]))
+def test_parsing_never_raises_anything_but_invalid_input(raw: str, region: str | None) -> None:
     try:
-        number = parse_caller_number(raw)
+        number = parse_caller_number(raw, region)
     except InvalidInput:
         return
     assert number.startswith("+")

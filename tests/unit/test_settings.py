@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from entrypoints.say import DEFAULT_FILED, DEFAULT_QUEUED
 from entrypoints.settings import ConfigError, Settings, declared_settings, load_settings
 from entrypoints.settings import settings_from as read
 
@@ -39,6 +40,9 @@ TABLE: dict[str, tuple[Any, str | None]] = {
     "MCP_ALLOWED_HOSTS": (("127.0.0.1", "localhost", "[::1]"), "http://x.example.com/"),
     "ELEVENLABS_WEBHOOK_SECRET": ("", None),
     "POST_CALL_MAX_BODY_BYTES": (8_388_608, "65535"),
+    "DEFAULT_PHONE_REGION": ("", "XX"),
+    "SAY_FILED_TEMPLATE": (DEFAULT_FILED, "Ticket {reference} is open."),
+    "SAY_QUEUED_TEMPLATE": (DEFAULT_QUEUED, "Kept as {reference!r}."),
     "MOCK_HELPDESK_URL": ("https://helpdesk.example.com", "ftp://x"),
     "MOCK_HELPDESK_HEALTHY": (True, "maybe"),
     "MOCK_HELPDESK_LATENCY_MS": (0, "60001"),
@@ -46,6 +50,9 @@ TABLE: dict[str, tuple[Any, str | None]] = {
     "HELPDESK_API_EMAIL": ("", None),
     "HELPDESK_API_KEY": ("", None),
     "HELPDESK_OAUTH_TOKEN": ("", None),
+    "HELPDESK_OAUTH_CLIENT_ID": ("", None),
+    "HELPDESK_OAUTH_CLIENT_SECRET": ("", None),
+    "HELPDESK_OAUTH_SCOPES": ("read write", "read,write"),
     "HELPDESK_TIMEOUT_SECONDS": (5.0, "0"),
     "HELPDESK_RETRY_BUDGET_SECONDS": (8.0, "19"),
     "HELPDESK_DOWN_POLICY": ("queue", "drop"),
@@ -55,6 +62,7 @@ TABLE: dict[str, tuple[Any, str | None]] = {
     "ZENDESK_CONFIDENCE_FIELD_ID": (None, "-5"),
     "RT_QUEUE": ("General", None),
     "RT_EXTERNAL_REF_FIELD": ("ExternalRef", "Ref{x}"),
+    "RT_CALLER_FIELD": ("CallerNumber", "Caller'Number"),
     "REDIS_URL": ("redis://127.0.0.1:6379/0", "http://127.0.0.1:6379"),
     "REDIS_KEY_PREFIX": ("hdb:", "has space:"),
     "REDIS_SOCKET_TIMEOUT_SECONDS": (1.0, "fast"),
@@ -108,6 +116,9 @@ def test_a_bad_value_stops_start_up_with_one_line_naming_its_variable(
         ("STORE_BACKEND", "Redis", "redis"),
         ("MCP_ALLOWED_HOSTS", " a.example.com , b:8443,,*", ("a.example.com", "b:8443", "*")),
         ("ZENDESK_CATEGORY_FIELD_ID", "360001", 360_001),
+        ("HELPDESK_OAUTH_SCOPES", "tickets:write users:read", "tickets:write users:read"),
+        ("DEFAULT_PHONE_REGION", "gb", "gb"),
+        ("SAY_FILED_TEMPLATE", "Ticket {ticket_id}: {{soon}}.", "Ticket {ticket_id}: {{soon}}."),
     ],
 )  # fmt: skip
 def test_accepted_values_and_their_normal_form(name: str, value: str, parsed: Any) -> None:
@@ -147,6 +158,9 @@ def test_refuses_to_run_without_any_authentication() -> None:
         ({**ZENDESK, "HELPDESK_API_EMAIL": "bridge@acme.com"}, "HELPDESK_API_EMAIL and"),
         ({**ZENDESK, "HELPDESK_API_KEY": "zd-token"}, "HELPDESK_API_EMAIL and"),
         (RT, "HELPDESK_API_KEY must be set to an RT auth token"),
+        ({**ZENDESK, "HELPDESK_OAUTH_CLIENT_ID": "bridge"}, "go together"),
+        ({**ZENDESK, "HELPDESK_OAUTH_CLIENT_SECRET": "s"}, "go together"),
+        ({**ZENDESK, "HELPDESK_OAUTH_SCOPES": "read"}, "HELPDESK_OAUTH_CLIENT_ID and"),
     ],
 )
 def test_a_real_helpdesk_needs_its_address_and_credentials(env: dict[str, str], named: str) -> None:
@@ -159,6 +173,7 @@ def test_a_real_helpdesk_needs_its_address_and_credentials(env: dict[str, str], 
     "env",
     [
         {**ZENDESK, "HELPDESK_OAUTH_TOKEN": "oauth"},
+        {**ZENDESK, "HELPDESK_OAUTH_CLIENT_ID": "bridge", "HELPDESK_OAUTH_CLIENT_SECRET": "s"},
         {**ZENDESK, "HELPDESK_API_EMAIL": "bridge@acme.com", "HELPDESK_API_KEY": "zd-token"},
         {**RT, "HELPDESK_API_KEY": "1-2-token"},
         {"HELPDESK_BACKEND": "mock", "HELPDESK_API_URL": ""},
@@ -175,9 +190,10 @@ def test_the_repr_never_shows_secrets() -> None:
         "REDIS_URL": "redis://:pw-789@h:1/0",
         "HELPDESK_API_KEY": "key-abc",
         "HELPDESK_OAUTH_TOKEN": "oauth-def",
+        "HELPDESK_OAUTH_CLIENT_SECRET": "client-ghi",
     }
     text = repr(load_settings(secrets, NO_FILE))
-    for secret in ("tok-123", "sec-456", "pw-789", "key-abc", "oauth-def"):
+    for secret in ("tok-123", "sec-456", "pw-789", "key-abc", "oauth-def", "client-ghi"):
         assert secret not in text
     assert "port=3000" in text  # the rest is shown
 

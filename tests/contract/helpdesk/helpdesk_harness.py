@@ -1,8 +1,9 @@
 """Harnesses for the ``HelpdeskGateway`` contract suite: the gateway under test plus what a person
-at that helpdesk could do or see (solve a ticket, read its internal notes)."""
+at that helpdesk could do or see (solve or close a ticket, read its internal notes and files)."""
 
 from __future__ import annotations
 
+import base64
 from typing import Protocol
 
 import httpx
@@ -15,6 +16,7 @@ from adapters.helpdesk.resilience import Resilience, RetryPolicy
 from adapters.helpdesk.rt import RtHelpdesk, RtSettings, build_rt_client, ticketsql_string
 from adapters.helpdesk.zendesk import ZendeskHelpdesk, ZendeskSettings, build_zendesk_client
 from application.ports import HelpdeskBudget, HelpdeskGateway
+from domain.ticket import TicketState
 from tests.fake_time import FakeTime
 from tests.rt_server import RtServer
 
@@ -52,9 +54,15 @@ def make_zendesk_gateway(
     return ZendeskHelpdesk(client, ZENDESK_FIELDS_SETTINGS, resilience)
 
 
-def sent(fake: FakeZendesk, method: str) -> list[httpx.Request]:
-    """The requests the fake received with ``method``, in order."""
-    return [r for r in fake.requests if r.method == method]
+def sent(fake: FakeZendesk, method: str, path: str | None = None) -> list[httpx.Request]:
+    """The requests the fake received with ``method``, in order: those whose path starts with
+    ``path``, else the ticket and ``users/me`` calls (not the requester's or the uploads')."""
+    return [
+        r
+        for r in fake.requests
+        if r.method == method
+        and (r.url.path.startswith(path) if path else not fake.is_people_call(r))
+    ]
 
 
 class Harness(Protocol):
@@ -83,6 +91,14 @@ class Harness(Protocol):
         """Solve the ticket, as an agent would."""
         ...
 
+    async def close_for_good(self, ticket_id: str) -> None:
+        """Close it past solving (Zendesk ``closed``, RT ``rejected``): no longer the caller's."""
+        ...
+
+    async def attachments(self, ticket_id: str) -> list[tuple[str, str, bytes]]:
+        """(file name, MIME type without parameters, bytes) of the files on its notes."""
+        ...
+
     async def tickets_under(self, dedup_key: str) -> int:
         """How many tickets, open or not, carry ``dedup_key``."""
         ...
@@ -107,6 +123,13 @@ class MockHarness:
 
     async def close(self, ticket_id: str) -> None:
         self.gateway.close_ticket(ticket_id)
+
+    async def close_for_good(self, ticket_id: str) -> None:
+        self.gateway.close_ticket(ticket_id, TicketState.CLOSED)
+
+    async def attachments(self, ticket_id: str) -> list[tuple[str, str, bytes]]:
+        files = self.gateway.tickets[ticket_id].attachments
+        return [(f.filename, _mime(f.content_type), f.data) for f in files]
 
     async def tickets_under(self, dedup_key: str) -> int:
         return sum(r.new.dedup_key == dedup_key for r in self.gateway.tickets.values())
@@ -141,6 +164,12 @@ class ZendeskHarness:
     async def close(self, ticket_id: str) -> None:
         self.fake.close(ticket_id)
 
+    async def close_for_good(self, ticket_id: str) -> None:
+        self.fake.set_status(ticket_id, "closed")
+
+    async def attachments(self, ticket_id: str) -> list[tuple[str, str, bytes]]:
+        return [(n, _mime(t), data) for n, t, data in self.fake.attachments(ticket_id)]
+
     async def tickets_under(self, dedup_key: str) -> int:
         return sum(t.fields.get("external_id") == dedup_key for t in self.fake.tickets.values())
 
@@ -156,7 +185,10 @@ class RtHarness:
 
     def __init__(self, server: RtServer) -> None:
         self.settings = RtSettings(
-            api_url=server.url, token=server.token, external_ref_field=server.custom_field
+            api_url=server.url,
+            token=server.token,
+            external_ref_field=server.custom_field,
+            caller_field=server.caller_field,
         )
         self._clients: list[httpx.AsyncClient] = []
         self._admin = build_rt_client(self.settings)  # what an RT user sees, outside the adapter
@@ -174,23 +206,47 @@ class RtHarness:
         wrong = RtSettings(api_url=self.settings.api_url, token="1-1-0123456789abcdef")
         return self._gateway(wrong)
 
-    async def notes(self, ticket_id: str) -> list[str]:
-        """Comment transactions only: a correspondence would not count as an internal note."""
+    async def _comment_parts(self, ticket_id: str) -> list[dict[str, str]]:
+        """The MIME parts of comment transactions only: a correspondence would not count as an
+        internal note."""
         history = await self._admin.get(f"/ticket/{ticket_id}/history", params={"fields": "Type"})
         history.raise_for_status()
-        texts: list[str] = []
+        parts: list[dict[str, str]] = []
         for item in history.json()["items"]:
             if item["Type"] != "Comment":
                 continue
+            fields = {"fields": "Content,Filename,ContentType", "per_page": "100"}
             attachments = await self._admin.get(
-                f"/transaction/{item['id']}/attachments", params={"fields": "Content"}
+                f"/transaction/{item['id']}/attachments", params=fields
             )
             attachments.raise_for_status()
-            texts.extend(a.get("Content", "") for a in attachments.json()["items"])
-        return texts
+            parts.extend(attachments.json()["items"])
+        return parts
+
+    async def notes(self, ticket_id: str) -> list[str]:
+        """The text of each comment (its files are not its text)."""
+        parts = await self._comment_parts(ticket_id)
+        return [p.get("Content", "") for p in parts if p.get("Content") and not p.get("Filename")]
+
+    async def attachments(self, ticket_id: str) -> list[tuple[str, str, bytes]]:
+        files: list[tuple[str, str, bytes]] = []
+        for part in await self._comment_parts(ticket_id):
+            if not part.get("Filename"):
+                continue
+            shown = await self._admin.get(f"/attachment/{part['id']}")  # content as base64
+            shown.raise_for_status()
+            data = base64.b64decode(shown.json()["Content"])
+            files.append((part["Filename"], _mime(part["ContentType"]), data))
+        return files
 
     async def close(self, ticket_id: str) -> None:
-        response = await self._admin.put(f"/ticket/{ticket_id}", json={"Status": "resolved"})
+        await self.set_status(ticket_id, "resolved")
+
+    async def close_for_good(self, ticket_id: str) -> None:
+        await self.set_status(ticket_id, "rejected")
+
+    async def set_status(self, ticket_id: str, status: str) -> None:
+        response = await self._admin.put(f"/ticket/{ticket_id}", json={"Status": status})
         response.raise_for_status()
 
     async def tickets_under(self, dedup_key: str) -> int:
@@ -203,3 +259,8 @@ class RtHarness:
     async def aclose(self) -> None:
         for client in [*self._clients, self._admin]:
             await client.aclose()
+
+
+def _mime(content_type: str) -> str:
+    """``text/plain; charset=utf-8`` -> ``text/plain`` (RT keeps no parameters)."""
+    return content_type.split(";", 1)[0].strip().lower()

@@ -1,7 +1,9 @@
-"""Request Tracker specifics on the real server: where each fact of a hand-off lands."""
+"""Request Tracker specifics on the real server: where each fact of a hand-off lands, how RT's
+statuses read, and the set-up check of its custom fields."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 
@@ -9,6 +11,7 @@ import pytest
 
 from adapters.helpdesk.resilience import Resilience
 from adapters.helpdesk.rt import RtHelpdesk, RtSettings, build_rt_client
+from domain.ticket import TicketState
 from tests.helpdesk_samples import hand_off
 from tests.rt_server import RtServer
 
@@ -18,7 +21,10 @@ pytestmark = [pytest.mark.rt, pytest.mark.timeout(900)]
 @pytest.fixture
 async def rt(rt_server: RtServer) -> AsyncIterator[tuple[RtHelpdesk, RtSettings]]:
     settings = RtSettings(
-        api_url=rt_server.url, token=rt_server.token, external_ref_field=rt_server.custom_field
+        api_url=rt_server.url,
+        token=rt_server.token,
+        external_ref_field=rt_server.custom_field,
+        caller_field=rt_server.caller_field,
     )
     async with build_rt_client(settings) as client:
         yield RtHelpdesk(client, settings, Resilience()), settings
@@ -43,8 +49,44 @@ async def test_a_hand_off_lands_in_the_queue_with_its_key(
     assert shown["Subject"] == ticket.subject
     assert shown["Status"] == "new"
     assert shown["Queue"]["id"] == "1"  # General
-    (field,) = [cf for cf in shown["CustomFields"] if cf["name"] == settings.external_ref_field]
-    assert field["values"] == [key]
+    values = {cf["name"]: cf["values"] for cf in shown["CustomFields"]}
+    assert values[settings.external_ref_field] == [key]
+    assert values[settings.caller_field] == ["+14155550123"]
     content = "".join(a.get("Content", "") for a in parts.json()["items"])
     assert ticket.body in content
     assert "Caller: +14155550123" in content
+
+
+@pytest.mark.parametrize(
+    ("status", "state"),
+    [
+        ("open", TicketState.OPEN),
+        ("stalled", TicketState.PENDING),
+        ("resolved", TicketState.SOLVED),
+        ("rejected", TicketState.CLOSED),
+    ],
+)
+async def test_rt_statuses_read_as_the_ports_states(
+    rt: tuple[RtHelpdesk, RtSettings], status: str, state: TicketState
+) -> None:
+    gateway, settings = rt
+    ref = await gateway.create_ticket(hand_off(f"oa:{uuid.uuid4().hex}"))
+    async with build_rt_client(settings) as admin:
+        (await admin.put(f"/ticket/{ref.id}", json={"Status": status})).raise_for_status()
+    read = await gateway.get_ticket(ref.id)
+    assert read is not None
+    assert read.state is state
+
+
+async def test_the_set_up_check_names_a_missing_custom_field(
+    rt: tuple[RtHelpdesk, RtSettings],
+) -> None:
+    gateway, settings = rt
+    assert await gateway.check_setup() == []
+    missing = dataclasses.replace(settings, caller_field="NoSuchCallerField")
+    async with build_rt_client(missing) as client:
+        problems = await RtHelpdesk(client, missing, Resilience()).check_setup()
+    assert problems == [
+        "ticket custom field 'NoSuchCallerField' (RT_CALLER_FIELD) does not apply to queue"
+        " 'General'"
+    ]

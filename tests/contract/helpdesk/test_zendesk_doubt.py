@@ -121,7 +121,8 @@ async def test_a_retry_after_is_shared_so_no_instance_calls_while_it_runs(
             )
         waits.append(caught.value.retry_after)
         fake_time.now += 1.0
-    assert len(fake_zendesk.requests) == 1
+    assert len(sent(fake_zendesk, "POST")) == 1  # the 429'd create, then no call at all
+    assert fake_zendesk.requests[-1].url.path == "/api/v2/tickets"
     assert waits == [30.0 - n for n in range(20)]
     fake_time.now += 10.0
     ticket = await instances[1].create_ticket(FILED, deadline(fake_time, 10))
@@ -154,4 +155,5 @@ async def test_a_retry_after_reaches_the_other_instances_through_redis(
     assert refused.value.retry_after == 30.0
     assert held_back.value.retry_after is not None
     assert 25.0 < held_back.value.retry_after <= 30.0
-    assert len(fake_zendesk.requests) == 1
+    assert len(sent(fake_zendesk, "POST")) == 1  # the 429'd create, then no call at all
+    assert fake_zendesk.requests[-1].url.path == "/api/v2/tickets"

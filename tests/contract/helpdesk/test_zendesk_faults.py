@@ -39,7 +39,8 @@ async def test_429_with_retry_after_past_the_budget_fails_at_once(
     assert caught.value.details is not None
     assert caught.value.details["retryAfterSeconds"] == caught.value.retry_after == 60.0
     assert fake_time.sleeps == []
-    assert len(fake_zendesk.requests) == 1
+    assert len(sent(fake_zendesk, "POST")) == 1  # the 429'd create, then no call at all
+    assert fake_zendesk.requests[-1].url.path == "/api/v2/tickets"
 
 
 async def test_5xx_on_create_is_retried_with_backoff(

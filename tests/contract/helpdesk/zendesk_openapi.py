@@ -35,6 +35,10 @@ def spec_path() -> Path:
     return next((path for path in beside if path.is_file()), beside[0])
 
 
+PATH_IDS = {"tickets": "ticket_id", "users": "user_id"}
+"""The path parameter after ``/api/v2/<collection>/`` in the description's templates."""
+
+
 class _SpecLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """Safe YAML loading, plus a constructor for the ``=`` (value) tag."""
 
@@ -93,11 +97,12 @@ def _to_openapi_request(request: httpx.Request) -> MockRequest:
     url = request.url
     segments = url.path.strip("/").split("/")
     view_args: dict[str, Any] = {}
-    if len(segments) == 4 and segments[:3] == ["api", "v2", "tickets"] and segments[3].isdigit():
-        view_args["ticket_id"] = int(segments[3])
+    if len(segments) >= 4 and segments[3].isdigit() and segments[2] in PATH_IDS:
+        view_args[PATH_IDS[segments[2]]] = int(segments[3])
     body = request.content
-    if body:
-        json.loads(body)  # a body that is not JSON should fail loudly here
+    content_type = request.headers.get("content-type", "application/json")
+    if body and content_type.startswith("application/json"):
+        json.loads(body)  # a JSON body that is not JSON should fail loudly here
     return MockRequest(
         host_url=f"{url.scheme}://{url.host}",
         method=request.method,

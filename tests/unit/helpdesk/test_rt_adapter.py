@@ -81,7 +81,7 @@ async def test_create_sends_queue_custom_field_and_context(
         "Subject": HAND_OFF.subject,
         "Content": HAND_OFF.body + "\n\nCaller: +14155550123\nSource: OutageAgent",
         "ContentType": "text/plain",
-        "CustomFields": {"ExternalRef": "oa:conv-9"},
+        "CustomFields": {"ExternalRef": "oa:conv-9", "CallerNumber": "+14155550123"},
     }
 
 

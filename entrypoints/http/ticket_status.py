@@ -1,0 +1,90 @@
+"""``POST /ingest/ticket-status``: a caller's tickets by phone number, or one ticket by its id.
+
+Through the same gate as the webhook (rate limit, 413, token or HMAC, replay guard), then the
+media type, the body decoded by the boundary every transport shares, and the look-up inside
+``HANDOFF_DEADLINE_SECONDS`` from the request's arrival. A read: no Idempotency-Key handling.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from application.deadline import Deadline
+from application.ports import Clock
+from application.ticket_status import TicketStatusCommand, TicketStatusLookup
+from domain.errors import DomainError
+from entrypoints.boundary import decode
+from entrypoints.http.asgi_io import (
+    JSON,
+    Answer,
+    ClientDisconnected,
+    Receive,
+    Scope,
+    Send,
+    read_body,
+    read_headers,
+)
+from entrypoints.http.edge import Facts
+from entrypoints.http.errors import HttpError, error_answer, internal_error, refusal
+from entrypoints.http.gate import Gate
+from entrypoints.status_boundary import ticket_status_body
+
+PATH = "/ingest/ticket-status"
+CONTENT_TYPE = b"content-type"
+_ALLOW = [(b"allow", b"POST")]
+_NOT_JSON = HttpError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
+_encode = msgspec.json.Encoder().encode
+
+
+class TicketStatusRoute:
+    """The ticket-status route, its collaborators bound once (at start-up)."""
+
+    def __init__(
+        self,
+        gate: Gate,
+        lookup: TicketStatusLookup,
+        max_body_bytes: int,
+        clock: Clock,
+        deadline_seconds: float,
+    ) -> None:
+        self._gate = gate
+        self._headers = gate.headers | {CONTENT_TYPE}
+        self._lookup = lookup
+        self._max_body = max_body_bytes
+        self._clock = clock
+        self._deadline_seconds = deadline_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Facts | None:
+        deadline = Deadline(self._clock, self._deadline_seconds)  # from the request's arrival
+        if scope["method"] != "POST":
+            answer = error_answer("METHOD_NOT_ALLOWED", "Method not allowed", headers=_ALLOW)
+            await answer.send(send)
+            return answer.facts
+        try:
+            body, too_large = await read_body(scope, receive, self._max_body)
+        except ClientDisconnected:
+            return None
+        try:
+            answer = await self._answer(scope, body, too_large, deadline)
+        except DomainError as error:  # e.g. STORE_UNAVAILABLE from the rate limiter
+            answer = refusal(error)
+        except Exception as error:  # a bug: the envelope, never a traceback to the client
+            answer = internal_error(error)
+        await answer.send(send)
+        return answer.facts
+
+    async def _answer(
+        self, scope: Scope, body: bytes, too_large: bool, deadline: Deadline
+    ) -> Answer:
+        headers = read_headers(scope, self._headers)
+        admitted = await self._gate.admit(scope, headers, body, too_large=too_large)
+        if isinstance(admitted, Answer):
+            return admitted
+        try:
+            if not headers.get(CONTENT_TYPE, "").lower().startswith(JSON):
+                raise _NOT_JSON
+            result = await self._lookup.execute(decode(TicketStatusCommand, body), deadline)
+        except (HttpError, DomainError) as error:
+            return admitted.refuse(error)
+        facts = {"ticket_count": len(result.tickets)}  # no number, no id: nothing of the caller
+        return Answer(200, _encode(ticket_status_body(result)), admitted.headers, facts)

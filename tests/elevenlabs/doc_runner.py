@@ -1,0 +1,173 @@
+"""Running the shell blocks of docs/elevenlabs.md as one operator's shell would (the page's
+"How this page is tested" describes the protocol): ``bash`` blocks in order with their variables
+carried over, ``bash server`` blocks as the running bridge, ``bash check`` blocks against it.
+
+Blocks that post to a route this build does not serve yet are not run (``FEATURES`` names the
+branch that adds it): the page describes the finished integration of issues 12 and 13, whose
+parts are built on separate branches. Once merged, the probes find them and every block runs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import msgspec
+
+from application.oa_handoff import OaHandoffCommand
+from tests.e2e.environment import free_port, service_environment
+from tests.elevenlabs.standin import ElevenLabsStandin
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = ROOT / "docs/elevenlabs.md"
+BLOCK = re.compile(r"^```(bash(?: server| check)?)\n(.*?)^```$", re.M | re.S)
+API_KEY = "xi-test-api-key"
+WEBHOOK_SECRET = "whsec-doc-test-secret"
+RUN_TIMEOUT = 60.0
+
+
+def _has_summary() -> str | None:
+    fields = {f.encode_name for f in msgspec.structs.fields(OaHandoffCommand)}
+    return None if "summary" in fields else "the hand-off body with summary (branch i12-inputs)"
+
+
+def _has_module(pattern: str, branch: str) -> Callable[[], str | None]:
+    def probe() -> str | None:
+        found = any((ROOT / "entrypoints/http").glob(pattern))
+        return None if found else f"its route (branch {branch})"
+
+    return probe
+
+
+# Route posted to by a block -> the probe saying what this build lacks (None: all there).
+FEATURES: dict[str, Callable[[], str | None]] = {
+    "/ingest/oa-handoff": _has_summary,
+    "/ingest/ticket-status": _has_module("ticket_status*.py", "i13-status"),
+    "/ingest/elevenlabs/post-call": _has_module("post_call*.py", "i12-postcall"),
+}
+
+
+@dataclass(frozen=True)
+class Block:
+    index: int
+    tag: str  # bash | bash server | bash check
+    text: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.index:02d}-{self.tag.replace(' ', '-')}"
+
+    def missing(self) -> str | None:
+        """What this build lacks to run the block (None: nothing)."""
+        for path in re.findall(r"\$BRIDGE_URL(/[\w/.-]+)", self.text):
+            probe = FEATURES.get(path)
+            reason = probe() if probe is not None else None
+            if reason is not None:
+                return f"POST {path} needs {reason}"
+        return None
+
+
+BLOCKS = [Block(i, tag, text) for i, (tag, text) in enumerate(BLOCK.findall(DOC.read_text()))]
+
+
+@dataclass
+class Outcome:
+    status: str  # ok | failed | missing | not-run
+    output: str
+
+
+class DocRun:
+    """Runs the blocks as one operator's shell: variables carry over through a state file."""
+
+    def __init__(self, work: Path, standin: ElevenLabsStandin) -> None:
+        self.work, self.state = work, work / "state.sh"
+        self.port = free_port()
+        self.bridge_url = f"http://127.0.0.1:{self.port}"
+        env = service_environment({"AUTH_TOKEN": None, "WEBHOOK_SECRET": None}, port=self.port)
+        env.update(
+            PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+            BRIDGE_URL=self.bridge_url,
+            ELEVENLABS_API=standin.url,
+            ELEVENLABS_API_KEY=API_KEY,
+            ELEVENLABS_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        )
+        self.state.write_text("".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items()))
+        self.server: subprocess.Popen[bytes] | None = None
+        self.outcomes: dict[int, Outcome] = {}
+
+    def run_all(self) -> None:
+        failed = False
+        for block in BLOCKS:
+            if failed:
+                self.outcomes[block.index] = Outcome("not-run", "an earlier block failed")
+                continue
+            reason = block.missing() if block.tag == "bash check" else None
+            if reason is not None:
+                self.outcomes[block.index] = Outcome("missing", reason)
+                continue
+            outcome = self._serve(block) if block.tag == "bash server" else self._shell(block)
+            self.outcomes[block.index] = outcome
+            failed = outcome.status == "failed"
+
+    def _shell(self, block: Block) -> Outcome:
+        script = f'set -a\nsource "{self.state}"\n{block.text}\nexport -p > "{self.state}"\n'
+        done = subprocess.run(
+            ["bash", "-eu", "-o", "pipefail", "-c", script],
+            cwd=self.work,
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+            check=False,
+        )
+        status = "ok" if done.returncode == 0 else "failed"
+        return Outcome(status, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}")
+
+    def _serve(self, block: Block) -> Outcome:
+        self.stop()
+        log = self.work / f"serve-{block.index}.log"
+        with log.open("wb") as sink:
+            self.server = subprocess.Popen(
+                ["bash", "-eu", "-c", f'set -a\nsource "{self.state}"\n{block.text}'],
+                cwd=self.work,
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: the serve under bash stops too
+            )
+        deadline = time.monotonic() + 20.0
+        while time.monotonic() < deadline and self.server.poll() is None:
+            try:
+                if httpx.get(f"{self.bridge_url}/healthz", timeout=1.0).status_code == 200:
+                    return Outcome("ok", log.read_text())
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        return Outcome("failed", f"the bridge did not come up:\n{log.read_text()}")
+
+    def stop(self) -> None:
+        if self.server is None:
+            return
+        if self.server.poll() is None:
+            os.killpg(self.server.pid, signal.SIGTERM)
+            try:
+                self.server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.server.pid, signal.SIGKILL)
+                self.server.wait(timeout=5)
+        self.server = None
+
+    def variable(self, name: str) -> str:
+        """A variable of the shell after the last block (e.g. the token the doc generated)."""
+        match = re.search(rf"^declare -x {name}=\"(.*)\"$", self.state.read_text(), re.M)
+        assert match is not None, f"{name} is not set after the doc's blocks"
+        return match.group(1)
