@@ -29,7 +29,11 @@ from entrypoints.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from entrypoints.http.metrics import Metrics
 from entrypoints.http.openapi import VERSION, build_openapi, openapi_yaml
 from entrypoints.http.post_call import PostCallRoute
-from entrypoints.http.post_call_signature import PostCallSignature
+from entrypoints.http.post_call_signature import (
+    PostCallSecretReload,
+    PostCallSignature,
+    post_call_secrets,
+)
 from entrypoints.http.ticket_status import PATH as TICKET_STATUS_PATH
 from entrypoints.http.ticket_status import TicketStatusRoute
 from entrypoints.mcp.http import McpEndpoint
@@ -49,7 +53,15 @@ def create_app(container: Container) -> Edge:
     settings = container.settings()
     limiter = container.rate_limiter()
     secrets = Holder(AuthSecrets.from_settings(settings))  # SIGHUP swaps it (reload.py)
-    reloader = Reloader(settings, [AuthReload(secrets), *container.helpdesk_reloadables()])
+    post_call_secret = Holder(post_call_secrets(settings))
+    reloader = Reloader(
+        settings,
+        [
+            AuthReload(secrets),
+            PostCallSecretReload(post_call_secret),
+            *container.helpdesk_reloadables(),
+        ],
+    )
     webhook_gate = Gate(
         WebhookAuth(secrets, settings.hmac_tolerance_seconds, container.clock()),
         limiter,
@@ -78,9 +90,8 @@ def create_app(container: Container) -> Edge:
         clock=container.clock(),
         deadline_seconds=settings.handoff_deadline_seconds,
     )
-    secret = settings.elevenlabs_webhook_secret
     post_call = PostCallRoute(
-        PostCallSignature(secret, container.clock()) if secret else None,
+        PostCallSignature(post_call_secret, container.clock()),
         limiter,
         container.record_call(),
         max_body_bytes=settings.post_call_max_body_bytes,

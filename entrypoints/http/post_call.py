@@ -54,12 +54,12 @@ NOT_ENABLED = "Post-call webhooks are not enabled: set ELEVENLABS_WEBHOOK_SECRET
 
 
 class PostCallRoute:
-    """The post-call route, its collaborators bound once. ``signature`` None: no secret is
-    configured, and the route answers 404 (there is nothing it could accept)."""
+    """The post-call route, its collaborators bound once. While no secret is configured
+    (``signature.enabled`` False) it answers 404: there is nothing it could accept."""
 
     def __init__(
         self,
-        signature: PostCallSignature | None,
+        signature: PostCallSignature,
         limiter: RateLimiter,
         record_call: RecordCall,
         max_body_bytes: int,
@@ -80,7 +80,7 @@ class PostCallRoute:
         deadline = Deadline(self._clock, self._deadline_seconds)
         if scope["method"] != "POST":
             answer = error_answer("METHOD_NOT_ALLOWED", "Method not allowed", headers=_ALLOW)
-        elif self._signature is None:
+        elif not self._signature.enabled:
             answer = error_answer("NOT_FOUND", NOT_ENABLED)
         else:
             try:

@@ -4,7 +4,9 @@
 header is checked first (its shape and its timestamp: nothing is read of a request that cannot
 be valid), then the HMAC is fed the body chunk by chunk, so a body of many megabytes (a call's
 audio) is verified without ever being held whole. Compared in constant time; every ``v0`` in
-the header is tried (a secret being rotated).
+the header is tried, and every configured secret (``ELEVENLABS_WEBHOOK_SECRET`` is a comma list,
+as the other secrets, so a new one is accepted beside the old while the webhook moves over); a
+SIGHUP swaps them (``PostCallSecretReload``, entrypoints/reload.py) without a restart.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from dataclasses import dataclass
 
 from application.ports import Clock
 from entrypoints.http.errors import HttpError
+from entrypoints.reload import Commit, Holder
+from entrypoints.settings import Settings
+from entrypoints.settings_reader import comma_values
 
 SIGNATURE_HEADER = b"elevenlabs-signature"
 TOLERANCE_SECONDS = 30 * 60
@@ -59,43 +64,77 @@ def parse_signature_header(value: str | None) -> SignedHeader:
 
 
 class BodyVerifier:
-    """The HMAC of one request, fed as the body arrives; ``matches`` at the end."""
+    """The HMAC of one request under each secret, fed as the body arrives; ``matches`` at the
+    end."""
 
-    __slots__ = ("_mac", "_signatures")
+    __slots__ = ("_macs", "_signatures")
 
-    def __init__(self, secret: bytes, header: SignedHeader) -> None:
-        self._mac = hmac.new(secret, header.timestamp.encode() + b".", hashlib.sha256)
-        self._signatures = header.signatures
+    def __init__(self, secrets: tuple[bytes, ...], header: SignedHeader) -> None:
+        signed = header.timestamp.encode() + b"."
+        self._macs = [hmac.new(secret, signed, hashlib.sha256) for secret in secrets]
+        self._signatures = tuple(signature.encode() for signature in header.signatures)
 
     def update(self, chunk: bytes) -> None:
-        self._mac.update(chunk)
+        for mac in self._macs:
+            mac.update(chunk)
 
     def matches(self) -> bool:
-        """True when one of the header's signatures is the body's (each compared in constant
-        time, all of them compared)."""
-        expected = self._mac.hexdigest().encode()
+        """True when a signature of the header is the body's under a secret (each pair compared
+        in constant time, all pairs compared)."""
         found = False
-        for signature in self._signatures:
-            found |= hmac.compare_digest(signature.encode(), expected)
+        for mac in self._macs:
+            expected = mac.hexdigest().encode()
+            for signature in self._signatures:
+                found |= hmac.compare_digest(signature, expected)
         return found
 
 
 class PostCallSignature:
-    """The secret (``ELEVENLABS_WEBHOOK_SECRET``) and the timestamp window."""
+    """The secrets (``ELEVENLABS_WEBHOOK_SECRET``'s values, read once per request from
+    ``secrets``, which a reload replaces) and the timestamp window."""
 
-    def __init__(self, secret: str, clock: Clock, tolerance_seconds: int = TOLERANCE_SECONDS):
-        self._secret = secret.encode()
+    def __init__(
+        self,
+        secrets: Holder[tuple[str, ...]],
+        clock: Clock,
+        tolerance_seconds: int = TOLERANCE_SECONDS,
+    ) -> None:
+        self._secrets = secrets
         self._clock = clock
         self._tolerance = tolerance_seconds
+
+    @property
+    def enabled(self) -> bool:
+        """False while no secret is configured: nothing can be accepted."""
+        return bool(self._secrets.value)
 
     def start(self, header_value: str | None) -> BodyVerifier:
         """A verifier for a request with this header; ``HttpError`` (401) for a header that
         cannot be valid: missing, malformed, or a timestamp outside the window (older than the
         tolerance, or as far in the future)."""
+        secrets = tuple(s.encode() for s in self._secrets.value)  # once: one set per request
         header = parse_signature_header(header_value)
         if abs(self._clock.now() - int(header.timestamp)) > self._tolerance:
             raise _refused("ElevenLabs-Signature timestamp outside the allowed window")
-        return BodyVerifier(self._secret, header)
+        return BodyVerifier(secrets, header)
+
+
+class PostCallSecretReload:
+    """SIGHUP's part for ``ELEVENLABS_WEBHOOK_SECRET`` (set, rotated, or emptied: the route then
+    answers 404) - no restart needed."""
+
+    variables = frozenset({"ELEVENLABS_WEBHOOK_SECRET"})
+
+    def __init__(self, secrets: Holder[tuple[str, ...]]) -> None:
+        self._secrets = secrets
+
+    def stage(self, settings: Settings) -> Commit:
+        return self._secrets.commit(post_call_secrets(settings))
+
+
+def post_call_secrets(settings: Settings) -> tuple[str, ...]:
+    """Every ``ELEVENLABS_WEBHOOK_SECRET`` value (a comma list: all are valid, for rotation)."""
+    return comma_values(settings.elevenlabs_webhook_secret)
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:

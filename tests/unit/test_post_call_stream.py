@@ -17,13 +17,14 @@ from entrypoints.http.asgi_io import ClientDisconnected, Message
 from entrypoints.http.errors import HttpError
 from entrypoints.http.post_call_body import TopLevelType, read_streamed
 from entrypoints.http.post_call_signature import PostCallSignature, parse_signature_header, sign
+from entrypoints.reload import Holder
 
 SECRET = "wsec_unit"
 NOW = 1_796_100_000
 
 
 def verifier_for(body: bytes, secret: str = SECRET, at: int = NOW) -> Any:
-    return PostCallSignature(SECRET, ManualClock(NOW)).start(sign(secret, at, body))
+    return PostCallSignature(Holder((SECRET,)), ManualClock(NOW)).start(sign(secret, at, body))
 
 
 def receiver(chunks: list[bytes], disconnect: bool = False) -> Any:
@@ -46,7 +47,7 @@ def test_the_signature_of_the_body_matches_and_any_other_does_not() -> None:
     good.update(body)
     assert good.matches()
     earlier = sign(SECRET, NOW - 1, body).replace(f"t={NOW - 1}", f"t={NOW}")  # moved in time
-    check = PostCallSignature(SECRET, ManualClock(NOW))
+    check = PostCallSignature(Holder((SECRET,)), ManualClock(NOW))
     for wrong in (verifier_for(body, secret="other"), check.start(earlier)):
         wrong.update(body)
         assert not wrong.matches()
@@ -58,7 +59,7 @@ def test_the_signature_of_the_body_matches_and_any_other_does_not() -> None:
 def test_any_of_several_v0_signatures_may_match() -> None:
     body = b"{}"
     rotated = f"t={NOW},v0={'0' * 64},{sign(SECRET, NOW, body).split(',')[1]}"
-    verifier = PostCallSignature(SECRET, ManualClock(NOW)).start(rotated)
+    verifier = PostCallSignature(Holder((SECRET,)), ManualClock(NOW)).start(rotated)
     verifier.update(body)
     assert verifier.matches()
 
@@ -80,13 +81,13 @@ def test_any_of_several_v0_signatures_may_match() -> None:
 )
 def test_a_malformed_header_is_refused_before_the_body_is_read(header: str | None) -> None:
     with pytest.raises(HttpError) as refused:
-        PostCallSignature(SECRET, ManualClock(NOW)).start(header)
+        PostCallSignature(Holder((SECRET,)), ManualClock(NOW)).start(header)
     assert refused.value.code == "AUTH_REQUIRED"
 
 
 @pytest.mark.parametrize(("offset", "accepted"), [(-1800, True), (-1801, False), (1801, False)])
 def test_the_timestamp_may_be_up_to_30_minutes_old(offset: int, accepted: bool) -> None:
-    check = PostCallSignature(SECRET, ManualClock(NOW))
+    check = PostCallSignature(Holder((SECRET,)), ManualClock(NOW))
     header = sign(SECRET, NOW + offset, b"{}")
     if accepted:
         assert parse_signature_header(header).timestamp == str(NOW + offset)
