@@ -17,7 +17,12 @@ import msgspec
 from application.call_record_note import CallRecord, render_call_note
 from application.claims import Claims
 from application.deadline import Deadline
-from application.errors import DedupInProgress, StoreUnavailable, TicketNotFound
+from application.errors import (
+    DedupInProgress,
+    HelpdeskBadResponse,
+    StoreUnavailable,
+    TicketNotFound,
+)
 from application.ids import derived_key, random_uuid_hex
 from application.pending_note import TicketNote, append_to, pending_note
 from application.ports import (
@@ -33,6 +38,7 @@ from application.ports import (
 from application.waiting import Patience
 from domain.dedup import DedupPolicy
 from domain.taxonomy import Category
+from domain.ticket import TicketState
 
 EVENT_MEMORY_SECONDS = 86_400.0
 """How long a recorded event is remembered (ElevenLabs retries for about 40 minutes)."""
@@ -55,7 +61,7 @@ class CallRecordResult(msgspec.Struct, frozen=True, kw_only=True):
     outcome: CallRecordOutcome
     conversation_id: str
     ticket_id: str | None = None  # the ticket, or the queued hand-off's reference
-    reason: str | None = None  # why IGNORED: "no_ticket", "ticket_gone"
+    reason: str | None = None  # why IGNORED: "no_ticket", "ticket_gone", "ticket_closed"
     replayed: bool = False
 
 
@@ -82,7 +88,8 @@ class RecordCall:
       index's (whatever its state now: the note belongs with the call's ticket), else the
       queued hand-off's (the note is kept in the outbox and appended on delivery), else the
       helpdesk's *open* ticket under the key. None of these: IGNORED ``no_ticket``. A ticket
-      the helpdesk no longer has: IGNORED ``ticket_gone``.
+      the helpdesk no longer has: IGNORED ``ticket_gone``; one closed for good, which refuses
+      notes (Zendesk ``closed``): IGNORED ``ticket_closed``.
     - Another hand-off filing the same key right now is waited for, as a hand-off would.
     """
 
@@ -167,6 +174,13 @@ class RecordCall:
             await append_to(self._helpdesk, ticket_id, note, deadline)
         except TicketNotFound:
             return self._result(record, CallRecordOutcome.IGNORED, ticket_id, "ticket_gone")
+        except HelpdeskBadResponse:  # refused: a ticket closed for good takes no more notes
+            status = await self._helpdesk.get_ticket(ticket_id, deadline)
+            if status is None:
+                return self._result(record, CallRecordOutcome.IGNORED, ticket_id, "ticket_gone")
+            if status.state is TicketState.CLOSED:
+                return self._result(record, CallRecordOutcome.IGNORED, ticket_id, "ticket_closed")
+            raise
         return self._result(record, CallRecordOutcome.APPENDED, ticket_id)
 
     @staticmethod

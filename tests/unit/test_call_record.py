@@ -14,7 +14,12 @@ from adapters.stores.memory import MemoryIdempotencyStore, MemoryTicketIndex
 from application.call_record import CallRecordOutcome, CallRecordResult, RecordCall
 from application.call_record_note import CallRecord, CallTurn
 from application.deadline import Deadline
-from application.errors import DedupInProgress, HelpdeskUnavailable, StoreUnavailable
+from application.errors import (
+    DedupInProgress,
+    HelpdeskBadResponse,
+    HelpdeskUnavailable,
+    StoreUnavailable,
+)
 from application.oa_handoff import OaHandoff, OaHandoffCommand
 from application.pending_note import read_pending
 from application.ports import StoredResponse
@@ -239,3 +244,22 @@ async def test_an_appended_note_is_answered_as_such_though_remembering_it_failed
     world.events = ForgetfulEvents(world.clock)
     result = await world.record()
     assert (result.outcome, result.ticket_id) == (CallRecordOutcome.APPENDED, ticket_id)
+
+
+class RefusingHelpdesk(MockHelpdesk):
+    """The mock helpdesk refusing every note with an answer the bridge cannot use."""
+
+    async def append_note(self, *args: object, **kwargs: object) -> None:
+        raise HelpdeskBadResponse("status 422", {"operation": "append_note", "status": 422})
+
+
+async def test_a_refused_note_on_a_ticket_not_closed_is_a_failure_to_retry(world: World) -> None:
+    ticket_id = await world.hand_off()
+    refusing = RefusingHelpdesk(world.clock)
+    refusing.tickets = world.helpdesk.tickets
+    world.helpdesk = refusing
+    with pytest.raises(HelpdeskBadResponse):
+        await world.record()
+    world.helpdesk.close_ticket(ticket_id, TicketState.CLOSED)
+    result = await world.record()  # the failure was not remembered: this one runs
+    assert (result.outcome, result.reason) == (CallRecordOutcome.IGNORED, "ticket_closed")

@@ -7,7 +7,8 @@ the transcript, the whole transcript as a file on it; a retried event adds nothi
 from __future__ import annotations
 
 from dependency_injector import providers
-from helpdesk_harness import Harness
+from helpdesk_harness import Harness, ZendeskHarness
+from zendesk_fake import FakeZendesk
 
 from tests.e2e.support import handoff, note
 from tests.inprocess import InProcessService
@@ -83,3 +84,38 @@ async def test_a_conversation_the_helpdesk_has_no_ticket_for_is_ignored(
         response = await client.post(POST_CALL, content=body, headers=signature_headers(body))
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["reason"]) == ("ignored", "no_ticket")
+
+
+async def closed_then_recorded(helpdesk: Harness, unique: str) -> tuple[dict[str, str], int]:
+    """A hand-off filed, its ticket closed for good, then the call's summary: the answer and
+    how many notes the ticket took."""
+    conversation = f"conv_{unique}"
+    body = encoded(transcription(conversation))
+    async with service_on(helpdesk.gateway).client() as client:
+        filed = await handoff(client, {"note": note("WiFi drops"), "oaKey": conversation})
+        await helpdesk.close_for_good(filed.json()["ticketId"])
+        response = await client.post(POST_CALL, content=body, headers=signature_headers(body))
+    assert response.status_code == 200, response.text
+    return response.json(), len(await helpdesk.notes(filed.json()["ticketId"]))
+
+
+async def test_a_ticket_closed_for_good_gets_the_note_or_the_answer_says_why_not(
+    helpdesk: Harness, unique: str
+) -> None:
+    answer, taken = await closed_then_recorded(helpdesk, unique)
+    assert (answer["outcome"], answer.get("reason"), taken) in {
+        ("appended", None, 1),  # RT and the mock take notes on a rejected or closed ticket
+        ("ignored", "ticket_closed", 0),  # Zendesk refuses them (below)
+    }
+
+
+async def test_zendesk_refuses_notes_on_a_closed_ticket_and_the_event_is_ignored(
+    fake_zendesk: FakeZendesk, unique: str
+) -> None:
+    """200, not the 502 of the refusal: ElevenLabs would retry in vain and count failures."""
+    zendesk = ZendeskHarness(fake_zendesk)
+    try:
+        answer, taken = await closed_then_recorded(zendesk, unique)
+    finally:
+        await zendesk.aclose()
+    assert (answer["status"], answer["reason"], taken) == ("ignored", "ticket_closed", 0)
