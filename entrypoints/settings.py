@@ -170,6 +170,20 @@ class Settings(Declaration, frozen=True):
     """``underscore`` (helpdesk_create_ticket: what Claude, ElevenLabs & co. accept) or
     ``dotted`` (the spec's helpdesk.create_ticket); see docs/mcp.md."""
     mcp_allowed_hosts: Hosts = DEFAULT_MCP_ALLOWED_HOSTS
+    header_timeout_seconds: Annotated[float, Meta(ge=1.0, le=300.0)] = 10.0
+    """A request's head (request line and headers) arrives within this of the connection or of
+    the previous answer on a kept-alive connection, else the connection is closed (408)."""
+    body_timeout_seconds: Annotated[float, Meta(ge=1.0, le=300.0)] = 10.0
+    """A request's body arrives within this of its head, else the connection is closed (408)."""
+    keepalive_timeout_seconds: Annotated[float, Meta(ge=1.0, le=300.0)] = 5.0
+    """A kept-alive connection that sends nothing for this long after an answer is closed."""
+    max_connections: Annotated[int, Meta(ge=8, le=1_000_000)] = 1_000
+    """Open connections per process (lowered to fit the process's file limit); past it the
+    longest-waiting idle one is closed, or the newcomer refused at once (503)."""
+    max_header_bytes: Annotated[int, Meta(ge=1_024, le=1_048_576)] = 16_384
+    """The request line and headers in all; larger -> 431 and the connection closed."""
+    max_header_fields: Annotated[int, Meta(ge=8, le=10_000)] = 100
+    """Header fields per request; more -> 431 and the connection closed."""
     mock_helpdesk: MockHelpdeskSettings = msgspec.field(default_factory=MockHelpdeskSettings)
     helpdesk: HelpdeskSettings = msgspec.field(default_factory=HelpdeskSettings)
     zendesk: ZendeskFields = msgspec.field(default_factory=ZendeskFields)

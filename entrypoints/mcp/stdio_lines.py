@@ -1,0 +1,176 @@
+"""The stdio transport of ``helpdesk-bridge mcp``: one JSON-RPC message per line, every line
+answered.
+
+The SDK's own stdio transport hands a line it cannot parse to the session as an exception, which
+the session drops: the client hears nothing and waits for ever, and nothing is logged. Here a
+line that is not JSON is answered ``-32700`` (parse error), and JSON that is no JSON-RPC message -
+or nests deeper than ``MAX_MESSAGE_DEPTH``, or is longer than ``MAX_LINE_BYTES`` - ``-32600``
+(invalid request, with the request's id when it has one), each with one log line on stderr that
+says why and how long the line was, never what it held. The session goes on.
+
+stdin and stdout are claimed as the SDK claims them: the protocol is served on private
+duplicates while fd 0 reads the null device and fd 1 writes to stderr, so a stray ``print`` in
+a library cannot corrupt the protocol.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any, BinaryIO
+
+import anyio
+import msgspec
+import structlog
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from mcp.shared.message import SessionMessage
+from mcp.types import (
+    INVALID_REQUEST,
+    PARSE_ERROR,
+    ErrorData,
+    JSONRPCError,
+    jsonrpc_message_adapter,
+)
+
+from application.json_depth import MAX_JSON_DEPTH, bytes_too_deep
+
+MAX_LINE_BYTES = 1_048_576
+"""The longest message line read whole; a longer one is read past in pieces and refused."""
+MAX_MESSAGE_DEPTH = 2 * MAX_JSON_DEPTH
+"""A message's own nesting bound: arguments get ``MAX_JSON_DEPTH`` (the tools refuse deeper
+ones as VALIDATION_ERROR), the envelope around them a few levels more."""
+_CHUNK = 65_536
+log = structlog.get_logger("helpdesk_bridge.mcp")
+
+
+def answer_line(line: bytes) -> SessionMessage | JSONRPCError:
+    """The message of a line, or the JSON-RPC error that answers it."""
+    if bytes_too_deep(line, MAX_MESSAGE_DEPTH):
+        return _refused(
+            INVALID_REQUEST, f"JSON nested deeper than {MAX_MESSAGE_DEPTH} levels", line
+        )
+    try:
+        return SessionMessage(jsonrpc_message_adapter.validate_json(line, by_name=False))
+    except ValueError:  # pydantic's ValidationError: not JSON, or not a JSON-RPC message
+        pass
+    try:
+        document = msgspec.json.decode(line)
+    except msgspec.DecodeError:
+        return _refused(PARSE_ERROR, "Parse error: not a JSON text", line)
+    return _refused(
+        INVALID_REQUEST, "Invalid request: not a JSON-RPC 2.0 message", line, _id_of(document)
+    )
+
+
+def _id_of(document: Any) -> str | int | None:
+    """The request's id, when the document has one JSON-RPC allows (a string or an integer)."""
+    if isinstance(document, dict):
+        found = document.get("id")
+        if isinstance(found, str | int) and not isinstance(found, bool):
+            return found
+    return None
+
+
+def _refused(
+    code: int, message: str, line: bytes | int, request_id: str | int | None = None
+) -> JSONRPCError:
+    size = line if isinstance(line, int) else len(line)
+    reason = "parse_error" if code == PARSE_ERROR else "invalid_request"
+    log.warning("mcp.malformed_message", reason=reason, code=code, line_bytes=size, detail=message)
+    return JSONRPCError(jsonrpc="2.0", id=request_id, error=ErrorData(code=code, message=message))
+
+
+def read_lines(source: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[bytes | int]:
+    """Each line of ``source`` (without its end), or the length of a line longer than ``limit``,
+    which is read past in pieces so no more than ``limit`` bytes are ever held."""
+    while True:
+        line = source.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line.rstrip(b"\r\n")
+            continue
+        size = len(line)
+        while not line.endswith(b"\n"):
+            line = source.readline(_CHUNK)
+            if not line:
+                break
+            size += len(line)
+        yield size
+
+
+@contextmanager
+def claimed_std_streams() -> Iterator[tuple[BinaryIO, BinaryIO]]:
+    """stdin and stdout as private duplicates; meanwhile fd 0 reads /dev/null and fd 1 writes to
+    stderr; both are pointed back at the wire on exit. The duplicates are never closed (as in the
+    SDK): a reading thread may still block on one after the session ends."""
+    sys.stdout.flush()
+    wire_in, wire_out = os.dup(0), os.dup(1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)
+    try:
+        yield os.fdopen(wire_in, "rb", closefd=False), os.fdopen(wire_out, "wb", closefd=False)
+    finally:
+        os.dup2(wire_in, 0)
+        os.dup2(wire_out, 1)
+
+
+@asynccontextmanager
+async def stdio_transport(
+    source: BinaryIO, sink: BinaryIO
+) -> AsyncIterator[
+    tuple[MemoryObjectReceiveStream[SessionMessage | Exception], MemoryObjectSendStream[Any]]
+]:
+    """The (read, write) streams of an MCP session over ``source`` and ``sink`` (stdin and
+    stdout), as ``mcp.server.stdio.stdio_server`` gives them, with every bad line answered."""
+    to_session, from_transport = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+    to_client, outgoing = anyio.create_memory_object_stream[SessionMessage](0)
+    answers = to_client.clone()  # the transport's own answers to bad lines
+
+    async def read() -> None:
+        async with to_session, answers:
+            lines = read_lines(source)
+            while True:
+                line = await anyio.to_thread.run_sync(_next, lines, abandon_on_cancel=True)
+                if line is None:
+                    return
+                if isinstance(line, int):
+                    message: SessionMessage | JSONRPCError = _refused(
+                        INVALID_REQUEST, f"Message longer than {MAX_LINE_BYTES} bytes", line
+                    )
+                elif not line.strip():
+                    continue
+                else:
+                    message = answer_line(line)
+                if isinstance(message, SessionMessage):
+                    await to_session.send(message)
+                else:
+                    await answers.send(SessionMessage(message))
+
+    async def write() -> None:
+        async with outgoing:
+            async for session_message in outgoing:
+                text = session_message.message.model_dump_json(by_alias=True, exclude_unset=True)
+                await anyio.to_thread.run_sync(_write_line, sink, text.encode() + b"\n")
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(read)
+        tasks.start_soon(write)
+        try:
+            yield from_transport, to_client
+        finally:
+            await to_client.aclose()  # the writer ends once it has written what it was given
+            tasks.cancel_scope.cancel()  # a reader still waiting on a line is abandoned
+
+
+def _next(lines: Iterator[bytes | int]) -> bytes | int | None:
+    return next(lines, None)
+
+
+def _write_line(sink: BinaryIO, data: bytes) -> None:
+    sink.write(data)
+    sink.flush()
