@@ -11,6 +11,10 @@ Transport options: **stateless** (no ``Mcp-Session-Id`` to keep: any worker or i
 load balancer can answer any request, and a restart loses no session) and **JSON responses**
 (one ``application/json`` body per POST instead of an SSE stream: these tools answer once, and
 JSON passes every proxy unbuffered). ElevenLabs and the SDK clients handle both.
+
+A POST body is read here first (bounded by MAX_BODY_BYTES) and judged as the stdio transport
+judges a line (``messages.parse_message``): one that is not JSON-RPC is answered here with its
+JSON-RPC error (400), so the SDK's own answers - which quote the input back - never go out.
 """
 
 from __future__ import annotations
@@ -23,13 +27,18 @@ import structlog
 from entrypoints.container import Container
 from entrypoints.http.asgi_io import (
     Answer,
+    ClientDisconnected,
+    Message,
+    RawHeaders,
     Receive,
     Scope,
     Send,
+    read_body,
     read_headers,
     with_headers,
 )
 from entrypoints.http.edge import Facts
+from entrypoints.http.errors import error_answer
 from entrypoints.http.gate import Gate
 
 if TYPE_CHECKING:
@@ -123,8 +132,42 @@ class McpEndpoint:
             await admitted.send(send)
             return admitted.facts
         sessions = await self.sessions()
+        if scope["method"] == "POST":
+            try:
+                body, too_large = await read_body(scope, receive, self._settings.max_body_bytes)
+            except ClientDisconnected:
+                return None
+            answer = _refusal(body, too_large, admitted.headers)
+            if answer is not None:
+                await answer.send(send)
+                return answer.facts
+            receive = _replaying(body, receive)
         await sessions.handle_request(scope, receive, with_headers(send, admitted.headers))
         return None
+
+
+def _refusal(body: bytes, too_large: bool, headers: RawHeaders) -> Answer | None:
+    """The answer to a POST body the SDK must not see: too large (the envelope's 413), or no
+    JSON-RPC message (its JSON-RPC error, 400, as the stdio transport answers the same line)."""
+    if too_large:
+        return error_answer("PAYLOAD_TOO_LARGE", "Request body too large", headers=headers)
+    from entrypoints.mcp.messages import refusal_of
+
+    refused = refusal_of(body)
+    if refused is None:
+        return None
+    error, code = refused
+    return Answer(400, error, headers, {"error_code": code})
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """``receive`` that hands the SDK the body already read, then the client's own events."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay
 
 
 def _import_sdk() -> None:

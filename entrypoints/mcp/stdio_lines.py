@@ -2,11 +2,12 @@
 answered.
 
 The SDK's own stdio transport hands a line it cannot parse to the session as an exception, which
-the session drops: the client hears nothing and waits for ever, and nothing is logged. Here a
-line that is not JSON is answered ``-32700`` (parse error), and JSON that is no JSON-RPC message -
-or nests deeper than ``MAX_MESSAGE_DEPTH``, or is longer than ``MAX_LINE_BYTES`` - ``-32600``
-(invalid request, with the request's id when it has one), each with one log line on stderr that
-says why and how long the line was, never what it held. The session goes on.
+the session drops: the client hears nothing and waits for ever, and nothing is logged. Here every
+line goes through ``messages.parse_message``: one that is not JSON is answered ``-32700`` (parse
+error); JSON that is no JSON-RPC message, that nests too deep, or a line longer than
+``MAX_LINE_BYTES``, ``-32600`` (invalid request, with the request's id when it has one); each
+with one log line on stderr that says why and how long the line was, never what it held. The
+session goes on.
 
 stdin and stdout are claimed as the SDK claims them: the protocol is served on private
 duplicates while fd 0 reads the null device and fd 1 writes to stderr, so a stray ``print`` in
@@ -22,64 +23,15 @@ from contextlib import asynccontextmanager, contextmanager
 from typing import Any, BinaryIO
 
 import anyio
-import msgspec
-import structlog
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 from mcp.shared.message import SessionMessage
-from mcp.types import (
-    INVALID_REQUEST,
-    PARSE_ERROR,
-    ErrorData,
-    JSONRPCError,
-    jsonrpc_message_adapter,
-)
+from mcp.types import INVALID_REQUEST, JSONRPCError
 
-from application.json_depth import MAX_JSON_DEPTH, bytes_too_deep
+from entrypoints.mcp.messages import parse_message, refused
 
 MAX_LINE_BYTES = 1_048_576
 """The longest message line read whole; a longer one is read past in pieces and refused."""
-MAX_MESSAGE_DEPTH = 2 * MAX_JSON_DEPTH
-"""A message's own nesting bound: arguments get ``MAX_JSON_DEPTH`` (the tools refuse deeper
-ones as VALIDATION_ERROR), the envelope around them a few levels more."""
 _CHUNK = 65_536
-log = structlog.get_logger("helpdesk_bridge.mcp")
-
-
-def answer_line(line: bytes) -> SessionMessage | JSONRPCError:
-    """The message of a line, or the JSON-RPC error that answers it."""
-    if bytes_too_deep(line, MAX_MESSAGE_DEPTH):
-        return _refused(
-            INVALID_REQUEST, f"JSON nested deeper than {MAX_MESSAGE_DEPTH} levels", line
-        )
-    try:
-        return SessionMessage(jsonrpc_message_adapter.validate_json(line, by_name=False))
-    except ValueError:  # pydantic's ValidationError: not JSON, or not a JSON-RPC message
-        pass
-    try:
-        document = msgspec.json.decode(line)
-    except msgspec.DecodeError:
-        return _refused(PARSE_ERROR, "Parse error: not a JSON text", line)
-    return _refused(
-        INVALID_REQUEST, "Invalid request: not a JSON-RPC 2.0 message", line, _id_of(document)
-    )
-
-
-def _id_of(document: Any) -> str | int | None:
-    """The request's id, when the document has one JSON-RPC allows (a string or an integer)."""
-    if isinstance(document, dict):
-        found = document.get("id")
-        if isinstance(found, str | int) and not isinstance(found, bool):
-            return found
-    return None
-
-
-def _refused(
-    code: int, message: str, line: bytes | int, request_id: str | int | None = None
-) -> JSONRPCError:
-    size = line if isinstance(line, int) else len(line)
-    reason = "parse_error" if code == PARSE_ERROR else "invalid_request"
-    log.warning("mcp.malformed_message", reason=reason, code=code, line_bytes=size, detail=message)
-    return JSONRPCError(jsonrpc="2.0", id=request_id, error=ErrorData(code=code, message=message))
 
 
 def read_lines(source: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[bytes | int]:
@@ -99,6 +51,16 @@ def read_lines(source: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[bytes 
                 break
             size += len(line)
         yield size
+
+
+def answer_of(line: bytes | int) -> SessionMessage | JSONRPCError | None:
+    """What one item of ``read_lines`` becomes: the message for the session, the error that
+    answers it, or nothing (a blank line)."""
+    if isinstance(line, int):
+        return refused(INVALID_REQUEST, f"Message longer than {MAX_LINE_BYTES} bytes", line)
+    if not line.strip():
+        return None
+    return parse_message(line)
 
 
 @contextmanager
@@ -138,17 +100,10 @@ async def stdio_transport(
                 line = await anyio.to_thread.run_sync(_next, lines, abandon_on_cancel=True)
                 if line is None:
                     return
-                if isinstance(line, int):
-                    message: SessionMessage | JSONRPCError = _refused(
-                        INVALID_REQUEST, f"Message longer than {MAX_LINE_BYTES} bytes", line
-                    )
-                elif not line.strip():
-                    continue
-                else:
-                    message = answer_line(line)
+                message = answer_of(line)
                 if isinstance(message, SessionMessage):
                     await to_session.send(message)
-                else:
+                elif message is not None:
                     await answers.send(SessionMessage(message))
 
     async def write() -> None:
