@@ -24,7 +24,7 @@ FD_BASE_RESERVE = 40
 listening socket, stdio, the event loop's, the outbox's SQLite files), with room to spare."""
 HELPDESK_POOL = {"mock": 0, "zendesk": 50, "rt": 20}
 """The helpdesk client's connection pool per backend (``adapters/helpdesk``)."""
-EVICT_AFTER_SECONDS = 1.0
+EVICT_AFTER_SECONDS = 0.25
 """At the cap, a connection that has waited this long for its request's head gives its place to
 a newcomer: a real client sends its head at once, a slow one loses its place first."""
 MIN_CONNECTIONS = 8
