@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.e2e.environment import executable, service_environment
-from tests.e2e.processes import ServiceProcess
+from tests.e2e.processes import TOKEN, ServiceProcess
 from tests.e2e.support import HANDOFF, note, unique
-from tests.e2e.processes import TOKEN
 
 READ_TIMEOUT = 20.0
 
