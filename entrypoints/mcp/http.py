@@ -38,7 +38,6 @@ from entrypoints.http.asgi_io import (
     with_headers,
 )
 from entrypoints.http.edge import Facts
-from entrypoints.http.errors import error_answer
 from entrypoints.http.gate import Gate
 
 if TYPE_CHECKING:
@@ -137,7 +136,8 @@ class McpEndpoint:
                 body, too_large = await read_body(scope, receive, self._settings.max_body_bytes)
             except ClientDisconnected:
                 return None
-            answer = _refusal(body, too_large, admitted.headers)
+            limit = self._settings.max_body_bytes
+            answer = _refusal(body, too_large, limit, admitted.headers)
             if answer is not None:
                 await answer.send(send)
                 return answer.facts
@@ -146,18 +146,18 @@ class McpEndpoint:
         return None
 
 
-def _refusal(body: bytes, too_large: bool, headers: RawHeaders) -> Answer | None:
-    """The answer to a POST body the SDK must not see: too large (the envelope's 413), or no
-    JSON-RPC message (its JSON-RPC error, 400, as the stdio transport answers the same line)."""
-    if too_large:
-        return error_answer("PAYLOAD_TOO_LARGE", "Request body too large", headers=headers)
-    from entrypoints.mcp.messages import refusal_of
+def _refusal(
+    body: bytes, too_large: bool, max_body_bytes: int, headers: RawHeaders
+) -> Answer | None:
+    """The answer to a POST body the SDK must not see: larger than MAX_BODY_BYTES (413), or no
+    JSON-RPC message (400); both a JSON-RPC error, as the stdio transport answers a bad line."""
+    from entrypoints.mcp.messages import refusal_of, too_large_refusal
 
-    refused = refusal_of(body)
+    refused = too_large_refusal(max_body_bytes) if too_large else refusal_of(body)
     if refused is None:
         return None
     error, code = refused
-    return Answer(400, error, headers, {"error_code": code})
+    return Answer(413 if too_large else 400, error, headers, {"error_code": code})
 
 
 def _replaying(body: bytes, receive: Receive) -> Receive:

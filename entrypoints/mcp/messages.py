@@ -52,6 +52,13 @@ def refusal_of(data: bytes) -> tuple[bytes, str] | None:
     ).upper()
 
 
+def too_large_refusal(limit: int) -> tuple[bytes, str]:
+    """For ``/mcp``: the JSON-RPC error of a body larger than ``limit`` (its id unread)."""
+    message = f"Invalid request: body larger than {limit} bytes"
+    error = refused(INVALID_REQUEST, message, limit, logged=False)
+    return error.model_dump_json(by_alias=True, exclude_unset=True).encode(), "PAYLOAD_TOO_LARGE"
+
+
 def _id_of(document: Any) -> str | int | None:
     """The request's id, when the document has one JSON-RPC allows (a string or an integer)."""
     if isinstance(document, dict):

@@ -5,7 +5,8 @@ The SDK's own stdio transport hands a line it cannot parse to the session as an 
 the session drops: the client hears nothing and waits for ever, and nothing is logged. Here every
 line goes through ``messages.parse_message``: one that is not JSON is answered ``-32700`` (parse
 error); JSON that is no JSON-RPC message, that nests too deep, or a line longer than
-``MAX_LINE_BYTES``, ``-32600`` (invalid request, with the request's id when it has one); each
+``MAX_LINE_BYTES``, ``-32600`` (invalid request, with the request's id when it has one, even
+for an overlong line when the id leads it); each
 with one log line on stderr that says why and how long the line was, never what it held. The
 session goes on.
 
@@ -17,9 +18,11 @@ a library cannot corrupt the protocol.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import anyio
@@ -29,14 +32,26 @@ from mcp.types import INVALID_REQUEST, JSONRPCError
 
 from entrypoints.mcp.messages import parse_message, refused
 
-MAX_LINE_BYTES = 1_048_576
-"""The longest message line read whole; a longer one is read past in pieces and refused."""
+MAX_LINE_BYTES = 4_194_304
+"""The longest message line read whole (4 MiB: a tool call with every argument at its limit is
+far smaller); a longer one is read past in pieces and refused."""
 _CHUNK = 65_536
+_LEADING_ID = re.compile(
+    rb'^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*(-?\d{1,18}|"[^"\\]{0,128}")'
+)
 
 
-def read_lines(source: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[bytes | int]:
-    """Each line of ``source`` (without its end), or the length of a line longer than ``limit``,
-    which is read past in pieces so no more than ``limit`` bytes are ever held."""
+@dataclass(frozen=True, slots=True)
+class Overlong:
+    """A line longer than the limit: its length, and its first bytes (to find the request id)."""
+
+    size: int
+    head: bytes
+
+
+def read_lines(source: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[bytes | Overlong]:
+    """Each line of ``source`` (without its end), or an ``Overlong`` for a line longer than
+    ``limit``, which is read past in pieces so no more than ``limit`` bytes are ever held."""
     while True:
         line = source.readline(limit + 1)
         if not line:
@@ -44,20 +59,32 @@ def read_lines(source: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[bytes 
         if len(line) <= limit or line.endswith(b"\n"):
             yield line.rstrip(b"\r\n")
             continue
-        size = len(line)
+        head, size = line[:256], len(line)
         while not line.endswith(b"\n"):
             line = source.readline(_CHUNK)
             if not line:
                 break
             size += len(line)
-        yield size
+        yield Overlong(size, head)
 
 
-def answer_of(line: bytes | int) -> SessionMessage | JSONRPCError | None:
+def leading_id(head: bytes) -> str | int | None:
+    """The id of a message that starts ``{"jsonrpc":"2.0","id":...`` (as clients write them),
+    read from its first bytes alone: an overlong request still gets an answer its client can
+    match."""
+    match = _LEADING_ID.match(head)
+    if match is None:
+        return None
+    found = match.group(1)
+    return found[1:-1].decode("utf-8", "replace") if found.startswith(b'"') else int(found)
+
+
+def answer_of(line: bytes | Overlong) -> SessionMessage | JSONRPCError | None:
     """What one item of ``read_lines`` becomes: the message for the session, the error that
     answers it, or nothing (a blank line)."""
-    if isinstance(line, int):
-        return refused(INVALID_REQUEST, f"Message longer than {MAX_LINE_BYTES} bytes", line)
+    if isinstance(line, Overlong):
+        message = f"Invalid request: message longer than {MAX_LINE_BYTES} bytes"
+        return refused(INVALID_REQUEST, message, line.size, leading_id(line.head))
     if not line.strip():
         return None
     return parse_message(line)
@@ -122,7 +149,7 @@ async def stdio_transport(
             tasks.cancel_scope.cancel()  # a reader still waiting on a line is abandoned
 
 
-def _next(lines: Iterator[bytes | int]) -> bytes | int | None:
+def _next(lines: Iterator[bytes | Overlong]) -> bytes | Overlong | None:
     return next(lines, None)
 
 
