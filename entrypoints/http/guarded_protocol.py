@@ -6,25 +6,28 @@ so a client trickling a header byte a second holds its connection for ever; http
 header of any size; ``--limit-concurrency`` answers 503 only once the headers are complete.
 This subclass adds, per connection:
 
-- a **deadline** for the request's head (from the connection, or from the previous answer on a
-  kept-alive connection) and then for its body; one timer per connection, re-armed only when it
-  fires early (moving a deadline is an assignment, not a new timer, on every request);
+- **deadlines**: the request's head must arrive within ``header_timeout`` of the connection (or
+  of the previous answer), its body within ``body_timeout`` of the head, and a kept-alive
+  connection that sends nothing is closed ``timeout_keep_alive`` after its last answer. One
+  timer per connection, which re-arms itself when it fires before the current deadline: moving
+  a deadline is an assignment, so a request costs no timer (uvicorn's own keep-alive timer, one
+  per answer, is not used);
 - a **head budget**: the bytes received while the head is incomplete, and the request line plus
   every header field as parsed (size and count), answered 431 and closed past the limits, so a
   connection's memory stays bounded whatever it sends;
-- a **cap** on open connections: past it, the connection that has waited longest for its head
-  (an idle kept-alive one, or a slow one) gives its place to the newcomer, and if none has, the
-  newcomer is answered 503 at once and closed.
+- a **cap** on open connections: past it, the connection that has waited longest for a request
+  (an idle kept-alive one, or a slow one) gives its place to the newcomer, if it has waited
+  ``EVICT_AFTER_SECONDS``; otherwise the newcomer is answered 503 at once and closed.
 
-Private parts of uvicorn are used (``data_received``'s body is re-stated, the parser callbacks are
-extended): ``pyproject.toml`` pins the uvicorn range this was checked against, and
-``tests/unit/test_guarded_protocol.py`` fails if those parts change.
+Private parts of uvicorn are extended or re-stated (``data_received`` and
+``on_response_complete`` in full, the parser callbacks): ``pyproject.toml`` pins the uvicorn
+range this was checked against, and ``tests/unit/test_guarded_protocol.py`` fails if those
+parts change.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from typing import Any, ClassVar
 from weakref import WeakKeyDictionary
 
@@ -44,32 +47,28 @@ from entrypoints.http.connection_limits import (
     too_large,
 )
 
-_HEAD, _BODY, _APP = 0, 1, 2
-"""Waiting for a request's head, for its body, or for the app's answer (no deadline)."""
+_IDLE, _HEAD, _BODY, _APP = 0, 1, 2, 3
+"""Kept alive with nothing received yet; receiving a head; receiving a body; with the app."""
+
+Room = dict["GuardedHttpToolsProtocol", float]
+"""The connections of one server waiting for a request (idle or in its head), oldest first:
+a dict keeps insertion order, and a connection leaves it whenever its head completes."""
+_ROOMS: WeakKeyDictionary[ServerState, Room] = WeakKeyDictionary()
+_LOG = RefusalLog()
 
 
 class _Refused(Exception):
     """Raised inside a parser callback to stop parsing a head past its limits."""
 
 
-class _Waiting:
-    """The connections of one server waiting for a request's head, oldest first."""
-
-    def __init__(self) -> None:
-        self.since: OrderedDict[GuardedHttpToolsProtocol, float] = OrderedDict()
-
-    def evict_oldest(self, now: float) -> bool:
-        """Close the connection that has waited longest, if it has waited long enough."""
-        for victim, since in self.since.items():
-            if now - since < EVICT_AFTER_SECONDS:
-                return False
-            victim.evict()
-            return True
-        return False
-
-
-_ROOMS: WeakKeyDictionary[ServerState, _Waiting] = WeakKeyDictionary()
-_LOG = RefusalLog()
+def _evict_oldest(room: Room, now: float) -> bool:
+    """Close the connection that has waited longest for a request, if it waited long enough."""
+    for victim, since in room.items():
+        if now - since < EVICT_AFTER_SECONDS:
+            return False
+        victim.evict()
+        return True
+    return False
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
@@ -86,13 +85,19 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         _loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
-        self._limits = type(self).limits or process_limits()
+        limits = type(self).limits or process_limits()
+        self._limits = limits
+        self._header_timeout = limits.header_timeout
+        self._body_timeout = limits.body_timeout
+        self._max_head = limits.max_header_bytes
+        self._max_fields = limits.max_header_fields
         room = _ROOMS.get(server_state)
         if room is None:
-            room = _ROOMS[server_state] = _Waiting()
+            room = _ROOMS[server_state] = {}
         self._room = room
         self._admitted = False
         self._phase = _HEAD
+        self._waiting_since = 0.0  # the connection, or the last answer
         self._deadline: float | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = 0.0
@@ -104,8 +109,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     # -- connections ------------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        if len(self.connections) >= self._limits.max_connections and not self._room.evict_oldest(
-            self.loop.time()
+        now = self.loop.time()
+        if len(self.connections) >= self._limits.max_connections and not _evict_oldest(
+            self._room, now
         ):
             transport.write(BUSY)
             transport.close()
@@ -113,12 +119,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             return
         self._admitted = True
         super().connection_made(transport)
-        self._await_head()
+        self._waiting_since = now
+        self._room[self] = now
+        self._expect(now + self._header_timeout)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self._admitted:
             return
-        self._room.since.pop(self, None)
+        self._room.pop(self, None)
         self._deadline = None
         if self._timer is not None:
             self._timer.cancel()
@@ -126,21 +134,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def evict(self) -> None:
-        """Give this connection's place to a newcomer (it is waiting for a request's head)."""
-        self._room.since.pop(self, None)
+        """Give this connection's place to a newcomer (it is waiting for a request)."""
+        self._room.pop(self, None)
         self._deadline = None
-        _LOG.refused("evicted", waited_for="head")
+        _LOG.refused("evicted", waited_for="request" if self._phase == _IDLE else "head")
         if not self.transport.is_closing():
             self.transport.close()
 
     # -- deadlines --------------------------------------------------------------------------
-
-    def _await_head(self) -> None:
-        now = self.loop.time()
-        self._phase = _HEAD
-        self._room.since[self] = now
-        self._room.since.move_to_end(self)
-        self._expect(now + self._limits.header_timeout)
 
     def _expect(self, deadline: float) -> None:
         self._deadline = deadline
@@ -159,17 +160,19 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._timer_at = deadline
             self._timer = self.loop.call_at(deadline, self._on_timer)
             return
-        if self._phase == _HEAD:
-            started = self._head_bytes > 0
+        phase = self._phase
+        if phase == _IDLE:  # a kept-alive connection nobody used: closed without a word
+            self._close_with(None)
+        elif phase == _HEAD:
             _LOG.refused("head_timeout", bytes_received=self._head_bytes)
-            self._close_with(HEAD_TIMEOUT if started else None)
-        elif self._phase == _BODY:
+            self._close_with(HEAD_TIMEOUT if self._head_bytes else None)
+        elif phase == _BODY:
             _LOG.refused("body_timeout")
             unanswered = self.cycle is not None and not self.cycle.response_started
             self._close_with(BODY_TIMEOUT if unanswered else None)
 
     def _close_with(self, answer: bytes | None) -> None:
-        self._room.since.pop(self, None)
+        self._room.pop(self, None)
         self._deadline = None
         if answer is not None:
             self.transport.write(answer)
@@ -178,10 +181,13 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     # -- parsing ----------------------------------------------------------------------------
 
     def data_received(self, data: bytes) -> None:
-        """uvicorn's ``data_received`` with the head budget around the parse."""
+        """uvicorn's ``data_received`` with the head budget around the parse (and no keep-alive
+        timer to cancel: the deadlines replace it)."""
         if self._in_head:
             self._head_bytes += len(data)
-        self._unset_keepalive_if_required()
+            if self._phase == _IDLE:  # the next request begins: its head is due
+                self._phase = _HEAD
+                self._expect(self._waiting_since + self._header_timeout)
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError:
@@ -196,14 +202,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 self.handle_websocket_upgrade()
             else:
                 self._unsupported_upgrade_warning()
-        if self._in_head and self._head_bytes > self._limits.max_header_bytes:
+        if self._in_head and self._head_bytes > self._max_head:
             self._refusing(force=True)
 
     def _refusing(self, *, force: bool = False) -> bool:
-        limits = self._limits
-        if not force and not (
-            self._head_size > limits.max_header_bytes
-            or self._head_fields > limits.max_header_fields
+        if (
+            not force
+            and self._head_size <= self._max_head
+            and self._head_fields <= self._max_fields
         ):
             return False
         _LOG.refused(
@@ -211,45 +217,59 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             header_bytes=max(self._head_size, self._head_bytes),
             header_fields=self._head_fields,
         )
-        self._close_with(too_large(limits))
+        self._close_with(too_large(self._limits))
         return True
 
     def on_url(self, url: bytes) -> None:
         self._head_size += len(url)
-        if self._head_size > self._limits.max_header_bytes:
+        if self._head_size > self._max_head:
             raise _Refused
         self.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        """Counted, then uvicorn's ``on_header`` (re-stated: it is called per header)."""
         self._head_fields += 1
         self._head_size += len(name) + len(value) + 4
-        limits = self._limits
-        if (
-            self._head_size > limits.max_header_bytes
-            or self._head_fields > limits.max_header_fields
-        ):
+        if self._head_size > self._max_head or self._head_fields > self._max_fields:
             raise _Refused
-        HttpToolsProtocol.on_header(self, name, value)
+        name = name.lower()
+        if name == b"expect" and value.lower() == b"100-continue":
+            self.expect_100_continue = True
+        self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         self._in_head = False
-        self._room.since.pop(self, None)
+        self._room.pop(self, None)
         self._phase = _BODY
-        self._expect(self.loop.time() + self._limits.body_timeout)
+        self._expect(self.loop.time() + self._body_timeout)
         HttpToolsProtocol.on_headers_complete(self)
 
     def on_message_complete(self) -> None:
         HttpToolsProtocol.on_message_complete(self)
         self._in_head = True
         self._head_bytes = self._head_size = self._head_fields = 0
-        if self.cycle.response_complete:  # answered before its body ended (e.g. 413): next head
-            self._await_head()
+        if self.cycle.response_complete:  # answered before its body ended (e.g. 413)
+            self._await_request()
         else:
             self._phase = _APP
             self._deadline = None
 
     def on_response_complete(self) -> None:
-        pipelined = bool(self.pipeline)
-        HttpToolsProtocol.on_response_complete(self)
-        if self._phase == _APP and not pipelined and not self.transport.is_closing():
-            self._await_head()
+        """uvicorn's, with the idle deadline instead of its keep-alive timer."""
+        self.server_state.total_requests += 1
+        if self.transport.is_closing():
+            return
+        self.flow.resume_reading()
+        if self.pipeline:
+            cycle, app = self.pipeline.pop()
+            self._start_asgi_task(cycle, app)
+        elif self._phase == _APP:  # the body is in (else its own deadline still runs)
+            self._await_request()
+
+    def _await_request(self) -> None:
+        """Idle until the next request; its head is due ``header_timeout`` from now."""
+        now = self.loop.time()
+        self._phase = _IDLE
+        self._waiting_since = now
+        self._room[self] = now
+        self._expect(now + self.timeout_keep_alive)

@@ -140,7 +140,9 @@ def server_state() -> ServerState:
 
 @pytest.fixture
 def connect(server_state: ServerState) -> Iterator[Any]:
-    config = Config(app=echo_app, http=Guarded, lifespan="off", log_config=None)
+    config = Config(
+        app=echo_app, http=Guarded, lifespan="off", log_config=None, timeout_keep_alive=DEADLINE
+    )
     config.load()
     opened: list[MemoryTransport] = []
 
@@ -234,6 +236,16 @@ async def test_trickling_bytes_does_not_move_the_head_deadline(connect):
         await settle(DEADLINE / 4)
     assert transport.closed
     assert transport.status() == 408
+
+
+async def test_an_idle_kept_alive_connection_is_closed_without_a_word(connect):
+    protocol, transport = connect()
+    protocol.data_received(REQUEST)
+    await settle()
+    answered = bytes(transport.written)
+    await settle(DEADLINE * 1.5)
+    assert transport.closed
+    assert transport.written == answered  # nothing after the answer: no 408 for an idle one
 
 
 async def test_the_head_deadline_counts_again_from_each_answer(connect):
