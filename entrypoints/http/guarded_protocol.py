@@ -202,8 +202,11 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 self.handle_websocket_upgrade()
             else:
                 self._unsupported_upgrade_warning()
-        if self._in_head and self._head_bytes > self._max_head:
-            self._refusing(force=True)
+        if self._in_head:
+            if self._head_bytes > self._max_head:
+                self._refusing(force=True)
+        elif self._phase == _BODY and self._deadline is None:  # a body still to come: now due
+            self._expect(self.loop.time() + self._body_timeout)
 
     def _refusing(self, *, force: bool = False) -> bool:
         if (
@@ -238,10 +241,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
+        # The body's deadline is set once this chunk is parsed, if the body did not come with it
+        # (``data_received``): most requests arrive whole in one chunk and never need it.
         self._in_head = False
         self._room.pop(self, None)
         self._phase = _BODY
-        self._expect(self.loop.time() + self._body_timeout)
+        self._deadline = None
         HttpToolsProtocol.on_headers_complete(self)
 
     def on_message_complete(self) -> None:
@@ -272,4 +277,6 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._phase = _IDLE
         self._waiting_since = now
         self._room[self] = now
-        self._expect(now + self.timeout_keep_alive)
+        deadline = self._deadline = now + self.timeout_keep_alive
+        if self._timer is None or deadline < self._timer_at:
+            self._expect(deadline)
