@@ -5,6 +5,7 @@ from __future__ import annotations
 import structlog
 
 from entrypoints.http.app import create_app
+from entrypoints.http.connection_limits import process_limits
 from entrypoints.logging import configure_logging
 from entrypoints.serving import ASGIApp, opened_at_startup
 from entrypoints.settings import ConfigError, load_settings
@@ -24,6 +25,7 @@ def app_from_environment() -> ASGIApp:
         structlog.get_logger("helpdesk_bridge").error("config.invalid", reason=str(error))
         raise SystemExit(1) from None
     configure_logging(settings.log_level, settings.log_format)
+    process_limits()  # the connection limits of this worker, fitted and logged before it serves
     app = opened_at_startup(settings, create_app)
     structlog.get_logger("helpdesk_bridge").info(
         "service.starting",
