@@ -19,6 +19,7 @@ import httpx
 import pytest
 from mcp.shared.exceptions import MCPError
 
+from entrypoints.mcp.tools import TOOLS
 from tests.e2e.mcp_support import (
     TOKEN,
     base_env,
@@ -141,7 +142,7 @@ def test_every_malformed_stdio_line_is_answered_and_the_session_goes_on(tmp_path
             assert MARKER not in json.dumps(answer), case
             listed = peer.call({"jsonrpc": "2.0", "id": 100 + number, "method": "tools/list"})
             assert listed["id"] == 100 + number
-            assert len(listed["result"]["tools"]) == 6, case
+            assert len(listed["result"]["tools"]) == len(TOOLS), case
     finally:
         exit_code = peer.close()
     assert exit_code == 0
@@ -179,7 +180,7 @@ async def test_malformed_bodies_on_mcp_over_http_are_json_rpc_errors(tmp_path):
                 assert answer["id"] == request_id, case
                 assert MARKER not in response.text, case
         async with http_session(base_url) as session:
-            assert len((await session.list_tools()).tools) == 6
+            assert len((await session.list_tools()).tools) == len(TOOLS)
             await _deep_and_huge_arguments(session, over_http=True)
         await asyncio.sleep(0.2)  # the access lines follow the answers
     text = log_path.read_text()
@@ -211,4 +212,4 @@ async def _deep_and_huge_arguments(session: Any, *, over_http: bool = False) -> 
         assert len(result.content[0].text.encode()) <= MAX_ERROR_BYTES
     many = error_of(await session.call_tool("helpdesk_create_ticket", MANY_WRONG))
     assert re.search(r"; and [1-9]\d* more\.", many["message"]), many["message"]
-    assert len((await session.list_tools()).tools) == 6
+    assert len((await session.list_tools()).tools) == len(TOOLS)
