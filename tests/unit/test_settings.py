@@ -41,6 +41,7 @@ TABLE: dict[str, tuple[Any, str | None]] = {
     "DEFAULT_PHONE_REGION": ("", "XX"),
     "SAY_FILED_TEMPLATE": (DEFAULT_FILED, "Ticket {reference} is open."),
     "SAY_QUEUED_TEMPLATE": (DEFAULT_QUEUED, "Kept as {reference!r}."),
+    "TENANTS_FILE": ("", None),
     "MOCK_HELPDESK_URL": ("https://helpdesk.example.com", "ftp://x"),
     "MOCK_HELPDESK_HEALTHY": (True, "maybe"),
     "MOCK_HELPDESK_LATENCY_MS": (0, "60001"),
