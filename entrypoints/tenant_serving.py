@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import msgspec
 from litestar import Litestar, Response, get
@@ -45,13 +46,32 @@ JSON = "application/json"
 YAML = "application/yaml"
 
 
+@dataclass(frozen=True)
+class TenantsService:
+    """The app ``serve`` runs with tenants, the reload SIGHUP triggers, and the tenants."""
+
+    app: ASGIApp
+    reloader: Reloader
+    registry: TenantRegistry
+
+
 def tenants_app(
     settings: Settings,
     tenants: Sequence[Tenant],
     read: Callable[[], Mapping[str, str]] = read_environment,
 ) -> ASGIApp:
-    """The ASGI app of a service with tenants; ``settings`` are the environment's (the base of
-    every tenant), ``read`` reads the environment again on SIGHUP."""
+    """The ASGI app of a service with tenants (``tenants_service``'s)."""
+    return tenants_service(settings, tenants, read).app
+
+
+def tenants_service(
+    settings: Settings,
+    tenants: Sequence[Tenant],
+    read: Callable[[], Mapping[str, str]] = read_environment,
+) -> TenantsService:
+    """The service with tenants; ``settings`` are the environment's (the base of every
+    tenant), ``read`` reads the environment again on SIGHUP. Nothing opens until the app's
+    lifespan starts."""
     registry = TenantRegistry(tenants)
     reloader = Reloader(settings, [TenantsReload(registry, read)], read)
     metrics = Metrics(VERSION)  # the front's own answers: health, metrics, refusals
@@ -66,7 +86,8 @@ def tenants_app(
         prefixes={"/schema": Route("schema", rest)},
         fallback=Route("unauthenticated", refuse),
     )
-    return TenantDispatch(registry.selection, Edge(routes, framework, metrics))
+    app = TenantDispatch(registry.selection, Edge(routes, framework, metrics))
+    return TenantsService(app, reloader, registry)
 
 
 async def tenants_readiness(apps: Sequence[TenantApp]) -> Response[bytes]:
