@@ -30,6 +30,7 @@ _CONFIG_NAMES = frozenset(
         "WEBHOOK_SECRET_FILE",
         "FORWARDED_ALLOW_IPS",
         "MAX_BODY_BYTES",
+        "TENANTS_FILE",
     }
 )
 _CONFIG_PREFIXES = (
