@@ -143,10 +143,11 @@ class TenantApp:
         """Serve one request of this tenant (the dispatcher chose it)."""
         assert self._edge is not None, "a tenant serves only once started"
         self._in_flight += 1
+        bound = structlog.contextvars.bind_contextvars(tenant=self.name)
         try:
-            with structlog.contextvars.bound_contextvars(tenant=self.name):
-                await self._edge(scope, receive, send)
+            await self._edge(scope, receive, send)
         finally:
+            structlog.contextvars.reset_contextvars(**bound)  # tokens: cheaper than a bound_ CM
             self._in_flight -= 1
             if not self._in_flight and self._idle is not None:
                 self._idle.set()

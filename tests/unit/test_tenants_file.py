@@ -283,3 +283,19 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
     values = {"TENANTS_FILE": str(tmp_path / "absent.toml")}
     with pytest.raises(ConfigError, match=r"absent\.toml: names a file that does not exist"):
         read_tenants(values, settings_from(values))
+
+
+def test_the_documented_example_is_a_tenants_file_the_bridge_accepts(tmp_path: Path) -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
+    section = docs.read_text(encoding="utf-8").split("\n## Tenants\n", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    secret = tmp_path / "secret"
+    secret.write_text("a-secret-or-a-token\n")
+    for mounted in ("/run/secrets/acme/zendesk-client-secret", "/run/secrets/globex/auth-tokens"):
+        example = example.replace(mounted, str(secret))
+    acme, globex = tenants(tmp_path, example, ACME_WEBHOOK_SECRET="w", GLOBEX_RT_TOKEN="r")
+    assert acme.settings.helpdesk.oauth_client_secret == "a-secret-or-a-token"
+    assert len(acme.token_digests) == 2
+    assert acme.settings.webhook_secrets == ("w",)
+    assert (globex.settings.rt.queue, globex.settings.helpdesk.api_key) == ("Voice", "r")
+    assert globex.token_digests == (digest("a-secret-or-a-token"),)
