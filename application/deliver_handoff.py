@@ -4,6 +4,9 @@ The delivery worker (an entrypoint task in every ``serve`` process) leases due i
 outbox and hands each to ``DeliverHandoff.execute``; this module decides what becomes of it.
 Delivery goes through ``TicketFiling.deliver``: the same dedup, the same derived helpdesk
 idempotency key, so a hand-off delivered twice (a worker killed mid-delivery) is one ticket.
+Notes kept with the item while it waited (a call's summary: ``application.call_record``) are
+appended to the ticket before the item is marked delivered, so a worker killed in between
+leaves them to the next delivery.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import msgspec
 from application.deadline import Deadline
 from application.errors import HelpdeskUnavailable, StoreUnavailable
 from application.handoff_queue import decode_queued
+from application.pending_note import append_to, read_pending
 from application.ports import Clock, HelpdeskBudget, Outbox, QueuedHandoff
 from application.ticket_filing import TicketFiling, blocked_for
 from domain.errors import DomainError
@@ -44,6 +48,8 @@ class DeliveryOutcome(msgspec.Struct, frozen=True, kw_only=True):
     created: bool = False  # a new ticket was filed (False: the problem's ticket was found)
     error: str | None = None
     next_attempt_at: float | None = None
+    notes: int = 0  # notes kept with the item and appended to its ticket
+    notes_dropped: int = 0  # notes the helpdesk refused (the ticket gone): not appended
 
 
 def backoff_seconds(attempts: int, first: float, cap: float) -> float:
@@ -61,7 +67,12 @@ class DeliverHandoff:
       postponed until the budget allows.
     - A failed attempt is postponed by a backoff doubling from ``first_backoff_seconds`` up to
       ``max_backoff_seconds``, and never sooner than the helpdesk's ``Retry-After``.
-    - Each attempt has ``deadline_seconds`` for the whole filing (look-up, create, retries).
+    - Each attempt has ``deadline_seconds`` for the whole filing (look-up, create, retries)
+      and the appending of the item's notes.
+    - The notes kept with the item are appended once its ticket is filed and recorded; the
+      helpdesk down postpones the item (the ticket is found again next time, and the notes
+      are appended then - all of them, so one appended before the failure is appended twice);
+      a note the helpdesk refuses for good (the ticket gone) is dropped and counted.
     """
 
     def __init__(
@@ -98,20 +109,34 @@ class DeliverHandoff:
         blocked = await blocked_for(self._budget)
         if blocked > 0.0:
             return await self._postpone(item, "HELPDESK_BUDGET", now + blocked)
+        deadline = Deadline(self._clock, self._deadline)
         try:
-            filed = await self._filing.deliver(item, Deadline(self._clock, self._deadline))
+            filed = await self._filing.deliver(item, deadline)
         except StoreUnavailable:
             raise
         except DomainError as error:
             due = await self._next_attempt(item, error)
             return await self._postpone(item, _reason(error), due)
         ticket = filed.ticket
+        notes = await self._outbox.ticket_filed(item.reference, ticket.id, ticket.url)
+        dropped = 0
+        for pending in notes:
+            try:
+                note = read_pending(pending)
+                await append_to(self._filing.helpdesk, ticket.id, note, deadline)
+            except HelpdeskUnavailable as error:
+                due = await self._next_attempt(item, error)
+                return await self._postpone(item, _reason(error), due)
+            except (DomainError, msgspec.DecodeError):  # gone, refused, or unreadable
+                dropped += 1
         await self._outbox.delivered(item.reference, ticket.id, ticket.url, self._clock.now())
         return DeliveryOutcome(
             reference=item.reference,
             state=DeliveryState.DELIVERED,
             ticket=ticket,
             created=filed.created,
+            notes=len(notes) - dropped,
+            notes_dropped=dropped,
         )
 
     async def _next_attempt(self, item: QueuedHandoff, error: DomainError) -> float:

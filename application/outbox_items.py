@@ -37,6 +37,17 @@ class QueuedHandoff(msgspec.Struct, frozen=True, kw_only=True):
     ticket_url: str | None = None
 
 
+class PendingNote(msgspec.Struct, frozen=True):
+    """A note for the ticket a QUEUED hand-off becomes (a call's summary that arrived while the
+    hand-off waited), appended by the delivery once the ticket is filed.
+
+    ``key`` names it: a note with a key the item already holds is kept once (a retried event);
+    ``body`` is what the application encoded, opaque to the outbox."""
+
+    key: str
+    body: bytes
+
+
 class OutboxStats(msgspec.Struct, frozen=True, kw_only=True):
     """What /metrics and /readyz report about the outbox."""
 

@@ -15,6 +15,7 @@ import msgspec
 from application.outbox_items import DuplicateReference as DuplicateReference
 from application.outbox_items import OutboxState as OutboxState
 from application.outbox_items import OutboxStats as OutboxStats
+from application.outbox_items import PendingNote as PendingNote
 from application.outbox_items import QueuedHandoff as QueuedHandoff
 from domain.ticket import Attachment, NewTicket, TicketRef, TicketStatus
 
@@ -250,12 +251,25 @@ class Outbox(Protocol):
         ...
 
     async def delivered(self, reference: str, ticket_id: str, ticket_url: str, now: float) -> None:
-        """Mark the item DELIVERED with its ticket; its lease ends."""
+        """Mark the item DELIVERED with its ticket; its lease ends and its notes are dropped."""
         ...
 
     async def postpone(self, reference: str, error: str, next_attempt_at: float) -> None:
         """A delivery attempt failed: count it, keep ``error`` (a short reason, never the note
         or the phone number), end the lease, try again from ``next_attempt_at``."""
+        ...
+
+    async def attach_note(self, dedup_key: str, note: PendingNote) -> QueuedHandoff | None:
+        """Keep ``note`` (committed) with the QUEUED item holding ``dedup_key``, once per note
+        key, and return that item; if its ticket is filed already (``ticket_id`` set) nothing
+        is kept and the caller appends the note itself. None when no QUEUED item holds it."""
+        ...
+
+    async def ticket_filed(
+        self, reference: str, ticket_id: str, ticket_url: str
+    ) -> list[PendingNote]:
+        """Record the QUEUED item's filed ticket (it stays QUEUED until ``delivered``, which
+        drops its notes; ``attach_note`` keeps no more) and return its notes, oldest first."""
         ...
 
     async def kill(self, reference: str, error: str, now: float) -> None:

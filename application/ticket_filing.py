@@ -96,6 +96,11 @@ class TicketFiling:
             else None
         )
 
+    @property
+    def helpdesk(self) -> HelpdeskGateway:
+        """The helpdesk it files into (a delivery appends the notes kept for a queued one)."""
+        return self._helpdesk
+
     async def file(self, problem: Problem, deadline: Deadline | None = None) -> FiledTicket:
         """The ticket for ``problem``, found, filed, or queued, answered inside ``deadline``."""
         keys = self._policy.keys_for(problem.oa_key, problem.caller_number, problem.category)

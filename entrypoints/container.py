@@ -25,13 +25,14 @@ from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
 from application.append_note import AppendNote
+from application.call_record import RecordCall
 from application.create_ticket import CreateTicket
 from application.deliver_handoff import DeliverHandoff
 from application.find_or_create_ticket import FindOrCreateTicket
 from application.handoff_status import HandoffStatus
 from application.idempotency import IdempotentRunner
 from application.oa_handoff import OaHandoff
-from application.ports import HealthProbe
+from application.ports import HealthProbe, Outbox
 from application.render_note import RenderNote
 from application.ticket_filing import DownPolicy, TicketFiling
 from application.ticket_status import TicketStatusLookup
@@ -59,6 +60,11 @@ def _named_probes(
     if settings.helpdesk.down_policy == "queue":
         probes["outbox"] = outbox
     return probes
+
+
+def _queueing_outbox(outbox: Outbox, settings: Settings) -> Outbox | None:
+    """The outbox where hand-offs are queued into it (else none is ever queued there)."""
+    return outbox if settings.helpdesk.down_policy == "queue" else None
 
 
 class Container(containers.DeclarativeContainer):
@@ -138,6 +144,15 @@ class Container(containers.DeclarativeContainer):
         budget=helpdesk_budget,
     )
     handoff_status = providers.Factory(HandoffStatus, outbox=outbox)
+    record_call = providers.Singleton(
+        RecordCall,
+        helpdesk=helpdesk,
+        index=ticket_index,
+        events=idempotency_store,
+        clock=clock,
+        policy=dedup_policy,
+        outbox=providers.Callable(_queueing_outbox, outbox, settings),
+    )
     phone_region = settings.provided.phone_region
     ticket_status = providers.Factory(
         TicketStatusLookup,

@@ -119,6 +119,8 @@ class DeliveryWorker:
         }
         if delivered:
             ticket_id = result.ticket.id if result.ticket is not None else None
+            if result.notes or result.notes_dropped:  # counts only, never the notes' text
+                fields.update(notes=result.notes, notes_dropped=result.notes_dropped)
             self._log.info(
                 "outbox.delivered", ticket_id=ticket_id, created=result.created, **fields
             )

@@ -196,6 +196,10 @@ class Settings(Declaration, frozen=True):
     """``underscore`` (helpdesk_create_ticket: what Claude, ElevenLabs & co. accept) or
     ``dotted`` (the spec's helpdesk.create_ticket); see docs/mcp.md."""
     mcp_allowed_hosts: Hosts = DEFAULT_MCP_ALLOWED_HOSTS
+    elevenlabs_webhook_secret: Secret = ""
+    """The post-call webhook's secret(s), a comma list; empty: that route answers 404."""
+    post_call_max_body_bytes: Annotated[int, Meta(ge=65_536, le=67_108_864)] = 8_388_608
+    """Largest post-call transcription read (audio is answered whatever its size, unheld)."""
     default_phone_region: Annotated[
         str, shaped(f"^$|{REGION_PATTERN}", "a region code such as US, GB or DE (ISO 3166-1)")
     ] = ""

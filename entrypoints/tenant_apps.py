@@ -26,6 +26,7 @@ from entrypoints.http.edge import Edge
 from entrypoints.http.health import ReadinessChecks
 from entrypoints.http.metrics import Metrics
 from entrypoints.http.openapi import VERSION
+from entrypoints.http.post_call_signature import post_call_secrets
 from entrypoints.reload import Holder, Reloadable
 from entrypoints.tenants import Tenant
 
@@ -94,6 +95,7 @@ class TenantApp:
         """Its configuration as last applied (the tenants' reload compares against it)."""
         self.name = tenant.name
         self.secrets = Holder(tenant_secrets(tenant))
+        self.post_call_secrets = Holder(post_call_secrets(tenant.settings))
         self.metrics = Metrics(VERSION, tenant=tenant.name)
         self.context = contextvars.copy_context()
         self.context.run(structlog.contextvars.bind_contextvars, tenant=tenant.name)
@@ -113,7 +115,7 @@ class TenantApp:
         settings = self.tenant.settings
         container = await open_container(settings)
         try:
-            wiring = TenantWiring(secrets=self.secrets, metrics=self.metrics)
+            wiring = TenantWiring(self.secrets, self.post_call_secrets, self.metrics)
             self._edge = create_app(container, wiring)
             self.checks = ReadinessChecks(container.health_probes(), settings.readyz_cache_seconds)
             self.reloadables = tuple(container.helpdesk_reloadables())

@@ -5,7 +5,8 @@ is read and checked as at start-up, against the environment read again; a bad fi
 whole reload (``config.reload_refused`` with the reason, the running tenants kept). Otherwise,
 in one step between requests:
 
-- each tenant's ``auth_tokens`` and ``webhook_secret`` are swapped whole (an old token retired,
+- each tenant's ``auth_tokens``, ``webhook_secret`` and ``elevenlabs_webhook_secret`` are
+  swapped whole (an old token retired,
   a new one admitted; a request already let in finishes as it started), and its Zendesk OAuth
   client takes a changed id or secret from its next renewal;
 - a tenant new in the file is started (its container opened, its worker running) and admitted
@@ -24,13 +25,14 @@ from typing import Any
 
 import structlog
 
+from entrypoints.http.post_call_signature import post_call_secrets
 from entrypoints.reload import Commit, Holder
 from entrypoints.settings import ConfigError, Settings, declared_settings
 from entrypoints.tenant_apps import DRAIN_SECONDS, TenantApp, tenant_secrets
 from entrypoints.tenant_dispatch import Selection
 from entrypoints.tenants import Tenant, read_tenants
 
-_APPLIED = frozenset({"WEBHOOK_SECRET"})
+_APPLIED = frozenset({"WEBHOOK_SECRET", "ELEVENLABS_WEBHOOK_SECRET"})
 log = structlog.get_logger("helpdesk_bridge.tenants")
 
 
@@ -87,6 +89,7 @@ class TenantRegistry:
                 commits.append(part.stage(tenant.settings))
                 applied |= part.variables
             commits.append(app.secrets.commit(tenant_secrets(tenant)))
+            commits.append(app.post_call_secrets.commit(post_call_secrets(tenant.settings)))
             commits.append(_retained(app, tenant))
             old = app.tenant
             if old.token_digests != tenant.token_digests:

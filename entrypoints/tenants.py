@@ -89,9 +89,10 @@ def _tenant(path: str, table: TenantTable, base: Mapping[str, str]) -> Tenant:
         settings = settings_from(values, require_auth=False)
     except ConfigError as error:
         raise where.error(_named_as_keys(str(error), table.variables)) from None
-    if not table.token_digests and not settings.webhook_secrets:
+    if not (table.token_digests or settings.webhook_secrets or settings.elevenlabs_webhook_secret):
         raise where.error(
-            "admits nobody: give it auth_tokens (sha256:<hex> hashes) or a webhook_secret"
+            "admits nobody: give it auth_tokens (sha256:<hex> hashes), a webhook_secret or an "
+            "elevenlabs_webhook_secret"
         )
     return Tenant(table.name, _namespaced(table, settings), table.token_digests)
 

@@ -12,18 +12,26 @@ from collections.abc import Callable, Iterable
 from msgspec.structs import replace
 
 from application.errors import StoreUnavailable
-from application.ports import DuplicateReference, OutboxState, OutboxStats, QueuedHandoff
+from application.ports import (
+    DuplicateReference,
+    OutboxState,
+    OutboxStats,
+    PendingNote,
+    QueuedHandoff,
+)
 
 
 class _Entry:
-    """An item and its lease (who is delivering it, until when)."""
+    """An item, its lease (who is delivering it, until when) and its notes (by key, in the
+    order kept)."""
 
-    __slots__ = ("item", "lease_owner", "lease_until")
+    __slots__ = ("item", "lease_owner", "lease_until", "notes")
 
     def __init__(self, item: QueuedHandoff) -> None:
         self.item = item
         self.lease_owner: str | None = None
         self.lease_until: float | None = None
+        self.notes: dict[str, bytes] = {}
 
     def end_lease(self) -> None:
         self.lease_owner = None
@@ -108,7 +116,30 @@ class MemoryOutbox:
             entry.item = change(entry.item)
             entry.end_lease()
 
+    async def attach_note(self, dedup_key: str, note: PendingNote) -> QueuedHandoff | None:
+        self._ensure_available()
+        holder = self._queued_holder((dedup_key,))
+        if holder is None:
+            return None
+        if holder.item.ticket_id is None:
+            holder.notes.setdefault(note.key, note.body)
+        return holder.item
+
+    async def ticket_filed(
+        self, reference: str, ticket_id: str, ticket_url: str
+    ) -> list[PendingNote]:
+        self._ensure_available()
+        entry = self._entries.get(reference)
+        if entry is None or entry.item.state is not OutboxState.QUEUED:
+            return []
+        entry.item = replace(entry.item, ticket_id=ticket_id, ticket_url=ticket_url)
+        return [PendingNote(key, body) for key, body in entry.notes.items()]
+
     async def delivered(self, reference: str, ticket_id: str, ticket_url: str, now: float) -> None:
+        self._ensure_available()
+        entry = self._entries.get(reference)
+        if entry is not None and entry.item.state is not OutboxState.DELIVERED:
+            entry.notes.clear()  # appended by the delivery that calls this
         self._settle(
             reference,
             _UNDELIVERED,

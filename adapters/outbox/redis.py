@@ -23,7 +23,13 @@ from redis.exceptions import ResponseError
 from adapters.outbox import redis_scripts as lua
 from adapters.stores.redis.base import DEFAULT_NAMESPACE, RedisStore, translate_errors
 from application.errors import StoreUnavailable
-from application.ports import DuplicateReference, OutboxState, OutboxStats, QueuedHandoff
+from application.ports import (
+    DuplicateReference,
+    OutboxState,
+    OutboxStats,
+    PendingNote,
+    QueuedHandoff,
+)
 
 _KEPT, _DEDUPLICATED = 0, 1
 _STATES = tuple(state.value for state in OutboxState)
@@ -43,6 +49,8 @@ class RedisOutbox(RedisStore):
         self._retry = redis.register_script(lua.RETRY)
         self._drop = redis.register_script(lua.DROP)
         self._items = redis.register_script(lua.ITEMS)
+        self._attach_note = redis.register_script(lua.ATTACH_NOTE)
+        self._ticket_filed = redis.register_script(lua.TICKET_FILED)
 
     async def put(self, item: QueuedHandoff) -> QueuedHandoff:
         fields = _fields(item)
@@ -88,6 +96,21 @@ class RedisOutbox(RedisStore):
     async def postpone(self, reference: str, error: str, next_attempt_at: float) -> None:
         with translate_errors("outbox postpone"):
             await self._postpone(args=[self._prefix, reference, error, next_attempt_at])
+
+    async def attach_note(self, dedup_key: str, note: PendingNote) -> QueuedHandoff | None:
+        with translate_errors("outbox attach note"):
+            reply = await self._attach_note(args=[self._prefix, dedup_key, note.key, note.body])
+        return _decode(reply) if reply else None
+
+    async def ticket_filed(
+        self, reference: str, ticket_id: str, ticket_url: str
+    ) -> list[PendingNote]:
+        with translate_errors("outbox ticket filed"):
+            reply = await self._ticket_filed(args=[self._prefix, reference, ticket_id, ticket_url])
+        return [
+            PendingNote(key.decode(), bytes(body))
+            for key, body in zip(reply[::2], reply[1::2], strict=True)
+        ]
 
     async def kill(self, reference: str, error: str, now: float) -> None:
         """``now`` is not kept: ``QueuedHandoff`` has no field for when an item died."""

@@ -9,6 +9,8 @@ Keys under the outbox prefix ``P`` (ARGV[1] of every script):
   P..'ready'        zset by queued_at: QUEUED, due, not leased - what ``lease`` takes, oldest first
   P..'leased'       zset by lease_until: QUEUED and leased; an expired lease goes back to ready
   P..'key:'..dedup  string: the reference of the QUEUED item holding that dedup key
+  P..'notes:'..ref  hash: note key -> body, the item's pending notes
+  P..'note_order:'..ref   list: those note keys in the order kept
 
 Each QUEUED item is in exactly one of waiting / ready / leased. ``lease`` first moves what is
 due from waiting and what has an expired lease from leased into ready (each item once per
@@ -41,6 +43,9 @@ local function leave()
       end
     end
   end
+end
+local function drop_notes()
+  redis.call('DEL', P .. 'notes:' .. ref, P .. 'note_order:' .. ref)
 end
 local function move_to(new_state)
   redis.call('ZREM', P .. state, ref)
@@ -109,6 +114,7 @@ if not state or state == 'delivered' then
   return 0
 end
 leave()
+drop_notes()
 move_to('delivered')
 redis.call('HSET', item, 'delivered_at', ARGV[3], 'ticket_id', ARGV[4], 'ticket_url', ARGV[5])
 redis.call('HINCRBY', item, 'attempts', 1)
@@ -181,9 +187,48 @@ if not state then
   return 0
 end
 leave()
+drop_notes()
 redis.call('ZREM', P .. state, ref)
 redis.call('DEL', item)
 return 1
+"""
+)
+
+# ARGV: P, dedup key, note key, note body. Returns {} when no QUEUED item holds the key, else
+# the holder's HGETALL; the note is kept (once per note key) only while no ticket is recorded.
+ATTACH_NOTE = """
+local P = ARGV[1]
+local ref = redis.call('GET', P .. 'key:' .. ARGV[2])
+if not ref then
+  return {}
+end
+local item = P .. 'item:' .. ref
+if redis.call('HGET', item, 'state') ~= 'queued' then
+  return {}
+end
+if redis.call('HEXISTS', item, 'ticket_id') == 0 then
+  if redis.call('HSETNX', P .. 'notes:' .. ref, ARGV[3], ARGV[4]) == 1 then
+    redis.call('RPUSH', P .. 'note_order:' .. ref, ARGV[3])
+  end
+end
+return redis.call('HGETALL', item)
+"""
+
+# ARGV: P, reference, ticket_id, ticket_url. Returns {} unless the item is QUEUED, else its
+# notes as key, body, key, body, ... in the order kept (the ticket is recorded first).
+TICKET_FILED = (
+    _ONE_ITEM
+    + """
+if state ~= 'queued' then
+  return {}
+end
+redis.call('HSET', item, 'ticket_id', ARGV[3], 'ticket_url', ARGV[4])
+local notes = {}
+for _, key in ipairs(redis.call('LRANGE', P .. 'note_order:' .. ref, 0, -1)) do
+  notes[#notes + 1] = key
+  notes[#notes + 1] = redis.call('HGET', P .. 'notes:' .. ref, key)
+end
+return notes
 """
 )
 

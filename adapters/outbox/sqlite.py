@@ -31,9 +31,10 @@ from typing import TypeVar
 import msgspec
 import platformdirs
 
+from adapters.outbox import sqlite_notes as notes
 from adapters.outbox import sqlite_tables as tables
 from application.errors import StoreUnavailable
-from application.ports import OutboxState, OutboxStats, QueuedHandoff
+from application.ports import OutboxState, OutboxStats, PendingNote, QueuedHandoff
 
 APP_NAME = "helpdesk-bridge"
 _T = TypeVar("_T")
@@ -140,6 +141,17 @@ class SqliteOutbox:
     async def postpone(self, reference: str, error: str, next_attempt_at: float) -> None:
         await self._run(
             "postpone", lambda conn: tables.postpone(conn, reference, error, next_attempt_at)
+        )
+
+    async def attach_note(self, dedup_key: str, note: PendingNote) -> QueuedHandoff | None:
+        return await self._run("attach note", lambda conn: notes.attach_note(conn, dedup_key, note))
+
+    async def ticket_filed(
+        self, reference: str, ticket_id: str, ticket_url: str
+    ) -> list[PendingNote]:
+        return await self._run(
+            "ticket filed",
+            lambda conn: notes.ticket_filed(conn, reference, ticket_id, ticket_url),
         )
 
     async def kill(self, reference: str, error: str, now: float) -> None:

@@ -47,7 +47,16 @@ CREATE TABLE IF NOT EXISTS outbox_keys (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS outbox_keys_by_reference ON outbox_keys (reference);
 CREATE TABLE IF NOT EXISTS outbox_health (id INTEGER PRIMARY KEY, checked_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox_notes (
+    reference TEXT NOT NULL,
+    note_key TEXT NOT NULL,
+    body BLOB NOT NULL,
+    PRIMARY KEY (reference, note_key)
+);
 """
+# outbox_notes (sqlite_notes.py) was added without a schema version of its own: a file of the
+# first schema gains the table when opened, and a bridge that predates it reads the file as
+# before (it only does not append the notes).
 
 # The SQL is spelled out (no string building), so no value can ever reach it except as a
 # parameter. Columns in QueuedHandoff's order; ``_item`` reads them back.
@@ -129,10 +138,15 @@ def _one(conn: sqlite3.Connection, sql: str, params: Sequence[object]) -> Queued
     return None if row is None else _item(row)
 
 
+def holder_of(conn: sqlite3.Connection, dedup_key: str) -> QueuedHandoff | None:
+    """The oldest QUEUED item holding ``dedup_key`` (call inside a transaction)."""
+    return _one(conn, _SELECT_QUEUED_HOLDER, (dedup_key, _QUEUED))
+
+
 def put(conn: sqlite3.Connection, item: QueuedHandoff) -> QueuedHandoff:
     with transaction(conn):
         for key in item.dedup_keys:
-            holder = _one(conn, _SELECT_QUEUED_HOLDER, (key, _QUEUED))
+            holder = holder_of(conn, key)
             if holder is not None:
                 return holder
         try:
@@ -187,6 +201,7 @@ def delivered(
             " WHERE reference = ? AND state != ?",
             (_DELIVERED, now, ticket_id, ticket_url, reference, _DELIVERED),
         )
+        conn.execute("DELETE FROM outbox_notes WHERE reference = ?", (reference,))
 
 
 def postpone(conn: sqlite3.Connection, reference: str, error: str, next_attempt_at: float) -> None:
@@ -221,6 +236,7 @@ def retry(conn: sqlite3.Connection, reference: str, now: float) -> bool:
 def drop(conn: sqlite3.Connection, reference: str) -> bool:
     with transaction(conn):
         conn.execute("DELETE FROM outbox_keys WHERE reference = ?", (reference,))
+        conn.execute("DELETE FROM outbox_notes WHERE reference = ?", (reference,))
         dropped = conn.execute("DELETE FROM outbox_items WHERE reference = ?", (reference,))
     return dropped.rowcount > 0
 

@@ -29,6 +29,12 @@ from entrypoints.http.health import ReadinessChecks, liveness, readiness
 from entrypoints.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from entrypoints.http.metrics import Metrics
 from entrypoints.http.openapi import VERSION, build_openapi, openapi_yaml
+from entrypoints.http.post_call import PostCallRoute
+from entrypoints.http.post_call_signature import (
+    PostCallSecretReload,
+    PostCallSignature,
+    post_call_secrets,
+)
 from entrypoints.http.ticket_status import PATH as TICKET_STATUS_PATH
 from entrypoints.http.ticket_status import TicketStatusRoute
 from entrypoints.mcp.http import McpEndpoint
@@ -38,6 +44,7 @@ from entrypoints.say import SayTemplates
 JSON = "application/json"
 YAML = "application/yaml"
 HANDOFF_PATH = "/ingest/oa-handoff"
+POST_CALL_PATH = "/ingest/elevenlabs/post-call"
 HANDOFFS_PATH = "/handoffs"
 MCP_PATH = "/mcp"
 
@@ -45,11 +52,13 @@ MCP_PATH = "/mcp"
 @dataclass(frozen=True)
 class TenantWiring:
     """What a tenant's app takes from the tenants' front (entrypoints/tenant_serving.py)
-    instead of making it: the secrets its tenant's entry of the tenants file admits (swapped
-    by the tenants' reload, which replaces this app's own SIGHUP reload), and its metrics,
-    labelled with the tenant's name and rendered by the front's one ``/metrics``."""
+    instead of making it: the secrets its tenant's entry of the tenants file admits (the
+    webhook's and ``/mcp``'s, the post-call webhook's; swapped by the tenants' reload, which
+    replaces this app's own SIGHUP reload), and its metrics, labelled with the tenant's name
+    and rendered by the front's one ``/metrics``."""
 
     secrets: Holder[AuthSecrets]
+    post_call_secrets: Holder[tuple[str, ...]]
     metrics: Metrics
 
 
@@ -63,10 +72,19 @@ def create_app(container: Container, tenant: TenantWiring | None = None) -> Edge
     reloader: Reloader | None = None
     if tenant is None:
         secrets = Holder(AuthSecrets.from_settings(settings))  # SIGHUP swaps it (reload.py)
-        reloader = Reloader(settings, [AuthReload(secrets), *container.helpdesk_reloadables()])
+        post_call_secret = Holder(post_call_secrets(settings))
+        reloader = Reloader(
+            settings,
+            [
+                AuthReload(secrets),
+                PostCallSecretReload(post_call_secret),
+                *container.helpdesk_reloadables(),
+            ],
+        )
         metrics = Metrics(VERSION)
     else:
-        secrets, metrics = tenant.secrets, tenant.metrics
+        secrets, post_call_secret = tenant.secrets, tenant.post_call_secrets
+        metrics = tenant.metrics
     webhook_gate = Gate(
         WebhookAuth(secrets, settings.hmac_tolerance_seconds, container.clock()),
         limiter,
@@ -94,6 +112,14 @@ def create_app(container: Container, tenant: TenantWiring | None = None) -> Edge
         clock=container.clock(),
         deadline_seconds=settings.handoff_deadline_seconds,
     )
+    post_call = PostCallRoute(
+        PostCallSignature(post_call_secret, container.clock()),
+        limiter,
+        container.record_call(),
+        max_body_bytes=settings.post_call_max_body_bytes,
+        clock=container.clock(),
+        deadline_seconds=settings.handoff_deadline_seconds,
+    )
     # MCP over Streamable HTTP; the SDK itself loads on the first MCP request.
     mcp_endpoint = McpEndpoint(
         container, Gate(BearerAuth(secrets), limiter), has_tokens=bool(secrets.value.tokens)
@@ -104,6 +130,7 @@ def create_app(container: Container, tenant: TenantWiring | None = None) -> Edge
     routes = RouteTable(
         exact={
             HANDOFF_PATH: Route("handoff", handoff),
+            POST_CALL_PATH: Route("post_call", post_call),
             TICKET_STATUS_PATH: Route("ticket_status", ticket_status),
             "/healthz": Route("healthz", rest),
             "/readyz": Route("readyz", rest),

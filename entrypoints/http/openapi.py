@@ -16,7 +16,7 @@ import msgspec
 from application.fields import IdempotencyKey, spoken_duration
 from application.idempotency import IDEMPOTENCY_KEY_HEADER
 from application.oa_handoff import OaHandoffCommand
-from application.ticket_status import MAX_CALLER_TICKETS, TicketStatusCommand
+from application.ticket_status import TicketStatusCommand
 from entrypoints.boundary import (
     ErrorBody,
     HandoffResponse,
@@ -24,46 +24,20 @@ from entrypoints.boundary import (
     HealthBody,
     ReadinessBody,
 )
-from entrypoints.error_codes import STATUS_BY_CODE
+from entrypoints.http.openapi_lookups import lookup_paths
+from entrypoints.http.openapi_parts import (
+    REF_TEMPLATE,
+    errors_for,
+    json_content,
+    rate_headers,
+    ref,
+)
+from entrypoints.http.openapi_post_call import SIGNATURE_SCHEME, post_call_paths
+from entrypoints.http.post_call_payload import PostCallAnswer
 from entrypoints.settings import Settings
 from entrypoints.status_boundary import TicketStatusBody
 
 VERSION = "0.1.0"
-_REF = "#/components/schemas/{name}"
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": _REF.format(name=name)}
-
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _rate_headers() -> dict[str, Any]:
-    integer = {"schema": {"type": "integer"}}
-    return {
-        "RateLimit-Limit": {"description": "Requests allowed per window (1 s)", **integer},
-        "RateLimit-Remaining": {"description": "Requests left in this window", **integer},
-        "RateLimit-Reset": {"description": "Seconds until the window resets", **integer},
-        "X-Request-ID": {
-            "description": "Echoed or generated request id",
-            "schema": {"type": "string"},
-        },
-    }
-
-
-def _errors_for(codes: list[str]) -> dict[str, Any]:
-    by_status: dict[int, list[str]] = {}
-    for code in codes:
-        by_status.setdefault(STATUS_BY_CODE[code], []).append(code)
-    return {
-        str(status): {
-            **_json(_ref("ErrorBody"), "Error: code " + " | ".join(names)),
-            "headers": _rate_headers(),
-        }
-        for status, names in sorted(by_status.items())
-    }
 
 
 def build_openapi(settings: Settings | None = None) -> dict[str, Any]:
@@ -81,8 +55,9 @@ def build_openapi(settings: Settings | None = None) -> dict[str, Any]:
             ErrorBody,
             HealthBody,
             ReadinessBody,
+            PostCallAnswer,
         ],
-        ref_template=_REF,
+        ref_template=REF_TEMPLATE,
     )
     handoff_errors = [
         "VALIDATION_ERROR",
@@ -130,16 +105,16 @@ def build_openapi(settings: Settings | None = None) -> dict[str, Any]:
                     ],
                     "requestBody": {
                         "required": True,
-                        "content": {"application/json": {"schema": _ref(command)}},
+                        "content": {"application/json": {"schema": ref(command)}},
                     },
                     "responses": {
                         "200": {
-                            **_json(_ref("HandoffResponse"), "The ticket (created or found)"),
-                            "headers": _rate_headers(),
+                            **json_content(ref("HandoffResponse"), "The ticket (created or found)"),
+                            "headers": rate_headers(),
                         },
                         "202": {
-                            **_json(
-                                _ref("HandoffResponse"),
+                            **json_content(
+                                ref("HandoffResponse"),
                                 "Queued (HELPDESK_DOWN_POLICY=queue): the helpdesk could not take "
                                 "it within the deadline of "
                                 f"{spoken_duration(round(settings.handoff_deadline_seconds))}; it "
@@ -148,87 +123,19 @@ def build_openapi(settings: Settings | None = None) -> dict[str, Any]:
                                 "ticketUrl: /handoffs/{reference}; created: false for the same "
                                 "problem queued already.",
                             ),
-                            "headers": _rate_headers(),
+                            "headers": rate_headers(),
                         },
-                        **_errors_for(handoff_errors),
+                        **errors_for(handoff_errors),
                     },
                 }
             },
-            "/handoffs/{reference}": {
-                "get": {
-                    "operationId": "getHandoff",
-                    "summary": "Where a queued hand-off is: queued, delivered (its ticket) or dead",
-                    "security": [{"token": []}, {"hmac": [], "hmacTimestamp": []}],
-                    "parameters": [
-                        {
-                            "name": "reference",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string", "examples": ["HB-7KQ2MX"]},
-                        }
-                    ],
-                    "responses": {
-                        "200": {
-                            **_json(_ref("HandoffStatusBody"), "The hand-off's state"),
-                            "headers": _rate_headers(),
-                        },
-                        **_errors_for(
-                            [
-                                "AUTH_REQUIRED",
-                                "AUTH_FAILED",
-                                "NOT_FOUND",
-                                "RATE_LIMIT_EXCEEDED",
-                                "STORE_UNAVAILABLE",
-                            ]
-                        ),
-                    },
-                }
-            },
-            "/ingest/ticket-status": {
-                "post": {
-                    "operationId": "ticketStatus",
-                    "summary": "A caller's tickets by phone number, or one ticket by its id",
-                    "description": "By callerNumber: the caller's tickets that are not closed, "
-                    f"newest first, at most {MAX_CALLER_TICKETS}. By ticketId (a helpdesk id or "
-                    "a queued hand-off's HB- reference; with both fields, ticketId is used): "
-                    "that ticket, whatever its state. Nothing found is a 200 with no tickets. "
-                    "Only the state, subject and times of a ticket are answered, and say: one "
-                    "or two sentences for a voice agent to read out.",
-                    "security": [{"token": []}, {"hmac": [], "hmacTimestamp": []}],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {"schema": _ref(TicketStatusCommand.__name__)}
-                        },
-                    },
-                    "responses": {
-                        "200": {
-                            **_json(_ref("TicketStatusBody"), "The tickets found (maybe none)"),
-                            "headers": _rate_headers(),
-                        },
-                        **_errors_for(
-                            [
-                                "VALIDATION_ERROR",
-                                "AUTH_REQUIRED",
-                                "AUTH_FAILED",
-                                "REPLAY_DETECTED",
-                                "PAYLOAD_TOO_LARGE",
-                                "UNSUPPORTED_MEDIA_TYPE",
-                                "RATE_LIMIT_EXCEEDED",
-                                "INTERNAL_ERROR",
-                                "HELPDESK_BAD_RESPONSE",
-                                "HELPDESK_UNAVAILABLE",
-                                "STORE_UNAVAILABLE",
-                            ]
-                        ),
-                    },
-                }
-            },
+            **lookup_paths(),
+            **post_call_paths(settings),
             "/healthz": {
                 "get": {
                     "operationId": "healthz",
                     "summary": "Liveness",
-                    "responses": {"200": _json(_ref("HealthBody"), "Alive")},
+                    "responses": {"200": json_content(ref("HealthBody"), "Alive")},
                 }
             },
             "/metrics": {
@@ -248,11 +155,11 @@ def build_openapi(settings: Settings | None = None) -> dict[str, Any]:
                     "operationId": "readyz",
                     "summary": "Readiness: the bridge can accept hand-offs",
                     "responses": {
-                        "200": _json(
-                            _ref("ReadinessBody"),
+                        "200": json_content(
+                            ref("ReadinessBody"),
                             "ready; or degraded: the helpdesk is down but hand-offs are queued",
                         ),
-                        "503": _json(_ref("ReadinessBody"), "Hand-offs cannot be accepted"),
+                        "503": json_content(ref("ReadinessBody"), "Hand-offs cannot be accepted"),
                     },
                 }
             },
@@ -260,6 +167,7 @@ def build_openapi(settings: Settings | None = None) -> dict[str, Any]:
         "components": {
             "schemas": components,
             "securitySchemes": {
+                **SIGNATURE_SCHEME,
                 "token": {"type": "apiKey", "in": "header", "name": "x-auth-token"},
                 "hmac": {
                     "type": "apiKey",

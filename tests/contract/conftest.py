@@ -18,8 +18,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+from outbox_backends import (
+    MemoryOutboxBackend,
+    OutboxBackend,
+    RedisOutboxBackend,
+    SqliteOutboxBackend,
+)
 from redis_clients import RedisClients
 from store_time import Elapse
 
@@ -36,6 +43,7 @@ from adapters.stores.redis import (
     RedisReplayGuard,
     RedisTicketIndex,
 )
+from application.ports import Outbox
 
 
 class MemoryBackend:
@@ -131,3 +139,26 @@ def replay_guard(store_backend: StoreBackend) -> MemoryReplayGuard | RedisReplay
 def elapse(store_backend: StoreBackend) -> Elapse:
     """Let ``seconds`` pass for the stores under test (see the module docstring)."""
     return store_backend.elapse
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+async def outbox_backend(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[OutboxBackend]:
+    """Every Outbox adapter (the contract suites of test_outbox_*contract.py), one run each."""
+    store: OutboxBackend
+    if request.param == "memory":
+        store = MemoryOutboxBackend()
+    elif request.param == "sqlite":
+        store = SqliteOutboxBackend(tmp_path / "outbox.sqlite3")
+    else:
+        store = RedisOutboxBackend(request.getfixturevalue("redis_url"))
+    try:
+        yield store
+    finally:
+        await store.aclose()
+
+
+@pytest.fixture
+def outbox(outbox_backend: OutboxBackend) -> Outbox:
+    return outbox_backend.outbox()

@@ -1,48 +1,20 @@
 """The Outbox contract, run against every adapter: memory, SQLite (a file in tmp_path) and real
-Redis (see outbox_backends.py). Times are explicit ``now`` arguments: nothing sleeps."""
+Redis (the ``outbox_backend`` fixture, conftest.py). Times are explicit ``now`` arguments:
+nothing sleeps."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import msgspec
 import pytest
-from outbox_backends import (
-    T0,
-    MemoryOutboxBackend,
-    OutboxBackend,
-    RedisOutboxBackend,
-    SqliteOutboxBackend,
-    handoff,
-)
+from outbox_backends import T0, OutboxBackend, handoff
 
 from application.ports import DuplicateReference, Outbox, OutboxState, OutboxStats, QueuedHandoff
 
 LEASE = 30.0
 STRONG, WEAK = "oa:conv-42", "caller:+4930123456:wifi"
-
-
-@pytest.fixture(params=["memory", "sqlite", pytest.param("redis", marks=pytest.mark.redis)])
-async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[OutboxBackend]:
-    store: OutboxBackend
-    if request.param == "memory":
-        store = MemoryOutboxBackend()
-    elif request.param == "sqlite":
-        store = SqliteOutboxBackend(tmp_path / "outbox.sqlite3")
-    else:
-        store = RedisOutboxBackend(request.getfixturevalue("redis_url"))
-    try:
-        yield store
-    finally:
-        await store.aclose()
-
-
-@pytest.fixture
-def outbox(backend: OutboxBackend) -> Outbox:
-    return backend.outbox()
 
 
 def refs(items: list[QueuedHandoff]) -> list[str]:
@@ -132,9 +104,9 @@ async def test_lease_returns_the_items_as_kept(outbox: Outbox) -> None:
 
 
 async def test_concurrent_leases_never_hand_one_item_to_two_workers(
-    backend: OutboxBackend,
+    outbox_backend: OutboxBackend,
 ) -> None:
-    outboxes = [backend.outbox() for _ in range(3)]
+    outboxes = [outbox_backend.outbox() for _ in range(3)]
     for n in range(30):
         await outboxes[0].put(handoff(f"HB-C{n:05d}", queued_at=T0 + n))
     batches = await asyncio.gather(
@@ -144,8 +116,10 @@ async def test_concurrent_leases_never_hand_one_item_to_two_workers(
     assert sorted(leased) == [f"HB-C{n:05d}" for n in range(30)]
 
 
-async def test_a_live_lease_is_not_taken_and_an_expired_one_is(backend: OutboxBackend) -> None:
-    one, other = backend.outbox(), backend.outbox()
+async def test_a_live_lease_is_not_taken_and_an_expired_one_is(
+    outbox_backend: OutboxBackend,
+) -> None:
+    one, other = outbox_backend.outbox(), outbox_backend.outbox()
     await one.put(handoff("HB-LEASE2"))
     assert refs(await one.lease("dies", T0, LEASE, 1)) == ["HB-LEASE2"]
     assert await other.lease("lives", T0 + LEASE - 1, LEASE, 1) == []
@@ -170,8 +144,10 @@ async def test_delivered_records_the_ticket_and_frees_the_keys(outbox: Outbox) -
     assert await outbox.put(again) == again
 
 
-async def test_postpone_counts_the_attempt_and_ends_the_lease(backend: OutboxBackend) -> None:
-    one, other = backend.outbox(), backend.outbox()
+async def test_postpone_counts_the_attempt_and_ends_the_lease(
+    outbox_backend: OutboxBackend,
+) -> None:
+    one, other = outbox_backend.outbox(), outbox_backend.outbox()
     await one.put(handoff("HB-POSTP2", (STRONG,)))
     for attempt in (1, 2, 3):
         now = T0 + 100 * attempt

@@ -1,7 +1,6 @@
 """docs/elevenlabs.md, run: its shell blocks in order against a real ``helpdesk-bridge serve``
 and a stand-in of ElevenLabs' API (``tests/elevenlabs/doc_runner.py``), then the tools it created
-called the way an ElevenLabs agent calls them. Blocks needing a route of another branch are
-skipped with that branch's name until it is merged."""
+called the way an ElevenLabs agent calls them."""
 
 from __future__ import annotations
 
@@ -20,7 +19,6 @@ from entrypoints.elevenlabs_tool import tool_request
 from tests.elevenlabs.doc_runner import (
     API_KEY,
     BLOCKS,
-    FEATURES,
     RUN_TIMEOUT,
     WEBHOOK_SECRET,
     Block,
@@ -60,8 +58,6 @@ def test_the_doc_has_each_kind_of_block() -> None:
 @pytest.mark.parametrize("block", BLOCKS, ids=lambda block: block.id)
 def test_block_runs(doc_run: DocRun, block: Block) -> None:
     outcome = doc_run.outcomes[block.index]
-    if outcome.status == "missing":
-        pytest.skip(f"not on this build: {outcome.output}")
     assert outcome.status == "ok", (
         f"block {block.id} of docs/elevenlabs.md:\n{block.text}\n---\n{outcome.output}"
     )
@@ -120,13 +116,6 @@ def agent_call(
 def test_the_created_tools_work_when_the_agent_calls_them(
     doc_run: DocRun, standin: ElevenLabsStandin, caller_id: str
 ) -> None:
-    missing = [
-        reason
-        for path, probe in FEATURES.items()
-        if path != "/ingest/elevenlabs/post-call" and (reason := probe())
-    ]
-    if missing:
-        pytest.skip(f"not on this build: {'; '.join(missing)}")
     tools = {config["name"]: config for config in standin.state.tools.values()}
     variables = {
         "system__conversation_id": f"conv_agent_{caller_id or 'web'}",

@@ -1,10 +1,6 @@
 """Running the shell blocks of docs/elevenlabs.md as one operator's shell would (the page's
 "How this page is tested" describes the protocol): ``bash`` blocks in order with their variables
 carried over, ``bash server`` blocks as the running bridge, ``bash check`` blocks against it.
-
-Blocks that post to a route this build does not serve yet are not run (``FEATURES`` names the
-branch that adds it): the page describes the finished integration of issues 12 and 13, whose
-parts are built on separate branches. Once merged, the probes find them and every block runs.
 """
 
 from __future__ import annotations
@@ -16,14 +12,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import msgspec
 
-from application.oa_handoff import OaHandoffCommand
 from tests.e2e.environment import free_port, service_environment
 from tests.elevenlabs.standin import ElevenLabsStandin
 
@@ -33,27 +26,6 @@ BLOCK = re.compile(r"^```(bash(?: server| check)?)\n(.*?)^```$", re.M | re.S)
 API_KEY = "xi-test-api-key"
 WEBHOOK_SECRET = "whsec-doc-test-secret"
 RUN_TIMEOUT = 60.0
-
-
-def _has_summary() -> str | None:
-    fields = {f.encode_name for f in msgspec.structs.fields(OaHandoffCommand)}
-    return None if "summary" in fields else "the hand-off body with summary (branch i12-inputs)"
-
-
-def _has_module(pattern: str, branch: str) -> Callable[[], str | None]:
-    def probe() -> str | None:
-        found = any((ROOT / "entrypoints/http").glob(pattern))
-        return None if found else f"its route (branch {branch})"
-
-    return probe
-
-
-# Route posted to by a block -> the probe saying what this build lacks (None: all there).
-FEATURES: dict[str, Callable[[], str | None]] = {
-    "/ingest/oa-handoff": _has_summary,
-    "/ingest/ticket-status": _has_module("ticket_status*.py", "i13-status"),
-    "/ingest/elevenlabs/post-call": _has_module("post_call*.py", "i12-postcall"),
-}
 
 
 @dataclass(frozen=True)
@@ -66,22 +38,13 @@ class Block:
     def id(self) -> str:
         return f"{self.index:02d}-{self.tag.replace(' ', '-')}"
 
-    def missing(self) -> str | None:
-        """What this build lacks to run the block (None: nothing)."""
-        for path in re.findall(r"\$BRIDGE_URL(/[\w/.-]+)", self.text):
-            probe = FEATURES.get(path)
-            reason = probe() if probe is not None else None
-            if reason is not None:
-                return f"POST {path} needs {reason}"
-        return None
-
 
 BLOCKS = [Block(i, tag, text) for i, (tag, text) in enumerate(BLOCK.findall(DOC.read_text()))]
 
 
 @dataclass
 class Outcome:
-    status: str  # ok | failed | missing | not-run
+    status: str  # ok | failed | not-run
     output: str
 
 
@@ -109,10 +72,6 @@ class DocRun:
         for block in BLOCKS:
             if failed:
                 self.outcomes[block.index] = Outcome("not-run", "an earlier block failed")
-                continue
-            reason = block.missing() if block.tag == "bash check" else None
-            if reason is not None:
-                self.outcomes[block.index] = Outcome("missing", reason)
                 continue
             outcome = self._serve(block) if block.tag == "bash server" else self._shell(block)
             self.outcomes[block.index] = outcome

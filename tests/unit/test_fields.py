@@ -27,7 +27,8 @@ from domain.errors import InvalidInput
 from domain.note import SUMMARY_MAX_CHARS, Note, summary_problem
 from domain.taxonomy import CATEGORY_VALUES, REASON_VALUES
 from entrypoints.boundary import decode
-from tests.input_cases import NOTE, ROWS, TEXT, Errors
+from tests.answer_cases import ROWS
+from tests.input_cases import NOTE, TEXT, Errors
 
 Run = Callable[[Any], Awaitable[object]]
 

@@ -38,6 +38,8 @@ TABLE: dict[str, tuple[Any, str | None]] = {
     "PUBLIC_BASE_URL": ("", "ftp://bridge.example.com"),
     "MCP_TOOL_NAME_STYLE": ("underscore", "camel"),
     "MCP_ALLOWED_HOSTS": (("127.0.0.1", "localhost", "[::1]"), "http://x.example.com/"),
+    "ELEVENLABS_WEBHOOK_SECRET": ("", None),
+    "POST_CALL_MAX_BODY_BYTES": (8_388_608, "65535"),
     "DEFAULT_PHONE_REGION": ("", "XX"),
     "SAY_FILED_TEMPLATE": (DEFAULT_FILED, "Ticket {reference} is open."),
     "SAY_QUEUED_TEMPLATE": (DEFAULT_QUEUED, "Kept as {reference!r}."),
