@@ -19,6 +19,14 @@ from adapters.helpdesk.mock import MockHelpdesk
 from tests.inprocess import InProcessService
 from tests.inprocess_tenants import InProcessTenants, sha256_line
 from tests.log_capture import emitted_lines, events
+from tests.post_call_samples import (
+    CONVERSATION,
+    POST_CALL,
+    SECRET,
+    encoded,
+    signature_headers,
+    transcription,
+)
 
 A, B = "tenant-a-token-7f3c1e", "tenant-b-token-2d9a4b"
 B_SECRET = "tenant-b-hmac-secret-51"
@@ -247,3 +255,20 @@ async def test_tenants_on_one_redis_keep_their_keys_apart(redis_url: str) -> Non
         if keys:
             await client_.delete(*keys)
         await client_.aclose()
+
+
+async def test_a_post_call_webhook_reaches_its_tenant_by_its_path() -> None:
+    b_table = 'elevenlabs_webhook_secret = "${B_POST_CALL}"'
+    async with service(b=b_table, B_POST_CALL=SECRET) as tenants, tenants.client() as client:
+        a_ticket = (await handoff(client, A, body(CONVERSATION))).json()["ticketId"]
+        b_ticket = (await handoff(client, B, body(CONVERSATION))).json()["ticketId"]
+        event = encoded(transcription())
+        answers = {
+            where: await client.post(where, content=event, headers=signature_headers(event))
+            for where in (POST_CALL, f"/tenants/a{POST_CALL}", f"/tenants/b{POST_CALL}")
+        }
+    assert answers[POST_CALL].status_code == 401  # a signature names no tenant
+    assert answers[f"/tenants/a{POST_CALL}"].status_code == 404  # a has no post-call secret
+    assert answers[f"/tenants/b{POST_CALL}"].json()["outcome"] == "appended"
+    assert len(mock_of(tenants, "b").tickets[b_ticket].notes) == 1
+    assert mock_of(tenants, "a").tickets[a_ticket].notes == []
