@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given
@@ -273,7 +272,7 @@ def test_without_auth_in_the_environment_a_tenants_file_is_enough() -> None:
 
 
 def test_a_tenant_is_found_by_name_or_the_names_are_listed(tmp_path: Path) -> None:
-    found: Any = tenants(tmp_path, TWO, ACME_ZENDESK_KEY="k", GLOBEX_SECRET="s")
+    found = tenants(tmp_path, TWO, ACME_ZENDESK_KEY="k", GLOBEX_SECRET="s")
     assert tenant_named(found, "acme").name == "acme"
     with pytest.raises(ConfigError, match=r"no tenant is called 'nope' .*: acme, globex-eu\)"):
         tenant_named(found, "nope")
