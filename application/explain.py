@@ -34,6 +34,7 @@ _TYPE_NAMES = {
     "bytes": "bytes",
 }
 Check = Callable[[Any], object]
+MAX_ECHO_CHARS = 64
 _EXPECTED = re.compile(r"Expected `(\w+)[^`]*`, got `(\w+)`")
 _MIN = re.compile(r"Expected `(\w+)` of length >= (\d+)")
 _MAX = re.compile(r"Expected `(\w+)` of length <= (\d+)")
@@ -90,10 +91,17 @@ def _wording(message: str, value: Any, annotation: Any) -> str:
         return f"Expected {want}, received {got}"
     if message.startswith("Invalid enum value"):
         choices = " | ".join(f"'{v}'" for v in _enum_values(annotation))
-        return f"Invalid enum value. Expected {choices}, received '{value}'"
+        return f"Invalid enum value. Expected {choices}, received '{_echo(value)}'"
     if "matching regex" in message:
         return checks(annotation)[1] or "Invalid format"
     return message.split(" - at ")[0]
+
+
+def _echo(value: Any) -> str:
+    """The received value as a refusal quotes it: at most ``MAX_ECHO_CHARS``, so an answer (and
+    an MCP error result) stays small whatever was sent."""
+    text = str(value)
+    return text if len(text) <= MAX_ECHO_CHARS else text[:MAX_ECHO_CHARS] + "..."
 
 
 def _length_wording(kind: str, limit: int, *, minimum: bool) -> str:

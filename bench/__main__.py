@@ -8,7 +8,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from bench import handoff, memory, outbox, scale, servers, startup
+from bench import handoff, hostile, memory, outbox, scale, servers, startup
 from bench.common import BenchError, say
 
 
@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("servers", help="the bridge on uvicorn variants and granian")
     servers.add_arguments(sub)
     sub.set_defaults(run=servers.run)
+    sub = commands.add_parser("hostile", help="slow, huge and endless clients per server")
+    hostile.add_arguments(sub)
+    sub.set_defaults(run=hostile.run)
     sub = commands.add_parser("outbox", help="hand-offs queued/s (helpdesk down), delivered/s")
     outbox.add_arguments(sub)
     sub.set_defaults(run=outbox.run)

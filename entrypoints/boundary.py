@@ -17,6 +17,7 @@ import msgspec
 
 from application.explain import field_errors
 from application.handoff_status import HandoffStatusResult
+from application.json_depth import check_json_depth
 from application.lenient import choice_errors, one_of, relaxed
 from application.ticket_filing import FiledTicket
 from domain.errors import FORM_ERRORS, InvalidInput
@@ -41,6 +42,7 @@ def decode(kind: type[T], data: bytes | Mapping[str, Any], *, phone_region: str 
     field in the webhook's (zod's) words, or carries a top-level ``_errors`` entry for a
     document that is not a JSON object.
     """
+    check_json_depth(data)  # before any parser recurses into it (application/json_depth.py)
     try:
         if isinstance(data, bytes):
             command: T = _json_decoder(kind).decode(data)

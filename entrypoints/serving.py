@@ -15,18 +15,24 @@ Receive = Callable[[], Awaitable[Any]]
 ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]  # loose: Litestar's own types are narrower
 
 GRACEFUL_SHUTDOWN_SECONDS = 30
+GUARDED_PROTOCOL = "entrypoints.http.guarded_protocol:GuardedHttpToolsProtocol"
 
 
 def server_options(
     settings: Settings, host: str | None, port: int | None, workers: int
 ) -> dict[str, Any]:
-    """uvicorn keyword arguments: uvloop + httptools, our own logging, graceful SIGTERM."""
+    """uvicorn keyword arguments: uvloop + httptools behind the connection limits
+    (``GuardedHttpToolsProtocol``; docs/deployment.md), our own logging, graceful SIGTERM.
+
+    The protocol is named by its import path, so each worker process imports it and reads its
+    limits from the same environment as its app factory."""
     return {
         "host": host or settings.host,
         "port": port or settings.port,
         "workers": workers if workers > 1 else None,
         "loop": "uvloop",
-        "http": "httptools",
+        "http": GUARDED_PROTOCOL,
+        "timeout_keep_alive": settings.keepalive_timeout_seconds,
         "lifespan": "on",
         "log_config": None,
         "access_log": False,

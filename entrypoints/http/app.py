@@ -138,7 +138,7 @@ def create_app(container: Container, tenant: TenantWiring | None = None) -> Edge
         },
         prefixes={
             MCP_PATH: Route("mcp", mcp_endpoint),
-            HANDOFFS_PATH: Route("handoffs", status),
+            HANDOFFS_PATH: Route("handoffs", status, HANDOFFS_PATH + "/{reference}"),
             "/schema": Route("schema", rest),
         },
         fallback=Route("other", rest),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import structlog
 
 from entrypoints.http.app import create_app
+from entrypoints.http.connection_limits import process_limits
 from entrypoints.logging import configure_logging
 from entrypoints.serving import ASGIApp, opened_at_startup
 from entrypoints.settings import ConfigError, load_settings, read_environment
@@ -27,6 +28,7 @@ def app_from_environment() -> ASGIApp:
         structlog.get_logger("helpdesk_bridge").error("config.invalid", reason=str(error))
         raise SystemExit(1) from None
     configure_logging(settings.log_level, settings.log_format)
+    process_limits()  # the connection limits of this worker, fitted and logged before it serves
     log = structlog.get_logger("helpdesk_bridge")
     if tenants:  # one app per tenant behind a dispatcher (docs/configuration.md, "Tenants")
         log.info("service.starting", tenants=[tenant.name for tenant in tenants])

@@ -28,7 +28,11 @@ error_code, ...): returned by the endpoint, never written into the request scope
 Endpoint = Callable[[Scope, Receive, Send], Awaitable[Facts | None]]
 
 _NO_FACTS: Facts = {}
-_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,64}$")
+_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
+"""A client's X-Request-ID is kept only in this shape (it is logged and echoed); anything else is
+replaced by a fresh id."""
+CLIENT_CLOSED = 499
+"""The access line's status of a request whose client went away before any answer (nginx's)."""
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"SAMEORIGIN"),
@@ -41,10 +45,14 @@ HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """``name`` labels the route's metrics and log lines (a bounded set: never the raw path)."""
+    """``name`` labels the route's metrics and log lines (a bounded set: never the raw path);
+    ``template`` is the path the access line shows for a path below a prefix route (default
+    ``<prefix>/{path}``), so nothing a client puts in a URL - a token pasted into it - is logged.
+    """
 
     name: str
     endpoint: Endpoint
+    template: str | None = None
 
 
 def asgi_endpoint(app: ASGIApp) -> Endpoint:
@@ -57,8 +65,14 @@ def asgi_endpoint(app: ASGIApp) -> Endpoint:
     return endpoint
 
 
+UNMATCHED = "/{path}"
+"""The logged path of a request no route claims (answered 404)."""
+
+
 class RouteTable:
-    """Exact paths, then path prefixes (a mount such as ``/mcp``), then the fallback."""
+    """Exact paths, then path prefixes (a mount such as ``/mcp``), then the fallback. A match is
+    the route and the path as logged: the exact path, the prefix, the prefix route's template, or
+    ``UNMATCHED`` - never the request's own path below a prefix."""
 
     def __init__(
         self,
@@ -66,17 +80,22 @@ class RouteTable:
         prefixes: Mapping[str, Route],
         fallback: Route,
     ) -> None:
-        self._exact = dict(exact)
-        self._prefixes = tuple(prefixes.items())
-        self._fallback = fallback
+        self._exact = {path: (route, path) for path, route in exact.items()}
+        self._prefixes = tuple(
+            (prefix, (route, prefix), (route, route.template or prefix + "/{path}"))
+            for prefix, route in prefixes.items()
+        )
+        self._fallback = (fallback, fallback.template or UNMATCHED)
 
-    def match(self, path: str) -> Route:
-        route = self._exact.get(path)
-        if route is not None:
-            return route
-        for prefix, mounted in self._prefixes:
-            if path == prefix or path.startswith(prefix + "/"):
-                return mounted
+    def match(self, path: str) -> tuple[Route, str]:
+        found = self._exact.get(path)
+        if found is not None:
+            return found
+        for prefix, itself, below in self._prefixes:
+            if path == prefix:
+                return itself
+            if path.startswith(prefix + "/"):
+                return below
         return self._fallback
 
 
@@ -110,12 +129,12 @@ class Edge:
         started = time.perf_counter()
         path = normalised(scope["path"])
         scope["path"] = path
-        route = self._routes.match(path)
+        route, template = self._routes.match(path)
         request_id = _incoming_request_id(scope) or random_uuid_hex().encode()
         extra = [*SECURITY_HEADERS, (b"x-request-id", request_id)]
         if scope.get("scheme") == "https":
             extra.append(HSTS)
-        status = 500
+        status = 0
 
         async def send_with_envelope(message: Message) -> None:
             nonlocal status
@@ -127,7 +146,9 @@ class Edge:
         facts: Facts | None = None
         try:
             facts = await route.endpoint(scope, receive, send_with_envelope)
+            status = status or CLIENT_CLOSED  # returned without answering: nobody to answer
         finally:
+            status = status or 500  # raised before answering: the server answers 500
             facts = facts or _NO_FACTS
             seconds = time.perf_counter() - started
             method = scope.get("method", "")
@@ -135,7 +156,7 @@ class Edge:
             self._log.info(
                 "http.request",
                 method=method,
-                path=path,
+                path=template,
                 route=route.name,
                 status=status,
                 duration_ms=round(seconds * 1000, 2),

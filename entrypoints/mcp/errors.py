@@ -72,18 +72,41 @@ def error_result(
     )
 
 
+MAX_PROBLEMS = 5
+"""Fields an error result names; the rest are counted ("and 3 more")."""
+MAX_MESSAGES_PER_FIELD = 2
+MAX_MESSAGE_CHARS = 200
+
+
 def domain_error_result(error: DomainError) -> CallToolResult:
-    """A use case's refusal, with its own ``code`` (the same string the HTTP API answers)."""
-    message = error.message
+    """A use case's refusal, with its own ``code`` (the same string the HTTP API answers). Refused
+    arguments name the first ``MAX_PROBLEMS`` fields (each message cut to ``MAX_MESSAGE_CHARS``)
+    and count the others, so the result stays within a few KiB however many arguments failed."""
     if isinstance(error, InvalidInput):
-        message = _summarise(error.field_errors)
-    return error_result(error.code, message, error.details)
+        shown, more = bounded(error.field_errors)
+        return error_result(error.code, _summarise(shown, more), InvalidInput(shown).details)
+    return error_result(error.code, error.message, error.details)
 
 
-def _summarise(field_errors: Mapping[str, list[str]]) -> str:
-    """``Invalid arguments: callerNumber: ...; note: ...``: every problem in one sentence."""
+def bounded(field_errors: Mapping[str, list[str]]) -> tuple[dict[str, list[str]], int]:
+    """The first few fields' first messages, cut to length, and how many fields were left out."""
+    shown = {
+        field: [_cut(message) for message in messages[:MAX_MESSAGES_PER_FIELD]]
+        for field, messages in list(field_errors.items())[:MAX_PROBLEMS]
+    }
+    return shown, max(0, len(field_errors) - MAX_PROBLEMS)
+
+
+def _cut(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE_CHARS else message[:MAX_MESSAGE_CHARS] + "..."
+
+
+def _summarise(field_errors: Mapping[str, list[str]], more: int = 0) -> str:
+    """``Invalid arguments: callerNumber: ...; note: ...``: the problems in one sentence."""
     parts = [
         f"{field}: {' / '.join(messages)}" if field != "_errors" else " / ".join(messages)
         for field, messages in field_errors.items()
     ]
+    if more:
+        parts.append(f"and {more} more")
     return "Invalid arguments: " + "; ".join(parts)

@@ -11,6 +11,10 @@ Transport options: **stateless** (no ``Mcp-Session-Id`` to keep: any worker or i
 load balancer can answer any request, and a restart loses no session) and **JSON responses**
 (one ``application/json`` body per POST instead of an SSE stream: these tools answer once, and
 JSON passes every proxy unbuffered). ElevenLabs and the SDK clients handle both.
+
+A POST body is read here first (bounded by MAX_BODY_BYTES) and judged as the stdio transport
+judges a line (``messages.parse_message``): one that is not JSON-RPC is answered here with its
+JSON-RPC error (400), so the SDK's own answers - which quote the input back - never go out.
 """
 
 from __future__ import annotations
@@ -23,9 +27,13 @@ import structlog
 from entrypoints.container import Container
 from entrypoints.http.asgi_io import (
     Answer,
+    ClientDisconnected,
+    Message,
+    RawHeaders,
     Receive,
     Scope,
     Send,
+    read_body,
     read_headers,
     with_headers,
 )
@@ -123,8 +131,43 @@ class McpEndpoint:
             await admitted.send(send)
             return admitted.facts
         sessions = await self.sessions()
+        if scope["method"] == "POST":
+            try:
+                body, too_large = await read_body(scope, receive, self._settings.max_body_bytes)
+            except ClientDisconnected:
+                return None
+            limit = self._settings.max_body_bytes
+            answer = _refusal(body, too_large, limit, admitted.headers)
+            if answer is not None:
+                await answer.send(send)
+                return answer.facts
+            receive = _replaying(body, receive)
         await sessions.handle_request(scope, receive, with_headers(send, admitted.headers))
         return None
+
+
+def _refusal(
+    body: bytes, too_large: bool, max_body_bytes: int, headers: RawHeaders
+) -> Answer | None:
+    """The answer to a POST body the SDK must not see: larger than MAX_BODY_BYTES (413), or no
+    JSON-RPC message (400); both a JSON-RPC error, as the stdio transport answers a bad line."""
+    from entrypoints.mcp.messages import refusal_of, too_large_refusal
+
+    refused = too_large_refusal(max_body_bytes) if too_large else refusal_of(body)
+    if refused is None:
+        return None
+    error, code = refused
+    return Answer(413 if too_large else 400, error, headers, {"error_code": code})
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """``receive`` that hands the SDK the body already read, then the client's own events."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay
 
 
 def _import_sdk() -> None:

@@ -1,7 +1,8 @@
 """``helpdesk-bridge mcp``: the MCP server over stdio, as Claude Desktop spawns it.
 
 stdout carries only the protocol: logs go to stderr (JSON or console, redacted), configured
-before the SDK is imported, so the SDK's own stdlib log records take the same way out.
+before the SDK is imported, so the SDK's own stdlib log records take the same way out. The
+transport (``stdio_lines.py``) answers every line, a malformed one with a JSON-RPC error.
 """
 
 from __future__ import annotations
@@ -19,10 +20,9 @@ def run_stdio(settings: Settings) -> None:
 
     configure_logging(settings.log_level, settings.log_format)
 
-    from mcp.server.stdio import stdio_server
-
     from entrypoints.container import close_container, open_container
     from entrypoints.mcp.server import create_mcp_server
+    from entrypoints.mcp.stdio_lines import claimed_std_streams, stdio_transport
 
     log = structlog.get_logger("helpdesk_bridge.mcp")
 
@@ -36,8 +36,9 @@ def run_stdio(settings: Settings) -> None:
             tool_name_style=settings.mcp_tool_name_style,
         )
         try:
-            async with stdio_server() as (read, write):
-                await server.run(read, write, server.create_initialization_options())
+            with claimed_std_streams() as (source, sink):
+                async with stdio_transport(source, sink) as (read, write):
+                    await server.run(read, write, server.create_initialization_options())
         finally:
             await close_container(container)
             log.info("mcp.stdio_stopped")

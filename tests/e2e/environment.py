@@ -31,6 +31,12 @@ _CONFIG_NAMES = frozenset(
         "FORWARDED_ALLOW_IPS",
         "MAX_BODY_BYTES",
         "TENANTS_FILE",
+        "HEADER_TIMEOUT_SECONDS",
+        "BODY_TIMEOUT_SECONDS",
+        "KEEPALIVE_TIMEOUT_SECONDS",
+        "MAX_CONNECTIONS",
+        "MAX_HEADER_BYTES",
+        "MAX_HEADER_FIELDS",
     }
 )
 _CONFIG_PREFIXES = (

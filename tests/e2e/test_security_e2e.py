@@ -114,7 +114,7 @@ async def test_logs_are_json_lines_one_access_line_per_request(service):
         ids,
         [
             ("GET", "/healthz", 200),
-            ("GET", "/nope", 404),
+            ("GET", "/{path}", 404),  # an unmatched path is logged as a template, never raw
             ("POST", HANDOFF, 200),
             ("POST", HANDOFF, 400),
             ("POST", HANDOFF, 401),
