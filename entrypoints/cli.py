@@ -1,5 +1,7 @@
 """``helpdesk-bridge``: ``serve`` (HTTP), ``mcp`` (stdio MCP server), ``openapi`` (export),
-``outbox`` (queued hand-offs: list, retry, drop), ``elevenlabs tool`` (an agent's webhook tool)."""
+``outbox`` (queued hand-offs: list, retry, drop), ``elevenlabs tool`` (an agent's webhook tool),
+``hash-token`` (a token's ``sha256:`` line for a tenants file). With TENANTS_FILE, ``mcp`` and
+``outbox`` run on the tenant ``--tenant NAME`` names."""
 
 from __future__ import annotations
 
@@ -7,12 +9,37 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from entrypoints.settings import ConfigError, Settings, load_settings
+from entrypoints.settings import ConfigError, Settings, read_environment, settings_from
+from entrypoints.tenants import Tenant, read_tenants, tenant_named
 
 
-def _settings_or_exit(*, require_auth: bool = True) -> Settings:
+def _configured_or_exit(
+    *, require_auth: bool = True, tenant: str | None = None
+) -> tuple[Settings, tuple[Tenant, ...]]:
+    """The environment's settings and, with TENANTS_FILE, the tenants; exit code 2 with one
+    line when either is wrong."""
     try:
-        return load_settings(require_auth=require_auth)
+        values = read_environment()
+        settings = settings_from(values, require_auth=require_auth)
+        if tenant is not None and not settings.tenants_file:
+            raise ConfigError(f"--tenant {tenant} needs TENANTS_FILE (the file naming the tenants)")
+        tenants = read_tenants(values, settings) if settings.tenants_file else ()
+    except ConfigError as error:
+        print(f"helpdesk-bridge: configuration error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return settings, tenants
+
+
+def _settings_or_exit(*, require_auth: bool = True, tenant: str | None = None) -> Settings:
+    """The settings a one-tenant command runs on: the environment's, or with TENANTS_FILE
+    those of the tenant ``--tenant`` names."""
+    settings, tenants = _configured_or_exit(require_auth=require_auth, tenant=tenant)
+    if not tenants:
+        return settings
+    try:
+        if tenant is None:
+            raise ConfigError("TENANTS_FILE is set: name the tenant with --tenant NAME")
+        return tenant_named(tenants, tenant).settings
     except ConfigError as error:
         print(f"helpdesk-bridge: configuration error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -23,10 +50,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     from entrypoints.serving import exit_zero_after_sigterm, server_options
 
-    settings = _settings_or_exit()
-    if args.workers > 1 and settings.store_backend == "memory":
+    settings, tenants = _configured_or_exit()
+    stores = {tenant.settings.store_backend for tenant in tenants} or {settings.store_backend}
+    if args.workers > 1 and "memory" in stores:
         print(
             "helpdesk-bridge: configuration error: --workers > 1 needs STORE_BACKEND=redis "
+            f"{'(for every tenant) ' if tenants else ''}"
             "(in-memory stores are per process: dedup, idempotency and rate limits would split)",
             file=sys.stderr,
         )
@@ -40,11 +69,15 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _mcp(_args: argparse.Namespace) -> int:
+def _mcp(args: argparse.Namespace) -> int:
+    import structlog
+
     from entrypoints.mcp.stdio import run_stdio
 
     # stdio is local: the only client is the process that spawned us, so no token is needed.
-    settings = _settings_or_exit(require_auth=False)
+    settings = _settings_or_exit(require_auth=False, tenant=args.tenant)
+    if args.tenant is not None:  # every log line of the session names its tenant
+        structlog.contextvars.bind_contextvars(tenant=args.tenant)
     try:
         run_stdio(settings)
     except KeyboardInterrupt:
@@ -67,7 +100,13 @@ def _openapi(args: argparse.Namespace) -> int:
 def _outbox(args: argparse.Namespace) -> int:
     from entrypoints.outbox_cli import run_outbox_command
 
-    return run_outbox_command(args, _settings_or_exit(require_auth=False))
+    return run_outbox_command(args, _settings_or_exit(require_auth=False, tenant=args.tenant))
+
+
+def _hash_token(_args: argparse.Namespace) -> int:
+    from entrypoints.hash_token import run_hash_token
+
+    return run_hash_token(sys.stdin, sys.stdout, sys.stderr)
 
 
 def _elevenlabs(args: argparse.Namespace) -> int:
@@ -99,14 +138,21 @@ def build_parser() -> argparse.ArgumentParser:
     mcp = commands.add_parser(
         "mcp", help="run the MCP server over stdio (Claude Desktop); logs go to stderr"
     )
+    mcp.add_argument("--tenant", default=None, help="with TENANTS_FILE: the tenant to serve")
     mcp.set_defaults(run=_mcp)
+    hash_token = commands.add_parser(
+        "hash-token", help="print sha256:<hex> of the token read from stdin (for auth_tokens)"
+    )
+    hash_token.set_defaults(run=_hash_token)
     openapi = commands.add_parser("openapi", help="write the OpenAPI document as YAML")
     openapi.add_argument("--output", default="-", help="file to write (default: stdout)")
     openapi.set_defaults(run=_openapi)
     from entrypoints.outbox_cli import add_outbox_commands
 
     add_outbox_commands(commands)
-    commands.choices["outbox"].set_defaults(run=_outbox)
+    outbox = commands.choices["outbox"]
+    outbox.add_argument("--tenant", default=None, help="with TENANTS_FILE: whose outbox")
+    outbox.set_defaults(run=_outbox)
     from entrypoints.elevenlabs_cli import add_elevenlabs_commands
 
     add_elevenlabs_commands(commands)

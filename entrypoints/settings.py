@@ -108,6 +108,9 @@ class Settings(Declaration, frozen=True):
     """The hand-off answer's ``say`` for a ticket filed or found (200)."""
     say_queued_template: Annotated[str, template_rule(QUEUED_PLACEHOLDER)] = DEFAULT_QUEUED
     """The hand-off answer's ``say`` for a queued hand-off (202, an HB- reference)."""
+    tenants_file: str = ""
+    """A TOML file with one ``[tenants.NAME]`` table per tenant (entrypoints/tenants.py); empty:
+    the environment configures one implicit tenant."""
     header_timeout_seconds: Annotated[float, Meta(ge=1.0, le=300.0)] = 10.0
     """A request's head (request line and headers) arrives within this of the connection or of
     the previous answer on a kept-alive connection, else the connection is closed (408)."""
@@ -182,7 +185,9 @@ def settings_from(values: Mapping[str, str], *, require_auth: bool = True) -> Se
     """The settings in ``values``, keyed by variable name (a file keyed by the names in lower
     case is read as ``{key.upper(): value}``); every check of ``load_settings`` applies."""
     settings = read_declaration(Settings, values)
-    if require_auth and not settings.auth_tokens and not settings.webhook_secrets:
+    # With a tenants file each tenant brings its own credentials (entrypoints/tenants.py).
+    needs_auth = require_auth and not settings.tenants_file
+    if needs_auth and not settings.auth_tokens and not settings.webhook_secrets:
         raise ConfigError(
             "AUTH_TOKEN or WEBHOOK_SECRET must be set: the hand-off endpoint refuses to run "
             "unauthenticated (set AUTH_TOKEN=<random string>, e.g. `openssl rand -hex 32`)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import msgspec
 from litestar import Litestar, Response, get
@@ -48,26 +49,47 @@ HANDOFFS_PATH = "/handoffs"
 MCP_PATH = "/mcp"
 
 
-def create_app(container: Container) -> Edge:
-    """Build the edge and its routes; every collaborator is resolved here, none per request."""
+@dataclass(frozen=True)
+class TenantWiring:
+    """What a tenant's app takes from the tenants' front (entrypoints/tenant_serving.py)
+    instead of making it: the secrets its tenant's entry of the tenants file admits (the
+    webhook's and ``/mcp``'s, the post-call webhook's; swapped by the tenants' reload, which
+    replaces this app's own SIGHUP reload), and its metrics, labelled with the tenant's name
+    and rendered by the front's one ``/metrics``."""
+
+    secrets: Holder[AuthSecrets]
+    post_call_secrets: Holder[tuple[str, ...]]
+    metrics: Metrics
+
+
+def create_app(container: Container, tenant: TenantWiring | None = None) -> Edge:
+    """Build the edge and its routes; every collaborator is resolved here, none per request.
+
+    ``tenant``: one tenant's app behind the tenants' front; without it (no TENANTS_FILE) the app
+    is the whole service, its secrets from the settings and reloaded on SIGHUP by itself."""
     settings = container.settings()
     limiter = container.rate_limiter()
-    secrets = Holder(AuthSecrets.from_settings(settings))  # SIGHUP swaps it (reload.py)
-    post_call_secret = Holder(post_call_secrets(settings))
-    reloader = Reloader(
-        settings,
-        [
-            AuthReload(secrets),
-            PostCallSecretReload(post_call_secret),
-            *container.helpdesk_reloadables(),
-        ],
-    )
+    reloader: Reloader | None = None
+    if tenant is None:
+        secrets = Holder(AuthSecrets.from_settings(settings))  # SIGHUP swaps it (reload.py)
+        post_call_secret = Holder(post_call_secrets(settings))
+        reloader = Reloader(
+            settings,
+            [
+                AuthReload(secrets),
+                PostCallSecretReload(post_call_secret),
+                *container.helpdesk_reloadables(),
+            ],
+        )
+        metrics = Metrics(VERSION)
+    else:
+        secrets, post_call_secret = tenant.secrets, tenant.post_call_secrets
+        metrics = tenant.metrics
     webhook_gate = Gate(
         WebhookAuth(secrets, settings.hmac_tolerance_seconds, container.clock()),
         limiter,
         container.replay_guard(),
     )
-    metrics = Metrics(VERSION)
     worker = DeliveryWorker(
         container.outbox(), container.deliver_handoff().execute, container.clock(), metrics
     )
@@ -99,7 +121,9 @@ def create_app(container: Container) -> Edge:
         deadline_seconds=settings.handoff_deadline_seconds,
     )
     # MCP over Streamable HTTP; the SDK itself loads on the first MCP request.
-    mcp_endpoint = McpEndpoint(container, Gate(BearerAuth(secrets), limiter))
+    mcp_endpoint = McpEndpoint(
+        container, Gate(BearerAuth(secrets), limiter), has_tokens=bool(secrets.value.tokens)
+    )
     checks = ReadinessChecks(container.health_probes(), settings.readyz_cache_seconds)
     framework = _framework_routes(container, checks, metrics, mcp_endpoint, worker, reloader)
     rest = asgi_endpoint(framework)
@@ -128,7 +152,7 @@ def _framework_routes(
     metrics: Metrics,
     mcp_endpoint: McpEndpoint,
     worker: DeliveryWorker,
-    reloader: Reloader,
+    reloader: Reloader | None,
 ) -> Litestar:
     """The routes off the hot path, on Litestar (its 404/405 answered in our envelope), and the
     lifespan: it starts the delivery worker and the SIGHUP reload, and stops them and closes
@@ -169,11 +193,13 @@ def _framework_routes(
         await warn_if_queued_hand_offs_are_not_durable(container)
         await report_helpdesk_setup(container.helpdesk())
         worker.start()
-        reloader.listen()
+        if reloader is not None:
+            reloader.listen()
         try:
             yield
         finally:
-            reloader.stop()
+            if reloader is not None:
+                reloader.stop()
             await worker.stop()
             await mcp_endpoint.aclose()
             await close_container(container)

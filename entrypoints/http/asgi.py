@@ -8,7 +8,9 @@ from entrypoints.http.app import create_app
 from entrypoints.http.connection_limits import process_limits
 from entrypoints.logging import configure_logging
 from entrypoints.serving import ASGIApp, opened_at_startup
-from entrypoints.settings import ConfigError, load_settings
+from entrypoints.settings import ConfigError, load_settings, read_environment
+from entrypoints.tenant_serving import tenants_app
+from entrypoints.tenants import read_tenants
 
 
 def app_from_environment() -> ASGIApp:
@@ -20,14 +22,19 @@ def app_from_environment() -> ASGIApp:
     and the supervisor keeps the old worker (docs/deployment.md)."""
     try:
         settings = load_settings()
+        tenants = read_tenants(read_environment(), settings) if settings.tenants_file else ()
     except ConfigError as error:
         configure_logging()
         structlog.get_logger("helpdesk_bridge").error("config.invalid", reason=str(error))
         raise SystemExit(1) from None
     configure_logging(settings.log_level, settings.log_format)
     process_limits()  # the connection limits of this worker, fitted and logged before it serves
+    log = structlog.get_logger("helpdesk_bridge")
+    if tenants:  # one app per tenant behind a dispatcher (docs/configuration.md, "Tenants")
+        log.info("service.starting", tenants=[tenant.name for tenant in tenants])
+        return tenants_app(settings, tenants)
     app = opened_at_startup(settings, create_app)
-    structlog.get_logger("helpdesk_bridge").info(
+    log.info(
         "service.starting",
         helpdesk_backend=settings.helpdesk_backend,
         store_backend=settings.store_backend,

@@ -67,6 +67,14 @@ class SharedToken:
         self._digest = hashlib.sha256(token.encode()).digest()
         self.client = "token:" + hashlib.sha256(token.encode()).hexdigest()[:16]
 
+    @classmethod
+    def from_digest(cls, digest: bytes) -> SharedToken:
+        """The token whose SHA-256 is ``digest`` (a tenants file holds only hashes)."""
+        token = cls.__new__(cls)
+        token._digest = digest
+        token.client = "token:" + digest.hex()[:16]
+        return token
+
     def matches(self, digest: bytes) -> bool:
         """Does the presented token's SHA-256 ``digest`` equal this one's?"""
         return hmac.compare_digest(digest, self._digest)
@@ -108,6 +116,15 @@ class AuthSecrets:
         """The client of the token ``presented`` matches, or None. Every token is compared,
         matched or not, so the time taken does not tell which one (or whether one) matched."""
         digest = hashlib.sha256(presented.encode()).digest()
+        found = None
+        for token in self.tokens:
+            if token.matches(digest):
+                found = token.client
+        return found
+
+    def digest_client(self, digest: bytes) -> str | None:
+        """``token_client`` for a token already hashed (SHA-256 ``digest``): the tenant
+        dispatcher hashes a presented token once and asks every tenant."""
         found = None
         for token in self.tokens:
             if token.matches(digest):

@@ -129,6 +129,11 @@ async def readiness(checks: ReadinessChecks, queueing: bool = False) -> Response
     """Every dependency's health and the verdict of ``readiness_status``."""
     results = await checks.results()
     status, code = readiness_status(results, queueing)
+    return readiness_answer(status, code, results)
+
+
+def readiness_answer(status: str, code: int, results: Mapping[str, bool]) -> Response[bytes]:
+    """The ``/readyz`` body: the verdict and each check, healthy or not."""
     body = ReadinessBody(
         status=status,
         service=SERVICE_NAME,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from application.ports import OutboxStats
@@ -41,11 +41,13 @@ class _Histogram:
 
 
 class Metrics:
-    """This process's counters."""
+    """This process's counters (with a tenants file: one tenant's, labelled with its name)."""
 
-    def __init__(self, version: str) -> None:
+    def __init__(self, version: str, tenant: str | None = None) -> None:
         self._version = version
         self._started = time.time()
+        self._tenant = f'tenant="{tenant}",' if tenant else ""
+        """Every series' first label with a tenants file (a name from the file: bounded)."""
         self._requests: defaultdict[tuple[str, str, int], int] = defaultdict(int)
         self._latency: defaultdict[str, _Histogram] = defaultdict(_Histogram)
         self._handoffs: defaultdict[str, int] = defaultdict(int)
@@ -83,50 +85,90 @@ class Metrics:
         if queued_seconds is not None:
             self._delivery_latency.observe(queued_seconds)
 
+    @property
+    def started(self) -> float:
+        """When this process started (epoch seconds)."""
+        return self._started
+
     def render(self, outbox: OutboxStats | None = None) -> bytes:
         """The text exposition of every series; ``outbox``: the outbox as the scrape found it
         (for Redis, the whole fleet's)."""
-        lines: list[str] = []
-        _family(lines, "info", "gauge", "The running version of helpdesk-bridge.")
-        lines.append(f'{PREFIX}_info{{version="{self._version}"}} 1')
-        _family(lines, "process_start_time_seconds", "gauge", "Start of this process (epoch).")
-        lines.append(f"{PREFIX}_process_start_time_seconds {self._started:.3f}")
-        _family(lines, "http_requests_total", "counter", "HTTP requests answered.")
-        for (route, method, status), value in sorted(self._requests.items()):
-            labels = f'route="{route}",method="{method}",status="{status}"'
-            lines.append(f"{PREFIX}_http_requests_total{{{labels}}} {value}")
-        name = "http_request_duration_seconds"
-        _family(lines, name, "histogram", "Time to answer an HTTP request.")
-        for route, histogram in sorted(self._latency.items()):
-            _buckets(lines, name, f'route="{route}"', histogram)
-        _family(lines, "handoffs_total", "counter", "Hand-offs answered with a ticket, by outcome.")
-        for outcome, value in sorted(self._handoffs.items()):
-            lines.append(f'{PREFIX}_handoffs_total{{outcome="{outcome}"}} {value}')
-        _family(lines, "errors_total", "counter", "Refusals and failures, by error code.")
-        for code, value in sorted(self._errors.items()):
-            lines.append(f'{PREFIX}_errors_total{{code="{_label(code)}"}} {value}')
-        self._render_outbox(lines, outbox)
-        return ("\n".join(lines) + "\n").encode()
+        return render_metrics(self._version, self._started, [(self, outbox)])
 
-    def _render_outbox(self, lines: list[str], outbox: OutboxStats | None) -> None:
-        _family(lines, "outbox_deliveries_total", "counter", "Delivery attempts, by outcome.")
+    def collect(self, families: Families, outbox: OutboxStats | None) -> None:
+        """Append this process's (or this tenant's) series to ``families``."""
+        tenant = self._tenant
+        for (route, method, status), value in sorted(self._requests.items()):
+            labels = f'{tenant}route="{route}",method="{method}",status="{status}"'
+            families["http_requests_total"].append(
+                f"{PREFIX}_http_requests_total{{{labels}}} {value}"
+            )
+        name = "http_request_duration_seconds"
+        for route, histogram in sorted(self._latency.items()):
+            _buckets(families[name], name, f'{tenant}route="{route}"', histogram)
+        for outcome, value in sorted(self._handoffs.items()):
+            labels = f'{tenant}outcome="{outcome}"'
+            families["handoffs_total"].append(f"{PREFIX}_handoffs_total{{{labels}}} {value}")
+        for code, value in sorted(self._errors.items()):
+            labels = f'{tenant}code="{_label(code)}"'
+            families["errors_total"].append(f"{PREFIX}_errors_total{{{labels}}} {value}")
+        self._collect_outbox(families, outbox)
+
+    def _collect_outbox(self, families: Families, outbox: OutboxStats | None) -> None:
+        tenant = self._tenant
+        name = "outbox_deliveries_total"
         for outcome, value in sorted(self._deliveries.items()):
-            lines.append(f'{PREFIX}_outbox_deliveries_total{{outcome="{outcome}"}} {value}')
+            families[name].append(f'{PREFIX}_{name}{{{tenant}outcome="{outcome}"}} {value}')
         name = "outbox_delivery_latency_seconds"
-        _family(lines, name, "histogram", "Time from queued to delivered.")
-        _buckets(lines, name, "", self._delivery_latency)
+        _buckets(families[name], name, tenant.rstrip(","), self._delivery_latency)
         if outbox is None:
             return
-        _family(lines, "outbox_items", "gauge", "Hand-offs in the outbox, by state.")
         for state, count in (
             ("queued", outbox.queued),
             ("delivered", outbox.delivered),
             ("dead", outbox.dead),
         ):
-            lines.append(f'{PREFIX}_outbox_items{{state="{state}"}} {count}')
-        _family(lines, "outbox_oldest_queued_age_seconds", "gauge", "Age of the oldest queued.")
+            families["outbox_items"].append(
+                f'{PREFIX}_outbox_items{{{tenant}state="{state}"}} {count}'
+            )
         oldest = outbox.oldest_queued_age_seconds or 0.0
-        lines.append(f"{PREFIX}_outbox_oldest_queued_age_seconds {oldest:.3f}")
+        name = "outbox_oldest_queued_age_seconds"
+        braces = f"{{{tenant.rstrip(',')}}}" if tenant else ""
+        families[name].append(f"{PREFIX}_{name}{braces} {oldest:.3f}")
+
+
+Families = dict[str, list[str]]
+# (name, type, help, shown without series): the families after info and start time, in order.
+_FAMILIES = (
+    ("http_requests_total", "counter", "HTTP requests answered.", True),
+    ("http_request_duration_seconds", "histogram", "Time to answer an HTTP request.", True),
+    ("handoffs_total", "counter", "Hand-offs answered with a ticket, by outcome.", True),
+    ("errors_total", "counter", "Refusals and failures, by error code.", True),
+    ("outbox_deliveries_total", "counter", "Delivery attempts, by outcome.", True),
+    ("outbox_delivery_latency_seconds", "histogram", "Time from queued to delivered.", True),
+    ("outbox_items", "gauge", "Hand-offs in the outbox, by state.", False),
+    ("outbox_oldest_queued_age_seconds", "gauge", "Age of the oldest queued.", False),
+)
+
+
+def render_metrics(
+    version: str, started: float, sources: Sequence[tuple[Metrics, OutboxStats | None]]
+) -> bytes:
+    """One exposition of several sources' series (one per tenant, each with its ``tenant``
+    label): each family's HELP and TYPE once, then every source's samples of it."""
+    families: Families = {name: [] for name, *_ in _FAMILIES}
+    for metrics, outbox in sources:
+        metrics.collect(families, outbox)
+    lines: list[str] = []
+    _family(lines, "info", "gauge", "The running version of helpdesk-bridge.")
+    lines.append(f'{PREFIX}_info{{version="{version}"}} 1')
+    _family(lines, "process_start_time_seconds", "gauge", "Start of this process (epoch).")
+    lines.append(f"{PREFIX}_process_start_time_seconds {started:.3f}")
+    for name, kind, help_text, always in _FAMILIES:
+        if always or families[name]:
+            _family(lines, name, kind, help_text)
+            lines.extend(families[name])
+    return ("\n".join(lines) + "\n").encode()
 
 
 def _buckets(lines: list[str], name: str, labels: str, histogram: _Histogram) -> None:

@@ -69,7 +69,7 @@ class McpEndpoint:
     SDK's import time and memory. ``aclose`` (in the app's
     lifespan) stops the session manager if it was started."""
 
-    def __init__(self, container: Container, gate: Gate) -> None:
+    def __init__(self, container: Container, gate: Gate, *, has_tokens: bool = True) -> None:
         settings = container.settings()
         self._container = container
         self._settings = settings
@@ -78,7 +78,7 @@ class McpEndpoint:
         self._starting = asyncio.Lock()
         self._stop = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
-        if not settings.auth_token:
+        if not has_tokens:
             structlog.get_logger("helpdesk_bridge.mcp").warning(
                 "mcp.http_without_token",
                 hint="AUTH_TOKEN is not set: /mcp refuses every request (401)",

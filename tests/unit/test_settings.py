@@ -43,6 +43,7 @@ TABLE: dict[str, tuple[Any, str | None]] = {
     "DEFAULT_PHONE_REGION": ("", "XX"),
     "SAY_FILED_TEMPLATE": (DEFAULT_FILED, "Ticket {reference} is open."),
     "SAY_QUEUED_TEMPLATE": (DEFAULT_QUEUED, "Kept as {reference!r}."),
+    "TENANTS_FILE": ("", None),
     "HEADER_TIMEOUT_SECONDS": (10.0, "0.5"),
     "BODY_TIMEOUT_SECONDS": (10.0, "301"),
     "KEEPALIVE_TIMEOUT_SECONDS": (5.0, "soon"),
