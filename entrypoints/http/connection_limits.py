@@ -17,7 +17,8 @@ import msgspec
 import structlog
 
 from entrypoints.error_codes import RETRY_AFTER_SECONDS
-from entrypoints.settings import Settings, load_settings
+from entrypoints.settings import ConfigError, Settings, load_settings, read_environment
+from entrypoints.tenants import read_tenants
 
 FD_BASE_RESERVE = 40
 """Descriptors an idle ``serve`` process holds besides client sockets (measured: 19 - the
@@ -68,15 +69,31 @@ def fitted_cap(wanted: int, reserve: int) -> int:
     return max(MIN_CONNECTIONS, min(wanted, soft - reserve))
 
 
-def limits_for(settings: Settings) -> ConnectionLimits:
-    """The process's limits from its settings (the cap fitted to its file limit)."""
+def limits_for(settings: Settings, reserve: int | None = None) -> ConnectionLimits:
+    """The process's limits from its settings (the cap fitted to its file limit, keeping
+    ``reserve`` descriptors - by default ``fd_reserve(settings)`` - for everything else)."""
+    kept = fd_reserve(settings) if reserve is None else reserve
     return ConnectionLimits(
         header_timeout=settings.header_timeout_seconds,
         body_timeout=settings.body_timeout_seconds,
         max_header_bytes=settings.max_header_bytes,
         max_header_fields=settings.max_header_fields,
-        max_connections=fitted_cap(settings.max_connections, fd_reserve(settings)),
+        max_connections=fitted_cap(settings.max_connections, kept),
     )
+
+
+def tenant_reserve(settings: Settings) -> int:
+    """``fd_reserve`` for the process as configured: with a tenants file each tenant has its
+    own Redis pool and helpdesk client, so each tenant's pools are kept (the tenants at
+    start-up; one added by SIGHUP later is not counted). A tenants file that does not read
+    keeps the single reserve: start-up reports the file's problem itself."""
+    if not settings.tenants_file:
+        return fd_reserve(settings)
+    try:
+        tenants = read_tenants(read_environment(), settings)
+    except ConfigError:
+        return fd_reserve(settings)
+    return FD_BASE_RESERVE + sum(fd_reserve(t.settings) - FD_BASE_RESERVE for t in tenants)
 
 
 @cache
@@ -84,7 +101,7 @@ def process_limits() -> ConnectionLimits:
     """The limits of this worker, from the environment as its app factory reads it (``serve``
     has checked it already), computed once and logged once."""
     settings = load_settings(require_auth=False)
-    limits = limits_for(settings)
+    limits = limits_for(settings, tenant_reserve(settings))
     structlog.get_logger("helpdesk_bridge.http").info(
         "http.limits",
         header_timeout_seconds=limits.header_timeout,

@@ -11,7 +11,6 @@ import asyncio
 import hashlib
 import inspect
 import json
-import resource
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -23,12 +22,8 @@ from uvicorn.server import ServerState
 from entrypoints.http.connection_limits import (
     EVICT_AFTER_SECONDS,
     ConnectionLimits,
-    fd_reserve,
-    fitted_cap,
-    limits_for,
 )
 from entrypoints.http.guarded_protocol import GuardedHttpToolsProtocol
-from entrypoints.settings import settings_from
 
 DEADLINE = 0.15
 LIMITS = ConnectionLimits(
@@ -278,12 +273,3 @@ async def test_past_the_cap_the_longest_waiting_gives_way_else_the_newcomer_is_r
     await settle()
     assert fourth_transport.status() == 200
     assert first.transport is first_transport
-
-
-def test_the_cap_fits_the_file_limit():
-    assert fitted_cap(100, 40) == 100  # this process may hold far more than 140 descriptors
-    settings = settings_from({"AUTH_TOKEN": "t", "MAX_CONNECTIONS": "1000000"})
-    limits = limits_for(settings)  # raises the soft limit toward the hard one, no further
-    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    assert limits.max_connections == min(1_000_000, soft - fd_reserve(settings))
-    assert fd_reserve(settings) == 40  # mock helpdesk, memory stores: only the base
