@@ -20,28 +20,21 @@ from application.ports import Clock, StoredResponse
 from domain.errors import DomainError
 from entrypoints.boundary import decode, handoff_response
 from entrypoints.http.asgi_io import (
-    JSON,
     Answer,
-    ClientDisconnected,
-    Receive,
     Scope,
-    Send,
-    read_body,
     read_headers,
 )
 from entrypoints.http.edge import Facts
-from entrypoints.http.errors import HttpError, error_answer, internal_error, refusal
+from entrypoints.http.errors import HttpError
 from entrypoints.http.gate import Gate, Passage
+from entrypoints.http.gated_post import CONTENT_TYPE, GatedPostRoute, require_json
 from entrypoints.say import SayTemplates
 
-CONTENT_TYPE = b"content-type"
 IDEMPOTENCY_KEY = b"idempotency-key"
 _encoder = msgspec.json.Encoder()
-_ALLOW = [(b"allow", b"POST")]
-_NOT_JSON = HttpError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
 
 
-class HandoffRoute:
+class HandoffRoute(GatedPostRoute):
     """The hand-off route, its collaborators bound once."""
 
     def __init__(
@@ -69,26 +62,6 @@ class HandoffRoute:
         self._phone_region = phone_region
         self._log = structlog.get_logger("helpdesk_bridge.outbox")
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Facts | None:
-        # The deadline counts from the request's arrival: reading its body is part of it.
-        deadline = Deadline(self._clock, self._deadline_seconds)
-        if scope["method"] != "POST":
-            answer = error_answer("METHOD_NOT_ALLOWED", "Method not allowed", headers=_ALLOW)
-            await answer.send(send)
-            return answer.facts
-        try:
-            body, too_large = await read_body(scope, receive, self._max_body)
-        except ClientDisconnected:
-            return None
-        try:
-            answer = await self._answer(scope, body, too_large, deadline)
-        except DomainError as error:  # e.g. STORE_UNAVAILABLE from the rate limiter
-            answer = refusal(error)
-        except Exception as error:  # a bug: the envelope, never a traceback to the client
-            answer = internal_error(error)
-        await answer.send(send)
-        return answer.facts
-
     async def _answer(
         self, scope: Scope, body: bytes, too_large: bool, deadline: Deadline
     ) -> Answer:
@@ -97,8 +70,7 @@ class HandoffRoute:
         if isinstance(admitted, Answer):
             return admitted
         try:
-            if not headers.get(CONTENT_TYPE, "").lower().startswith(JSON):
-                raise _NOT_JSON
+            require_json(headers)
             payload = decode(OaHandoffCommand, body, phone_region=self._phone_region)
             key = headers.get(IDEMPOTENCY_KEY)
             if key is None:

@@ -15,28 +15,20 @@ from application.ticket_status import TicketStatusCommand, TicketStatusLookup
 from domain.errors import DomainError
 from entrypoints.boundary import decode
 from entrypoints.http.asgi_io import (
-    JSON,
     Answer,
-    ClientDisconnected,
-    Receive,
     Scope,
-    Send,
-    read_body,
     read_headers,
 )
-from entrypoints.http.edge import Facts
-from entrypoints.http.errors import HttpError, error_answer, internal_error, refusal
+from entrypoints.http.errors import HttpError
 from entrypoints.http.gate import Gate
+from entrypoints.http.gated_post import CONTENT_TYPE, GatedPostRoute, require_json
 from entrypoints.status_boundary import ticket_status_body
 
 PATH = "/ingest/ticket-status"
-CONTENT_TYPE = b"content-type"
-_ALLOW = [(b"allow", b"POST")]
-_NOT_JSON = HttpError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
 _encode = msgspec.json.Encoder().encode
 
 
-class TicketStatusRoute:
+class TicketStatusRoute(GatedPostRoute):
     """The ticket-status route, its collaborators bound once (at start-up)."""
 
     def __init__(
@@ -54,25 +46,6 @@ class TicketStatusRoute:
         self._clock = clock
         self._deadline_seconds = deadline_seconds
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Facts | None:
-        deadline = Deadline(self._clock, self._deadline_seconds)  # from the request's arrival
-        if scope["method"] != "POST":
-            answer = error_answer("METHOD_NOT_ALLOWED", "Method not allowed", headers=_ALLOW)
-            await answer.send(send)
-            return answer.facts
-        try:
-            body, too_large = await read_body(scope, receive, self._max_body)
-        except ClientDisconnected:
-            return None
-        try:
-            answer = await self._answer(scope, body, too_large, deadline)
-        except DomainError as error:  # e.g. STORE_UNAVAILABLE from the rate limiter
-            answer = refusal(error)
-        except Exception as error:  # a bug: the envelope, never a traceback to the client
-            answer = internal_error(error)
-        await answer.send(send)
-        return answer.facts
-
     async def _answer(
         self, scope: Scope, body: bytes, too_large: bool, deadline: Deadline
     ) -> Answer:
@@ -81,8 +54,7 @@ class TicketStatusRoute:
         if isinstance(admitted, Answer):
             return admitted
         try:
-            if not headers.get(CONTENT_TYPE, "").lower().startswith(JSON):
-                raise _NOT_JSON
+            require_json(headers)
             result = await self._lookup.execute(decode(TicketStatusCommand, body), deadline)
         except (HttpError, DomainError) as error:
             return admitted.refuse(error)
