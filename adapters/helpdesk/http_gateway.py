@@ -97,3 +97,18 @@ async def answer(
     if response.status_code not in ok:
         raise unexpected_status(operation, response)
     return Answer.read(response, operation)
+
+
+async def found(
+    resilience: Resilience, operation: str, send: Send, deadline: Deadline | None
+) -> Answer | None:
+    """A read of one record (retried like any read): None when the helpdesk has no such record
+    (404), else its JSON answer as ``answer`` gives it."""
+    response = await resilience.send(
+        operation, send, replay_safe=True, deadline=deadline, read_only=True
+    )
+    if response.status_code == 404:
+        return None
+    if response.status_code != 200:
+        raise unexpected_status(operation, response)
+    return Answer.read(response, operation)

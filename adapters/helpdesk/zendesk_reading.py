@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 
-from adapters.helpdesk.http_gateway import answer
+from adapters.helpdesk.http_gateway import answer, found
 from adapters.helpdesk.resilience import Resilience
-from adapters.helpdesk.wire import Answer, numeric_ticket_id, parse_timestamp, unexpected_status
+from adapters.helpdesk.wire import Answer, numeric_ticket_id, parse_timestamp
 from adapters.helpdesk.zendesk_users import ZendeskRequesters
 from application.deadline import Deadline
 from application.errors import TicketNotFound
@@ -83,18 +83,10 @@ class ZendeskReading:
             number = numeric_ticket_id(ticket_id)
         except TicketNotFound:
             return None
-        response = await self._resilience.send(
-            "get_ticket",
-            partial(self._client.get, f"/api/v2/tickets/{number}"),
-            replay_safe=True,
-            deadline=deadline,
-            read_only=True,
-        )
-        if response.status_code == 404:
+        send = partial(self._client.get, f"/api/v2/tickets/{number}")
+        got = await found(self._resilience, "get_ticket", send, deadline)
+        if got is None:
             return None
-        if response.status_code != 200:
-            raise unexpected_status("get_ticket", response)
-        got = Answer.read(response, "get_ticket")
         return ticket_status(got, got.body.get("ticket"), self._base_url)
 
     async def find_caller_tickets(
