@@ -21,7 +21,6 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-import msgspec
 from litestar import Litestar, Response, get
 from litestar.exceptions import HTTPException
 
@@ -34,16 +33,14 @@ from entrypoints.http.errors import handle_domain_error, handle_litestar_error, 
 from entrypoints.http.health import liveness, readiness_answer, readiness_status
 from entrypoints.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from entrypoints.http.metrics import Metrics, render_metrics
-from entrypoints.http.openapi import VERSION, build_openapi, openapi_yaml
+from entrypoints.http.openapi import VERSION
+from entrypoints.http.schema_routes import schema_routes
 from entrypoints.reload import Reloader
 from entrypoints.settings import Settings, read_environment
 from entrypoints.tenant_apps import TenantApp
 from entrypoints.tenant_dispatch import TenantDispatch, refuse
 from entrypoints.tenant_reload import TenantRegistry, TenantsReload
 from entrypoints.tenants import Tenant
-
-JSON = "application/json"
-YAML = "application/yaml"
 
 
 @dataclass(frozen=True)
@@ -135,17 +132,6 @@ def _front_routes(
         body = render_metrics(VERSION, metrics.started, sources)
         return Response(body, media_type=METRICS_CONTENT_TYPE)
 
-    schema_json = msgspec.json.encode(build_openapi(settings))
-    schema_yaml = openapi_yaml(settings).encode()
-
-    @get(["/schema", "/schema/openapi.json"], include_in_schema=False, sync_to_thread=False)
-    def schema() -> Response[bytes]:
-        return Response(schema_json, media_type=JSON)
-
-    @get("/schema/openapi.yaml", include_in_schema=False, sync_to_thread=False)
-    def schema_as_yaml() -> Response[bytes]:
-        return Response(schema_yaml, media_type=YAML)
-
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
         await registry.start_all()
@@ -157,7 +143,7 @@ def _front_routes(
             await registry.stop_all()
 
     return Litestar(
-        route_handlers=[healthz, readyz, metrics_text, schema, schema_as_yaml],
+        route_handlers=[healthz, readyz, metrics_text, *schema_routes(settings)],
         exception_handlers={
             DomainError: handle_domain_error,
             HTTPException: handle_litestar_error,

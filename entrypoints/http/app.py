@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-import msgspec
 from litestar import Litestar, Response, get
 from litestar.exceptions import HTTPException
 
@@ -28,21 +27,20 @@ from entrypoints.http.handoff_status import HandoffStatusRoute
 from entrypoints.http.health import ReadinessChecks, liveness, readiness
 from entrypoints.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from entrypoints.http.metrics import Metrics
-from entrypoints.http.openapi import VERSION, build_openapi, openapi_yaml
+from entrypoints.http.openapi import VERSION
 from entrypoints.http.post_call import PostCallRoute
 from entrypoints.http.post_call_signature import (
     PostCallSecretReload,
     PostCallSignature,
     post_call_secrets,
 )
+from entrypoints.http.schema_routes import schema_routes
 from entrypoints.http.ticket_status import PATH as TICKET_STATUS_PATH
 from entrypoints.http.ticket_status import TicketStatusRoute
 from entrypoints.mcp.http import McpEndpoint
 from entrypoints.reload import Holder, Reloader
 from entrypoints.say import SayTemplates
 
-JSON = "application/json"
-YAML = "application/yaml"
 HANDOFF_PATH = "/ingest/oa-handoff"
 POST_CALL_PATH = "/ingest/elevenlabs/post-call"
 HANDOFFS_PATH = "/handoffs"
@@ -177,16 +175,6 @@ def _framework_routes(
         return await readiness(checks, queueing=settings.helpdesk.down_policy == "queue")
 
     settings = container.settings()
-    schema_json = msgspec.json.encode(build_openapi(settings))
-    schema_yaml = openapi_yaml(settings).encode()
-
-    @get(["/schema", "/schema/openapi.json"], include_in_schema=False, sync_to_thread=False)
-    def schema() -> Response[bytes]:
-        return Response(schema_json, media_type=JSON)
-
-    @get("/schema/openapi.yaml", include_in_schema=False, sync_to_thread=False)
-    def schema_as_yaml() -> Response[bytes]:
-        return Response(schema_yaml, media_type=YAML)
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
@@ -205,7 +193,7 @@ def _framework_routes(
             await close_container(container)
 
     return Litestar(
-        route_handlers=[healthz, readyz, metrics_text, schema, schema_as_yaml],
+        route_handlers=[healthz, readyz, metrics_text, *schema_routes(settings)],
         exception_handlers={
             DomainError: handle_domain_error,
             HTTPException: handle_litestar_error,
