@@ -27,6 +27,16 @@ def rate_headers(decision: RateDecision) -> RawHeaders:
     ]
 
 
+def rate_limited(decision: RateDecision, limits: RawHeaders) -> Answer:
+    """The 429 for a caller over its budget: Retry-After and the body's ``retryAfter`` agree."""
+    return error_answer(
+        "RATE_LIMIT_EXCEEDED",
+        f"Too many requests. Rate limit: {decision.limit} requests per second",
+        headers=limits,
+        retry_after=decision.reset_seconds,
+    )
+
+
 class Passage:
     """A caller let through: who it is, and the headers every answer to it carries."""
 
@@ -75,12 +85,7 @@ class Gate:
         decision = await self._limiter.hit(verdict.client)
         limits = rate_headers(decision)
         if not decision.allowed:
-            return error_answer(
-                "RATE_LIMIT_EXCEEDED",
-                f"Too many requests. Rate limit: {decision.limit} requests per second",
-                headers=limits,
-                retry_after=decision.reset_seconds,
-            )
+            return rate_limited(decision, limits)
         if too_large:
             return error_answer("PAYLOAD_TOO_LARGE", "Request body too large", headers=limits)
         if verdict.error is not None:

@@ -34,7 +34,7 @@ from entrypoints.http.asgi_io import (
 )
 from entrypoints.http.edge import Facts
 from entrypoints.http.errors import HttpError, error_answer, internal_error, refusal
-from entrypoints.http.gate import rate_headers
+from entrypoints.http.gate import rate_headers, rate_limited
 from entrypoints.http.post_call_body import read_streamed
 from entrypoints.http.post_call_payload import (
     TRANSCRIPTION,
@@ -100,12 +100,7 @@ class PostCallRoute:
         decision = await self._limiter.hit(f"elevenlabs:ip:{client_ip(scope)}")
         limits = rate_headers(decision)
         if not decision.allowed:
-            return error_answer(
-                "RATE_LIMIT_EXCEEDED",
-                f"Too many requests. Rate limit: {decision.limit} requests per second",
-                headers=limits,
-                retry_after=decision.reset_seconds,
-            )
+            return rate_limited(decision, limits)
         headers = read_headers(scope, _HEADERS)
         try:
             verifier = signature.start(headers.get(SIGNATURE_HEADER))
