@@ -32,6 +32,9 @@ from domain.errors import FORM_ERRORS, InvalidInput
 from domain.ticket import TicketState, TicketStatus, ticket_subject
 
 MAX_CALLER_TICKETS = 5
+QUEUED_SCAN_LIMIT = 1_000
+"""Queued hand-offs read to find a caller's (the oldest first; more are a long outage's backlog,
+whose newest a caller would not be told of until the backlog drains below this)."""
 NEITHER_MESSAGE = "Give callerNumber or ticketId (at least one)"
 QUEUED_SUBJECT = "Escalation"  # a queued hand-off whose problem cannot be read (never expected)
 
@@ -103,10 +106,18 @@ class TicketStatusLookup:
             return await self._by_id(ticket_id, deadline)
         if number is None:
             raise InvalidInput({FORM_ERRORS: [NEITHER_MESSAGE]})
+        queued = await self._queued_for(number)
         found = await self._helpdesk.find_caller_tickets(number, MAX_CALLER_TICKETS, deadline)
-        tickets = tuple(t for t in found if t.state is not TicketState.CLOSED)
-        tickets = tickets[:MAX_CALLER_TICKETS]
+        filed = (t for t in found if t.state is not TicketState.CLOSED)
+        newest_first = sorted((*queued, *filed), key=lambda t: t.created_at, reverse=True)
+        tickets = tuple(newest_first[:MAX_CALLER_TICKETS])
         return TicketStatusResult(tickets, say_tickets(tickets, self._clock.now()))
+
+    async def _queued_for(self, number: str) -> list[TicketStatus]:
+        """The caller's hand-offs still waiting in the outbox (the helpdesk has no ticket for them
+        yet, so it cannot list them): a bounded scan of the queued items."""
+        waiting = await self._outbox.items(OutboxState.QUEUED, QUEUED_SCAN_LIMIT)
+        return [self._queued(item) for item in waiting if _caller_of(item) == number]
 
     async def _by_id(self, ticket_id: str, deadline: Deadline | None) -> TicketStatusResult:
         reference = normalised_reference(ticket_id)
@@ -152,3 +163,10 @@ class TicketStatusLookup:
             created_at=item.queued_at,
             updated_at=item.queued_at,
         )
+
+
+def _caller_of(item: QueuedHandoff) -> str | None:
+    try:
+        return decode_queued(item.problem).problem.caller_number
+    except ValueError:  # unreadable: it cannot be matched to a caller
+        return None

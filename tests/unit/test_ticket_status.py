@@ -104,6 +104,25 @@ async def test_by_phone_the_callers_tickets_that_are_not_closed_newest_first(
     assert [t.state for t in result.tickets][:2] == [TicketState.SOLVED, TicketState.OPEN]
 
 
+async def test_by_phone_a_hand_off_still_queued_is_listed_as_queued(
+    lookup: TicketStatusLookup, helpdesk: MockHelpdesk, outbox: MemoryOutbox
+) -> None:
+    filed = await file(helpdesk)  # filed now; the queued one ten minutes ago
+    await queue(outbox, "HB-7KQ2MX")
+    await outbox.put(
+        QueuedHandoff(
+            reference="HB-UNREAD", problem=b"not a problem", dedup_keys=(), queued_at=NOW
+        )
+    )
+    result = await lookup.execute(TicketStatusCommand(caller_number=CALLER))
+    assert [(t.id, t.state) for t in result.tickets] == [
+        (filed, TicketState.OPEN),
+        ("HB-7KQ2MX", TicketState.QUEUED),
+    ]
+    other = await lookup.execute(TicketStatusCommand(caller_number=OTHER_CALLER))
+    assert other.tickets == ()
+
+
 async def test_by_phone_nothing_found_is_an_answer(lookup: TicketStatusLookup) -> None:
     result = await lookup.execute(TicketStatusCommand(caller_number=CALLER))
     assert result.tickets == ()
