@@ -110,9 +110,7 @@ async def test_by_phone_a_hand_off_still_queued_is_listed_as_queued(
     filed = await file(helpdesk)  # filed now; the queued one ten minutes ago
     await queue(outbox, "HB-7KQ2MX")
     await outbox.put(
-        QueuedHandoff(
-            reference="HB-UNREAD", problem=b"not a problem", dedup_keys=(), queued_at=NOW
-        )
+        QueuedHandoff(reference="HB-UNREAD", problem=b"not a problem", dedup_keys=(), queued_at=NOW)
     )
     result = await lookup.execute(TicketStatusCommand(caller_number=CALLER))
     assert [(t.id, t.state) for t in result.tickets] == [
