@@ -114,16 +114,16 @@ class HandoffRoute(GatedPostRoute):
         return Answer(status, body, admitted.headers, facts)
 
 
-ADDED_FIELDS = ("summary",)
-"""Fields the webhook gained after the spec: left out of the fingerprint when absent."""
+ABSENT_SUMMARY = b',"summary":null'
+"""``summary`` came after the spec: absent, it is left out of the fingerprint. In the encoding
+these bytes can only be that field (a string's own quotes are escaped)."""
 
 
 def request_fingerprint(payload: OaHandoffCommand) -> str:
     """The Idempotency-Key fingerprint of a decoded hand-off: the same for a body as before a
     field was added, so a key retried across an upgrade (a fleet sharing Redis) still gets its
-    stored answer instead of a 409."""
-    fields = msgspec.to_builtins(payload)
-    for name in ADDED_FIELDS:
-        if fields.get(name) is None:
-            fields.pop(name, None)
-    return hashlib.sha256(_encoder.encode(fields)).hexdigest()
+    stored answer instead of a 409. One encode of the struct, on the replay's hot path."""
+    encoded = _encoder.encode(payload)
+    if payload.summary is None:
+        encoded = encoded.replace(ABSENT_SUMMARY, b"", 1)
+    return hashlib.sha256(encoded).hexdigest()
