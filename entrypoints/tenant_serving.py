@@ -22,19 +22,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from litestar import Litestar, Response, get
-from litestar.exceptions import HTTPException
 
 from application.errors import StoreUnavailable
 from application.ports import OutboxStats
-from domain.errors import DomainError
 from entrypoints.http.asgi_io import ASGIApp
 from entrypoints.http.edge import Edge, Route, RouteTable, asgi_endpoint
-from entrypoints.http.errors import handle_domain_error, handle_litestar_error, handle_unexpected
+from entrypoints.http.fallback_app import fallback_app
 from entrypoints.http.health import liveness, readiness_answer, readiness_status
 from entrypoints.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from entrypoints.http.metrics import Metrics, render_metrics
 from entrypoints.http.openapi import VERSION
-from entrypoints.http.schema_routes import schema_routes
 from entrypoints.reload import Reloader
 from entrypoints.settings import Settings, read_environment
 from entrypoints.tenant_apps import TenantApp
@@ -142,15 +139,4 @@ def _front_routes(
             reloader.stop()
             await registry.stop_all()
 
-    return Litestar(
-        route_handlers=[healthz, readyz, metrics_text, *schema_routes(settings)],
-        exception_handlers={
-            DomainError: handle_domain_error,
-            HTTPException: handle_litestar_error,
-            Exception: handle_unexpected,
-        },
-        request_max_body_size=settings.max_body_bytes,
-        openapi_config=None,
-        lifespan=[lifespan],
-        logging_config=None,
-    )
+    return fallback_app([healthz, readyz, metrics_text], settings, lifespan)

@@ -7,20 +7,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from litestar import Litestar, Response, get
-from litestar.exceptions import HTTPException
 
 from application.errors import StoreUnavailable
-from domain.errors import DomainError
 from entrypoints.container import Container, close_container
 from entrypoints.delivery import DeliveryWorker, warn_if_queued_hand_offs_are_not_durable
 from entrypoints.helpdesk_setup import report_helpdesk_setup
 from entrypoints.http.auth import AuthReload, AuthSecrets, BearerAuth, WebhookAuth
 from entrypoints.http.edge import Edge, Route, RouteTable, asgi_endpoint
-from entrypoints.http.errors import (
-    handle_domain_error,
-    handle_litestar_error,
-    handle_unexpected,
-)
+from entrypoints.http.fallback_app import fallback_app
 from entrypoints.http.gate import Gate
 from entrypoints.http.handoff import HandoffRoute
 from entrypoints.http.handoff_status import HandoffStatusRoute
@@ -34,7 +28,6 @@ from entrypoints.http.post_call_signature import (
     PostCallSignature,
     post_call_secrets,
 )
-from entrypoints.http.schema_routes import schema_routes
 from entrypoints.http.ticket_status import PATH as TICKET_STATUS_PATH
 from entrypoints.http.ticket_status import TicketStatusRoute
 from entrypoints.mcp.http import McpEndpoint
@@ -192,15 +185,4 @@ def _framework_routes(
             await mcp_endpoint.aclose()
             await close_container(container)
 
-    return Litestar(
-        route_handlers=[healthz, readyz, metrics_text, *schema_routes(settings)],
-        exception_handlers={
-            DomainError: handle_domain_error,
-            HTTPException: handle_litestar_error,
-            Exception: handle_unexpected,
-        },
-        request_max_body_size=settings.max_body_bytes,
-        openapi_config=None,
-        lifespan=[lifespan],
-        logging_config=None,
-    )
+    return fallback_app([healthz, readyz, metrics_text], settings, lifespan)
