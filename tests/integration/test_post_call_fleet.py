@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import redis.asyncio
 from dependency_injector import providers
 
 from adapters.clock import SystemClock
@@ -26,19 +25,6 @@ from tests.e2e.support import handoff, note
 from tests.post_call_samples import POST_CALL, SECRET, encoded, signature_headers, transcription
 
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture
-async def prefix(redis_url: str) -> AsyncIterator[str]:
-    namespace = f"hdb-postcall:{uuid.uuid4().hex[:12]}:"
-    yield namespace
-    client = redis.asyncio.Redis.from_url(redis_url)
-    try:
-        keys = [key async for key in client.scan_iter(match=f"{namespace}*", count=500)]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
 
 
 class Fleet:

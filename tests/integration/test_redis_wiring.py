@@ -11,8 +11,6 @@ cases: they fail under CI (``CI=true``) and are skipped elsewhere when there is 
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -37,20 +35,6 @@ UNREACHABLE_URL = "redis://127.0.0.1:1/0"
 TOKEN = "integration-token"
 HANDOFF = "/ingest/oa-handoff"
 NOTE = "Category: WiFi\nReason: CallerRequested\nSummary: Customer cannot connect\nConfidence: 0.8"
-
-
-@pytest.fixture
-async def prefix(redis_url: str) -> AsyncIterator[str]:
-    """A key prefix unique to the test; its keys are deleted afterwards."""
-    namespace = f"hdb-it:{uuid.uuid4().hex[:12]}:"
-    yield namespace
-    client = redis.asyncio.Redis.from_url(redis_url)
-    try:
-        keys = [key async for key in client.scan_iter(match=f"{namespace}*", count=500)]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
 
 
 async def container_for(url: str, prefix: str = "hdb-it-unused:", **extra: str) -> Container:

@@ -12,30 +12,18 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 
 from adapters.helpdesk.zendesk import ZendeskSettings
 from tests.e2e.environment import service_environment
 from tests.e2e.processes import ServiceProcess
+from tests.standin.state import Route
 from tests.standin.zendesk import DEFAULT_API_TOKEN, DEFAULT_EMAIL
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTROL_TIMEOUT_SECONDS = 5.0
-
-Route = Literal[
-    "create",
-    "update",
-    "list",
-    "show",
-    "me",
-    "users",
-    "search_users",
-    "upsert_user",
-    "requested",
-    "upload",
-]
 
 
 class StandinError(Exception):

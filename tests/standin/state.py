@@ -20,12 +20,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Literal, get_args
 
 from tests.standin.asgi import Answer
 from tests.standin.directory import AGENT_ID, Directory
 
-ROUTES = (
+Route = Literal[
     "create",
     "update",
     "list",
@@ -36,7 +36,8 @@ ROUTES = (
     "upsert_user",
     "requested",
     "upload",
-)
+]
+ROUTES: tuple[Route, ...] = get_args(Route)
 """The Support API calls the stand-in serves (``other`` counts every unknown path)."""
 
 DEFAULT_IDEMPOTENCY_TTL = 7200.0
