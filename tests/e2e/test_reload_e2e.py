@@ -150,11 +150,17 @@ async def test_with_workers_sighup_replaces_each_worker_and_keeps_them_on_a_bad_
     async with bridge.client(limits=limits) as client:
 
         async def statuses(token: str) -> set[int]:
-            answers = [
-                await handoff(client, faults.problem(unique("w")), x_auth_token=token)
-                for _ in range(8)
-            ]
-            return {answer.status_code for answer in answers}
+            """The statuses of 8 hand-offs; 0 for a connection an old worker reset before reading
+            its request while it was being replaced (uvicorn's window, docs/deployment.md)."""
+            found: set[int] = set()
+            for _ in range(8):
+                try:
+                    answer = await handoff(client, faults.problem(unique("w")), x_auth_token=token)
+                except httpx.TransportError:
+                    found.add(0)
+                else:
+                    found.add(answer.status_code)
+            return found
 
         async def started(count: int) -> bool:
             return len(events(bridge, "service.starting")) >= count
