@@ -131,11 +131,17 @@ async def test_two_tenants_two_helpdesks_kept_apart_and_rotated_on_sighup(
         assert_ok(await handoff(client, faults.problem(unique("beta")), x_auth_token=BETA))
 
     assert bridge.running  # no restart
-    handoffs = [
-        (r["route"], r.get("tenant"))
-        for r in requests_of(bridge)
-        if r["route"] in ("handoff", "unauthenticated")
-    ]
+
+    def logged_handoffs(records: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
+        return [
+            (r["route"], r.get("tenant"))
+            for r in records
+            if r["event"] == "http.request" and r["route"] in ("handoff", "unauthenticated")
+        ]
+
+    # an access line follows its answer: wait for the six requests' lines before reading them
+    records = bridge.wait_for_log(lambda rs: len(logged_handoffs(rs)) >= 6)
+    handoffs = logged_handoffs(records)
     assert handoffs == [
         *(("handoff", tenant) for tenant in ("alpha", "beta", "beta")),
         ("unauthenticated", None),  # the retired token: no tenant's
