@@ -53,7 +53,7 @@ $(INSPECTOR): tests/inspector/package.json tests/inspector/package-lock.json
 mcpb: $(STAMP) $(MCPB_CLI)
 	@test -x $(MCPB) || { echo "npm is required to build the bundle (packaging/mcpb)"; exit 1; }
 	rm -rf dist/mcpb $(BUNDLE)
-	$(BIN)/python -m entrypoints.mcpb_bundle dist/mcpb
+	$(BIN)/python -m entrypoints.mcp.bundle dist/mcpb
 	$(MCPB) validate dist/mcpb/manifest.json
 	$(MCPB) pack dist/mcpb $(BUNDLE)
 

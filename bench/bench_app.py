@@ -18,10 +18,10 @@ from typing import Any
 from adapters.clock import SystemClock
 from application.ports import TicketIndex
 from domain.ticket import TicketRef
-from entrypoints.container import build_container
+from entrypoints.bootstrap.container import build_container
+from entrypoints.bootstrap.logging import configure_logging
+from entrypoints.config.settings import load_settings
 from entrypoints.http.app import create_app
-from entrypoints.logging import configure_logging
-from entrypoints.settings import load_settings
 
 PREFILL_ENV = "HDB_BENCH_PREFILL_KEYS"
 TTL_SECONDS = 4 * 60 * 60

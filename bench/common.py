@@ -67,7 +67,7 @@ def console_script() -> list[str]:
     script = Path(sys.executable).with_name("helpdesk-bridge")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-m", "entrypoints.cli"]
+    return [sys.executable, "-m", "entrypoints.main"]
 
 
 def bridge_env(**extra: str) -> dict[str, str]:
@@ -212,8 +212,9 @@ def log_path(log_dir: str | None, name: str) -> str:
 
 
 def bridge_server(port: int, log_dir: str | None = None, **env: str) -> Server:
-    """``helpdesk-bridge serve`` exactly as production starts it (entrypoints/serving.py); its
-    outbox is a fresh file of its own (never the user's default one) unless OUTBOX_PATH is set."""
+    """``helpdesk-bridge serve`` exactly as production starts it (entrypoints/serving/process.py);
+    its outbox is a fresh file of its own (never the user's default one) unless OUTBOX_PATH is
+    set."""
     if "OUTBOX_PATH" not in env:
         OUTBOXES.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm"):

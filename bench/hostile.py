@@ -1,6 +1,6 @@
 """Which server keeps hostile clients from costing others service: the bridge's own app factory on
 each candidate, each under a 256 file limit, probed one at a time (the evidence behind
-``entrypoints/http/guarded_protocol.py``; docs/PERFORMANCE.md, "Issue 11").
+``entrypoints/http/server/guarded_protocol.py``; docs/PERFORMANCE.md, "Issue 11").
 
     guarded        production: uvicorn + uvloop + httptools behind GuardedHttpToolsProtocol
     uvicorn        uvicorn + uvloop + httptools with its own limits only (--limit-concurrency
@@ -35,7 +35,7 @@ from collections.abc import Callable
 from bench.common import TOKEN, Server, bridge_env, free_port, running, say, table
 from bench.load import require_wrk, wrk
 
-TARGET = "entrypoints.http.asgi:app_from_environment"
+TARGET = "entrypoints.serving.asgi:app_from_environment"
 VARIANTS = ("guarded", "uvicorn", "uvicorn-h11", "granian", "hypercorn")
 NOFILE = 256
 PATH = "/ingest/oa-handoff"
@@ -82,7 +82,7 @@ def serve(variant: str, port: int) -> None:  # pragma: no cover - a server proce
         from hypercorn.asyncio import serve as hypercorn_serve
         from hypercorn.config import Config
 
-        from entrypoints.http.asgi import app_from_environment
+        from entrypoints.serving.asgi import app_from_environment
 
         config = Config()
         config.bind = [f"127.0.0.1:{port}"]
@@ -93,8 +93,8 @@ def serve(variant: str, port: int) -> None:  # pragma: no cover - a server proce
         return
     import uvicorn
 
-    from entrypoints.serving import server_options
-    from entrypoints.settings import load_settings
+    from entrypoints.config.settings import load_settings
+    from entrypoints.serving.process import server_options
 
     options = server_options(load_settings(), "127.0.0.1", port, 1)
     if variant == "uvicorn":

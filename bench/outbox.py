@@ -129,8 +129,8 @@ async def _latest_due(env: dict[str, str]) -> tuple[int, float]:
     """The number of QUEUED items and when the last of them is due, read through the bridge's
     own outbox adapter for ``env`` (its container, as ``serve`` builds it)."""
     from application.ports import OutboxState
-    from entrypoints.container import close_container, open_container
-    from entrypoints.settings import load_settings
+    from entrypoints.bootstrap.container import close_container, open_container
+    from entrypoints.config.settings import load_settings
 
     # One read of every item: a long script in Redis, past the service's 1 s socket timeout.
     environ = bridge_env(**env, REDIS_SOCKET_TIMEOUT_SECONDS="30")

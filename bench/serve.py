@@ -2,7 +2,7 @@
 
 ``helpdesk-bridge serve`` is what the hand-off benchmark starts; the floor app and the pre-filled
 app for the scale benchmark are started through here so they run on exactly the same server
-options (entrypoints/serving.py), one worker, 127.0.0.1 only.
+options (entrypoints/serving/process.py), one worker, 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import argparse
 
 import uvicorn
 
-from entrypoints.serving import server_options
-from entrypoints.settings import Settings
+from entrypoints.config.settings import Settings
+from entrypoints.serving.process import server_options
 
 
 def main(target: str) -> None:

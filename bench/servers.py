@@ -1,7 +1,7 @@
 """Which server runs the service best: the bridge's own app factory on each candidate, the token
-load interleaved across them (the evidence behind entrypoints/serving.py's choice).
+load interleaved across them (the evidence behind entrypoints/serving/process.py's choice).
 
-    uvicorn-httptools   uvicorn, uvloop, httptools   (production: entrypoints/serving.py)
+    uvicorn-httptools   uvicorn, uvloop, httptools   (production: entrypoints/serving/process.py)
     uvicorn-h11         uvicorn, uvloop, h11 (pure Python HTTP parser)
     uvicorn-asyncio     uvicorn, asyncio loop, httptools
     granian             granian ASGI, uvloop, 1 runtime thread (installed in the venv only)
@@ -27,7 +27,7 @@ from bench.common import (
 )
 from bench.load import require_wrk, wrk
 
-TARGET = "entrypoints.http.asgi:app_from_environment"
+TARGET = "entrypoints.serving.asgi:app_from_environment"
 VARIANTS = ("uvicorn-httptools", "uvicorn-h11", "uvicorn-asyncio", "granian")
 PATH = "/ingest/oa-handoff"
 
@@ -41,8 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def serve(variant: str, port: int) -> None:
     """Run the bridge on one server variant (in this process)."""
-    from entrypoints.serving import server_options
-    from entrypoints.settings import load_settings
+    from entrypoints.config.settings import load_settings
+    from entrypoints.serving.process import server_options
 
     settings = load_settings()
     if variant == "granian":

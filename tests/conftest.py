@@ -9,7 +9,11 @@ import pytest
 import redis
 from hypothesis import settings
 
-from tests.rt_server import RtServer, RtUnavailable, start_rt, stop_rt
+from tests.support.paths import in_ci
+from tests.support.rt_server import RtServer, RtUnavailable, start_rt, stop_rt
+
+pytest_plugins = ["tests.support.e2e.fixtures", "tests.support.standin.fixtures"]
+"""Fixtures every folder may use: the bridge and the Zendesk stand-in as real processes."""
 
 # Property tests assert behaviour, never speed: no per-example deadline (a loaded CI machine
 # would otherwise fail a correct example that happened to take 200 ms).
@@ -28,11 +32,6 @@ def _state_directory_of_the_tests(tmp_path_factory: pytest.TempPathFactory) -> I
         os.environ.pop("XDG_STATE_HOME", None)
     else:
         os.environ["XDG_STATE_HOME"] = previous
-
-
-def in_ci() -> bool:
-    """CI must run every test: a missing service fails there instead of skipping."""
-    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
 
 @pytest.fixture(scope="session")

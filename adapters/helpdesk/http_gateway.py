@@ -10,12 +10,12 @@ from typing import Generic, TypeVar
 import httpx
 
 from adapters.clock import SystemClock
-from adapters.helpdesk.attempt import Send
 from adapters.helpdesk.known_health import Verdict
-from adapters.helpdesk.resilience import Resilience
+from adapters.helpdesk.resilience.attempt import Send
+from adapters.helpdesk.resilience.calls import Resilience
 from adapters.helpdesk.wire import Answer, unexpected_status
-from application.deadline import Deadline
 from application.ports import Clock
+from application.timing.deadline import Deadline
 
 SettingsT = TypeVar("SettingsT")
 

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 
 from adapters.helpdesk.known_health import HealthRecord, Verdict
 from adapters.helpdesk.wire import checked_attachments
-from application.deadline import Deadline
 from application.errors import HelpdeskBadResponse, HelpdeskUnavailable, TicketNotFound
 from application.ports import Clock
+from application.timing.deadline import Deadline
 from domain.ticket import Attachment, NewTicket, TicketRef, TicketState, TicketStatus
 
 FIRST_TICKET_NUMBER = 1000

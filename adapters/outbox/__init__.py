@@ -1,8 +1,8 @@
 """Adapters of the ``Outbox`` port: where hand-offs the helpdesk could not take wait for delivery.
 
-``MemoryOutbox`` (tests and fakes only: it keeps nothing across a restart), ``SqliteOutbox`` (the
-embedded durable default, one file per host) and ``RedisOutbox`` (shared by a fleet). All three
-follow the same rules, which the contract suite (tests/contract/test_outbox_contract.py) checks:
+``SqliteOutbox`` (the embedded durable default, one file per host) and ``RedisOutbox`` (shared by
+a fleet). Both - and the tests' in-memory fake, ``tests/support/stores/memory_outbox.py`` - follow
+the same rules, which the contract suite (tests/contract/test_outbox_contract.py) checks:
 
 - only QUEUED items dedup: a delivered, dead or dropped item's keys are free again;
 - ``lease`` hands out due, unleased (or lease-expired) QUEUED items oldest first (``queued_at``,
@@ -17,12 +17,10 @@ follow the same rules, which the contract suite (tests/contract/test_outbox_cont
 
 from __future__ import annotations
 
-from adapters.outbox.memory import MemoryOutbox
 from adapters.outbox.redis import RedisOutbox, redis_persistence
 from adapters.outbox.sqlite import SqliteOutbox, default_outbox_path
 
 __all__ = [
-    "MemoryOutbox",
     "RedisOutbox",
     "SqliteOutbox",
     "default_outbox_path",

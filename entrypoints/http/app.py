@@ -9,30 +9,30 @@ from dataclasses import dataclass
 from litestar import Litestar, Response, get
 
 from application.errors import StoreUnavailable
-from entrypoints.container import Container, close_container
-from entrypoints.delivery import DeliveryWorker, warn_if_queued_hand_offs_are_not_durable
-from entrypoints.helpdesk_setup import report_helpdesk_setup
-from entrypoints.http.auth import AuthReload, AuthSecrets, BearerAuth, WebhookAuth
+from entrypoints.asgi.auth import AuthReload, AuthSecrets, BearerAuth, WebhookAuth
+from entrypoints.asgi.gate import Gate
+from entrypoints.bootstrap.container import Container, close_container
+from entrypoints.bootstrap.helpdesk_setup import report_helpdesk_setup
+from entrypoints.bootstrap.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from entrypoints.bootstrap.metrics import Metrics
+from entrypoints.config.reload import Holder, Reloader
+from entrypoints.config.speech import SayTemplates
 from entrypoints.http.edge import Edge, Route, RouteTable, asgi_endpoint
 from entrypoints.http.fallback_app import fallback_app
-from entrypoints.http.gate import Gate
-from entrypoints.http.handoff import HandoffRoute
-from entrypoints.http.handoff_status import HandoffStatusRoute
-from entrypoints.http.health import ReadinessChecks, liveness, readiness
-from entrypoints.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
-from entrypoints.http.metrics import Metrics
-from entrypoints.http.openapi import VERSION
-from entrypoints.http.post_call import PostCallRoute
-from entrypoints.http.post_call_signature import (
+from entrypoints.http.openapi.document import VERSION
+from entrypoints.http.post_call.route import PostCallRoute
+from entrypoints.http.post_call.signature import (
     PostCallSecretReload,
     PostCallSignature,
     post_call_secrets,
 )
-from entrypoints.http.ticket_status import PATH as TICKET_STATUS_PATH
-from entrypoints.http.ticket_status import TicketStatusRoute
+from entrypoints.http.routes.handoff import HandoffRoute
+from entrypoints.http.routes.handoff_status import HandoffStatusRoute
+from entrypoints.http.routes.health import ReadinessChecks, liveness, readiness
+from entrypoints.http.routes.ticket_status import PATH as TICKET_STATUS_PATH
+from entrypoints.http.routes.ticket_status import TicketStatusRoute
 from entrypoints.mcp.http import McpEndpoint
-from entrypoints.reload import Holder, Reloader
-from entrypoints.say import SayTemplates
+from entrypoints.workers.delivery import DeliveryWorker, warn_if_queued_hand_offs_are_not_durable
 
 HANDOFF_PATH = "/ingest/oa-handoff"
 POST_CALL_PATH = "/ingest/elevenlabs/post-call"
@@ -42,7 +42,7 @@ MCP_PATH = "/mcp"
 
 @dataclass(frozen=True)
 class TenantWiring:
-    """What a tenant's app takes from the tenants' front (entrypoints/tenant_serving.py)
+    """What a tenant's app takes from the tenants' front (entrypoints/tenancy/front.py)
     instead of making it: the secrets its tenant's entry of the tenants file admits (the
     webhook's and ``/mcp``'s, the post-call webhook's; swapped by the tenants' reload, which
     replaces this app's own SIGHUP reload), and its metrics, labelled with the tenant's name

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import structlog
 
 from application.ids import random_uuid_hex
-from entrypoints.http.asgi_io import ASGIApp, Message, Receive, Scope, Send
-from entrypoints.http.metrics import Metrics
+from entrypoints.asgi.io import ASGIApp, Message, Receive, Scope, Send
+from entrypoints.bootstrap.metrics import Metrics
 
 Facts = Mapping[str, object]
 """What a route tells the access log and the metrics about its answer (ticket_id, created,

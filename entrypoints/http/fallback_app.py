@@ -13,9 +13,9 @@ from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 
 from domain.errors import DomainError
-from entrypoints.http.errors import handle_domain_error, handle_litestar_error, handle_unexpected
-from entrypoints.http.schema_routes import schema_routes
-from entrypoints.settings import Settings
+from entrypoints.asgi.envelope import handle_domain_error, handle_litestar_error, handle_unexpected
+from entrypoints.config.settings import Settings
+from entrypoints.http.routes.schema import schema_routes
 
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
 

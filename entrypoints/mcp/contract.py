@@ -1,5 +1,5 @@
 """The tools' wire contract apart from their inputs (the use cases' Commands, read through
-``entrypoints.boundary``): served names, result structs (-> ``outputSchema``), annotations.
+``entrypoints.wire.bodies``): served names, result structs (-> ``outputSchema``), annotations.
 
 Names: the spec's names are dotted (``helpdesk.create_ticket``). The MCP spec allows dots, but
 Claude Desktop, claude.ai, Windsurf, Copilot and ElevenLabs accept only ``^[a-zA-Z0-9_-]{1,64}$``
@@ -16,9 +16,9 @@ import msgspec
 from mcp.types import ToolAnnotations
 
 from domain.taxonomy import Category, EscalationReason
-from entrypoints.boundary import Echo, client_friendly_schema
-from entrypoints.status_boundary import Say as StatusSay
-from entrypoints.status_boundary import Tickets
+from entrypoints.wire.bodies import Echo, client_friendly_schema
+from entrypoints.wire.ticket_status import Say as StatusSay
+from entrypoints.wire.ticket_status import Tickets
 
 # --- names ------------------------------------------------------------------------------------
 

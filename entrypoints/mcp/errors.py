@@ -19,9 +19,9 @@ from typing import Any
 
 from mcp.types import CallToolResult, TextContent
 
-from application.fields import spoken_duration
+from application.inputs.fields import spoken_duration
 from domain.errors import DomainError, InvalidInput
-from entrypoints.error_codes import RETRY_AFTER_SECONDS
+from entrypoints.wire.error_codes import RETRY_AFTER_SECONDS
 
 
 def _retry_in(code: str) -> str:

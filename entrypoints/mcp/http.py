@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from entrypoints.container import Container
-from entrypoints.http.asgi_io import (
+from entrypoints.asgi.gate import Gate
+from entrypoints.asgi.io import (
     Answer,
     ClientDisconnected,
     Message,
@@ -37,8 +37,8 @@ from entrypoints.http.asgi_io import (
     read_headers,
     with_headers,
 )
+from entrypoints.bootstrap.container import Container
 from entrypoints.http.edge import Facts
-from entrypoints.http.gate import Gate
 
 if TYPE_CHECKING:
     from mcp.server.streamable_http_manager import StreamableHTTPSessionManager

@@ -15,7 +15,7 @@ import structlog
 from mcp.shared.message import SessionMessage
 from mcp.types import INVALID_REQUEST, PARSE_ERROR, ErrorData, JSONRPCError, jsonrpc_message_adapter
 
-from application.json_depth import MAX_JSON_DEPTH, bytes_too_deep
+from application.inputs.json_depth import MAX_JSON_DEPTH, bytes_too_deep
 
 MAX_MESSAGE_DEPTH = 2 * MAX_JSON_DEPTH
 """A message's own nesting bound: arguments get ``MAX_JSON_DEPTH`` (the tools refuse deeper

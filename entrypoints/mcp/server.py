@@ -2,7 +2,7 @@
 
 The low-level ``Server`` lists the schemas we give it and hands each call's raw arguments to us:
 they are decoded into the use case's Command by the webhook's own boundary
-(``entrypoints.boundary.decode``), not by a pydantic model the SDK would derive from a function
+(``entrypoints.wire.bodies.decode``), not by a pydantic model the SDK would derive from a function
 signature, so both transports accept and refuse the same values with the same words. A call
 runs its row's use case and maps the Result to the row's output struct (as ``structuredContent``
 plus the same JSON as text); every failure becomes an ``isError`` result carrying the HTTP
@@ -33,12 +33,12 @@ from mcp.types import (
 )
 
 from domain.errors import DomainError
-from entrypoints.boundary import decode, input_schema
-from entrypoints.container import Container
+from entrypoints.bootstrap.container import Container
 from entrypoints.mcp.contract import output_schema, tool_names
 from entrypoints.mcp.errors import domain_error_result, error_result
 from entrypoints.mcp.tool_results import Execute
 from entrypoints.mcp.tools import TOOLS, ToolRow, describe
+from entrypoints.wire.bodies import decode, input_schema
 
 if TYPE_CHECKING:
     from mcp.server.context import ServerRequestContext

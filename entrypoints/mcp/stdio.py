@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import anyio
 
-from entrypoints.settings import Settings
+from entrypoints.config.settings import Settings
 
 
 def run_stdio(settings: Settings) -> None:
     """Serve the five tools on stdin/stdout until the client closes stdin."""
     import structlog
 
-    from entrypoints.logging import configure_logging
+    from entrypoints.bootstrap.logging import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
 
-    from entrypoints.container import close_container, open_container
+    from entrypoints.bootstrap.container import close_container, open_container
     from entrypoints.mcp.server import create_mcp_server
     from entrypoints.mcp.stdio_lines import claimed_std_streams, stdio_transport
 

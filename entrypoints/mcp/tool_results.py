@@ -11,17 +11,17 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from application.append_note import AppendNoteResult
-from application.deadline import Deadline
-from application.handoff_status import HandoffStatusResult
-from application.render_note import RenderNoteResult
-from application.ticket_filing import FiledTicket
-from application.ticket_status import TicketStatusResult
-from entrypoints.boundary import handoff_response, handoff_status_body
-from entrypoints.container import Container
+from application.filing.ticket_filing import FiledTicket
+from application.timing.deadline import Deadline
+from application.use_cases.append_note import AppendNoteResult
+from application.use_cases.handoff_status import HandoffStatusResult
+from application.use_cases.render_note import RenderNoteResult
+from application.use_cases.ticket_status import TicketStatusResult
+from entrypoints.bootstrap.container import Container
+from entrypoints.config.speech import SayTemplates
 from entrypoints.mcp import contract as c
-from entrypoints.say import SayTemplates
-from entrypoints.status_boundary import ticket_status_body
+from entrypoints.wire.bodies import handoff_response, handoff_status_body
+from entrypoints.wire.ticket_status import ticket_status_body
 
 CommandT = TypeVar("CommandT")
 ResultT = TypeVar("ResultT")
@@ -46,7 +46,7 @@ def append_note_output(result: AppendNoteResult) -> c.Output:
 
 @dataclass(frozen=True)
 class Spoken:
-    """A filing tool's result with the sentence for the caller (``entrypoints.say``)."""
+    """A filing tool's result with the sentence for the caller (``entrypoints.config.speech``)."""
 
     filed: FiledTicket
     say: str

@@ -16,14 +16,14 @@ from typing import Any, Generic, TypeVar
 
 from mcp.types import ToolAnnotations
 
-from application.append_note import AppendNoteCommand
-from application.create_ticket import CreateTicketCommand
-from application.fields import spoken_duration
-from application.find_or_create_ticket import FindOrCreateTicketCommand
-from application.handoff_status import HandoffStatusCommand
-from application.oa_handoff import OaHandoffCommand
-from application.render_note import RenderNoteCommand
-from application.ticket_status import MAX_CALLER_TICKETS, TicketStatusCommand
+from application.inputs.fields import spoken_duration
+from application.use_cases.append_note import AppendNoteCommand
+from application.use_cases.create_ticket import CreateTicketCommand
+from application.use_cases.find_or_create_ticket import FindOrCreateTicketCommand
+from application.use_cases.handoff_status import HandoffStatusCommand
+from application.use_cases.oa_handoff import OaHandoffCommand
+from application.use_cases.render_note import RenderNoteCommand
+from application.use_cases.ticket_status import MAX_CALLER_TICKETS, TicketStatusCommand
 from domain.note import (
     FREE_TEXT_MAX_CHARS,
     FREE_TEXT_MIN_CHARS,
@@ -31,8 +31,8 @@ from domain.note import (
     SUMMARY_MAX_CHARS,
 )
 from domain.taxonomy import Source
-from entrypoints.container import Container
-from entrypoints.error_codes import RETRY_AFTER_SECONDS
+from entrypoints.bootstrap.container import Container
+from entrypoints.config.settings import Settings
 from entrypoints.mcp import contract as c
 from entrypoints.mcp.tool_results import (
     Execute,
@@ -46,7 +46,7 @@ from entrypoints.mcp.tool_results import (
     ticket_status_output,
     within_deadline,
 )
-from entrypoints.settings import Settings
+from entrypoints.wire.error_codes import RETRY_AFTER_SECONDS
 
 CommandT = TypeVar("CommandT")
 ResultT = TypeVar("ResultT")

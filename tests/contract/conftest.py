@@ -21,14 +21,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from outbox_backends import (
-    MemoryOutboxBackend,
-    OutboxBackend,
-    RedisOutboxBackend,
-    SqliteOutboxBackend,
-)
-from redis_clients import RedisClients
-from store_time import Elapse
 
 from adapters.clock import ManualClock
 from adapters.stores.memory import (
@@ -44,6 +36,14 @@ from adapters.stores.redis import (
     RedisTicketIndex,
 )
 from application.ports import Outbox
+from tests.support.stores.outbox_backends import (
+    MemoryOutboxBackend,
+    OutboxBackend,
+    RedisOutboxBackend,
+    SqliteOutboxBackend,
+)
+from tests.support.stores.redis_clients import RedisClients
+from tests.support.stores.store_time import Elapse
 
 
 class MemoryBackend:

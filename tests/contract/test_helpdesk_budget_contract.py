@@ -22,8 +22,8 @@ from adapters.clock import ManualClock
 from adapters.stores.memory_budget import MemoryHelpdeskBudget
 from adapters.stores.redis.budget import RedisHelpdeskBudget
 from application.errors import StoreUnavailable
-from entrypoints.redis_client import redis_client
-from entrypoints.settings import RedisSettings
+from entrypoints.bootstrap.redis_client import redis_client
+from entrypoints.config.settings import RedisSettings
 
 Budget = MemoryHelpdeskBudget | RedisHelpdeskBudget
 
@@ -154,8 +154,8 @@ async def test_a_healthy_budget_reports_healthy(budgets: Budgets) -> None:
 async def test_a_budget_without_its_redis_says_store_unavailable(
     operation: Callable[[RedisHelpdeskBudget], Awaitable[object]],
 ) -> None:
-    """What lets a helpdesk call go ahead unpaced (``adapters.helpdesk.pacing``): the port's
-    error, never redis-py's."""
+    """What lets a helpdesk call go ahead unpaced (``adapters.helpdesk.resilience.pacing``): the
+    port's error, never redis-py's."""
     settings = RedisSettings(url="redis://127.0.0.1:1/0", connect_timeout_seconds=0.2)
     client = redis_client(settings)
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from store_time import Elapse
 
 from application.ports import (
     IdempotencyRecord,
@@ -13,6 +12,7 @@ from application.ports import (
     IdempotencyStore,
     StoredResponse,
 )
+from tests.support.stores.store_time import Elapse
 
 KEY = "idem-key-1"
 PRINT = "sha256:aaaa"

@@ -9,9 +9,9 @@ import itertools
 
 import msgspec
 import pytest
-from outbox_backends import T0, OutboxBackend, handoff
 
 from application.ports import DuplicateReference, Outbox, OutboxState, OutboxStats, QueuedHandoff
+from tests.support.stores.outbox_backends import T0, OutboxBackend, handoff
 
 LEASE = 30.0
 STRONG, WEAK = "oa:conv-42", "caller:+4930123456:wifi"

@@ -7,9 +7,9 @@ import asyncio
 
 import msgspec
 import pytest
-from outbox_backends import T0, OutboxBackend, handoff
 
 from application.ports import Outbox, OutboxState, PendingNote
+from tests.support.stores.outbox_backends import T0, OutboxBackend, handoff
 
 LEASE = 30.0
 STRONG, WEAK = "oa:conv-77", "caller:+4930123456:wifi"

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio
-from outbox_backends import T0, RedisOutboxBackend, handoff
-from test_redis_unreachable import short_client
 
 from adapters.outbox.redis import RedisOutbox, redis_persistence
 from application.errors import StoreUnavailable
 from application.ports import OutboxState
-from tests.conftest import in_ci
+from tests.support.paths import in_ci
+from tests.support.stores.outbox_backends import T0, RedisOutboxBackend, handoff
+from tests.support.stores.redis_clients import short_client
 
 NO_CONFIG = ("--rename-command", "CONFIG", "")
 PERSISTENCE: dict[str, tuple[tuple[str, ...], str | None]] = {

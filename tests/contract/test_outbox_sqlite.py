@@ -16,11 +16,11 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from outbox_backends import T0, handoff
 
 from adapters.outbox.sqlite import SqliteOutbox, default_outbox_path
 from application.errors import StoreUnavailable
 from application.ports import OutboxState
+from tests.support.stores.outbox_backends import T0, handoff
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("outbox_process.py")

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 
-from store_time import fresh_window, next_window
-
 from application.ports import RateDecision
+from tests.support.stores.store_time import fresh_window, next_window
 
 LIMIT = 5
 

@@ -13,8 +13,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 import redis.asyncio
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from adapters.stores.redis import (
@@ -26,6 +24,7 @@ from adapters.stores.redis import (
 from application.errors import StoreUnavailable
 from application.ports import StoredResponse
 from domain.ticket import TicketRef
+from tests.support.stores.redis_clients import short_client
 
 QUICKLY = 1.5  # seconds; socket timeouts below are 0.2 s
 TICKET = TicketRef(id="TKT-1", url="https://help.example.com/t/1", created_at=1_700_000_000.0)
@@ -51,16 +50,6 @@ HEALTH: dict[str, Callable[[redis.asyncio.Redis], Awaitable[bool]]] = {
     "replay_guard": lambda r: RedisReplayGuard(r).check_health(),
     "rate_limiter": lambda r: RedisRateLimiter(r, limit=5).check_health(),
 }
-
-
-def short_client(port: int) -> redis.asyncio.Redis:
-    return redis.asyncio.Redis(
-        host="127.0.0.1",
-        port=port,
-        socket_connect_timeout=0.2,
-        socket_timeout=0.2,
-        retry=Retry(NoBackoff(), 0),
-    )
 
 
 @pytest.fixture

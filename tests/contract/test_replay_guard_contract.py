@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from store_time import Elapse
-
 from application.ports import ReplayGuard
+from tests.support.stores.store_time import Elapse
 
 SIGNATURE = "t=1700000000,v0=3f5a9c"
 WINDOW = 300.0

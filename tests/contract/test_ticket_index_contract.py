@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from store_time import Elapse
-from ticket_index_support import KEYS, LEASE, PAST_SHORT, SHORT, TTL, index, ticket
-
 from application.ports import Claim, ClaimState, TicketIndex
 from domain.ticket import TicketRef
+from tests.support.stores.store_time import Elapse
+from tests.support.stores.ticket_index import KEYS, LEASE, PAST_SHORT, SHORT, TTL, index, ticket
 
 
 async def test_first_claim_wins_and_another_owner_is_busy(ticket_index: TicketIndex) -> None:

@@ -3,10 +3,18 @@ never released, and a queued marker answers like a ticket except to its own deli
 
 from __future__ import annotations
 
-from store_time import Elapse
-from ticket_index_support import KEYS, LEASE, PAST_SHORT, SHORT, TTL, index, marker, ticket
-
 from application.ports import Claim, ClaimState, TicketIndex
+from tests.support.stores.store_time import Elapse
+from tests.support.stores.ticket_index import (
+    KEYS,
+    LEASE,
+    PAST_SHORT,
+    SHORT,
+    TTL,
+    index,
+    marker,
+    ticket,
+)
 
 WON_OVER_DOUBT = Claim(ClaimState.WON, uncertain=True)
 

@@ -9,7 +9,7 @@ import socket
 import httpx
 import pytest
 
-from tests.e2e.support import (
+from tests.support.e2e.requests import (
     AUTH,
     HANDOFF,
     JSON_HEADERS,

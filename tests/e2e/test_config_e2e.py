@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.processes import free_port, run_cli
+from tests.support.e2e.processes import free_port, run_cli
 
 pytestmark = pytest.mark.e2e
 

@@ -20,12 +20,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e import faults
-from tests.e2e.faults import redis_server as redis_server
-from tests.e2e.processes import ServiceFactory, ServiceProcess
-from tests.e2e.support import assert_error, unique
-from tests.standin.client import StandinProcess
-from tests.standin.fixtures import zendesk_standin as zendesk_standin
+from tests.support.e2e import faults
+from tests.support.e2e.faults import redis_server as redis_server
+from tests.support.e2e.processes import ServiceFactory, ServiceProcess
+from tests.support.e2e.requests import assert_error, unique
+from tests.support.standin.client import StandinProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
 

@@ -1,6 +1,6 @@
 """docs/elevenlabs.md, run: its shell blocks in order against a real ``helpdesk-bridge serve``
-and a stand-in of ElevenLabs' API (``tests/elevenlabs/doc_runner.py``), then the tools it created
-called the way an ElevenLabs agent calls them."""
+and a stand-in of ElevenLabs' API (``tests/support/elevenlabs/doc_runner.py``), then the tools it
+created called the way an ElevenLabs agent calls them."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from entrypoints.elevenlabs_tool import tool_request
-from tests.elevenlabs.doc_runner import (
+from entrypoints.cli.elevenlabs_tool import tool_request
+from tests.support.elevenlabs.doc_runner import (
     API_KEY,
     BLOCKS,
     RUN_TIMEOUT,
@@ -24,7 +24,7 @@ from tests.elevenlabs.doc_runner import (
     Block,
     DocRun,
 )
-from tests.elevenlabs.standin import ElevenLabsStandin, PostCallVerifier
+from tests.support.elevenlabs.standin import ElevenLabsStandin, PostCallVerifier
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.environment import run_cli
-from tests.elevenlabs import schema_errors
+from tests.support.e2e.environment import run_cli
+from tests.support.elevenlabs import schema_errors
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(60)]
 

@@ -24,9 +24,9 @@ import httpx
 import pytest
 import redis
 
-from tests.e2e.mcp_support import stdio_session, structured
-from tests.e2e.processes import ServiceFactory, ServiceProcess
-from tests.e2e.support import (
+from tests.support.e2e.mcp_clients import stdio_session, structured
+from tests.support.e2e.processes import ServiceFactory, ServiceProcess
+from tests.support.e2e.requests import (
     AUTH,
     HANDOFF,
     JSON_HEADERS,

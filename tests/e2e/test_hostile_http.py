@@ -17,7 +17,7 @@ import time
 import httpx
 import pytest
 
-from tests.e2e.hostile_clients import (
+from tests.support.e2e.hostile_clients import (
     LimitedService,
     Swarm,
     body_of,
@@ -29,8 +29,8 @@ from tests.e2e.hostile_clients import (
     status_of,
     until_closed,
 )
-from tests.e2e.processes import TOKEN
-from tests.e2e.support import AUTH, HANDOFF, JSON_HEADERS, note, unique
+from tests.support.e2e.processes import TOKEN
+from tests.support.e2e.requests import AUTH, HANDOFF, JSON_HEADERS, note, unique
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
 

@@ -20,7 +20,7 @@ import pytest
 from mcp.shared.exceptions import MCPError
 
 from entrypoints.mcp.tools import TOOLS
-from tests.e2e.mcp_support import (
+from tests.support.e2e.mcp_clients import (
     TOKEN,
     base_env,
     console_script,

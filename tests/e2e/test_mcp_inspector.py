@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.environment import TOKEN, executable, service_environment
-from tests.e2e.inspector import Target, http_target, stdio_target
-from tests.e2e.processes import ServiceFactory
-from tests.rt_server import RtServer
+from tests.support.e2e.environment import TOKEN, executable, service_environment
+from tests.support.e2e.inspector import Target, http_target, stdio_target
+from tests.support.e2e.processes import ServiceFactory
+from tests.support.rt_server import RtServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 

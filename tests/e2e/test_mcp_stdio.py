@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.mcp_support import (
+from tests.support.e2e.mcp_clients import (
     base_env,
     console_script,
     exercise_every_tool,

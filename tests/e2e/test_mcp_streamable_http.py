@@ -7,7 +7,13 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from tests.e2e.mcp_support import TOKEN, exercise_every_tool, http_session, serving, structured
+from tests.support.e2e.mcp_clients import (
+    TOKEN,
+    exercise_every_tool,
+    http_session,
+    serving,
+    structured,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
 

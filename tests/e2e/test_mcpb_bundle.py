@@ -19,8 +19,8 @@ import pytest
 from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.client.stdio import get_default_environment
 
-from entrypoints.mcpb_bundle import build, uv_executable
-from tests.conftest import in_ci
+from entrypoints.mcp.bundle import build, uv_executable
+from tests.support.paths import in_ci
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 

@@ -13,12 +13,16 @@ import asyncio
 
 import pytest
 
-from tests.e2e import faults
-from tests.e2e.processes import ServiceFactory, ServiceProcess
-from tests.e2e.support import assert_ok, handoff, unique
-from tests.standin.client import StandinProcess
-from tests.standin.fixtures import zendesk_standin as zendesk_standin
-from tests.standin.oauth import DEFAULT_CLIENT_SECRET, oauth_bridge_env, revoke_tokens, token_stats
+from tests.support.e2e import faults
+from tests.support.e2e.processes import ServiceFactory, ServiceProcess
+from tests.support.e2e.requests import assert_ok, handoff, unique
+from tests.support.standin.client import StandinProcess
+from tests.support.standin.oauth import (
+    DEFAULT_CLIENT_SECRET,
+    oauth_bridge_env,
+    revoke_tokens,
+    token_stats,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -17,11 +17,10 @@ import time
 import httpx
 import pytest
 
-from tests.e2e import faults
-from tests.e2e.processes import ServiceFactory
-from tests.e2e.support import unique
-from tests.standin.client import StandinProcess
-from tests.standin.fixtures import zendesk_standin as zendesk_standin
+from tests.support.e2e import faults
+from tests.support.e2e.processes import ServiceFactory
+from tests.support.e2e.requests import unique
+from tests.support.standin.client import StandinProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.processes import ServiceFactory, ServiceProcess
-from tests.e2e.support import handoff, note
-from tests.post_call_samples import (
+from tests.support.e2e.processes import ServiceFactory, ServiceProcess
+from tests.support.e2e.requests import handoff, note
+from tests.support.post_call_samples import (
     CONVERSATION,
     MESSAGES,
     POST_CALL,

@@ -2,7 +2,7 @@
 ``helpdesk-bridge serve`` runs, applied by SIGHUP without a restart and without dropping the
 hand-off in flight; a bad file keeps the running secrets and the log says why.
 
-One process: the service reloads in place (entrypoints/reload.py). ``--workers N``: uvicorn's
+One process: the service reloads in place (entrypoints/config/reload.py). ``--workers N``: uvicorn's
 supervisor answers SIGHUP by replacing each worker with a fresh one (which reads the files
 again) before retiring the old one, and keeps the old worker when the new one cannot start.
 """
@@ -17,12 +17,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e import faults
-from tests.e2e.processes import ServiceFactory, ServiceProcess
-from tests.e2e.support import assert_error, assert_ok, handoff, unique
-from tests.standin.client import StandinProcess
-from tests.standin.fixtures import zendesk_standin as zendesk_standin
-from tests.standin.oauth import (
+from tests.support.e2e import faults
+from tests.support.e2e.processes import ServiceFactory, ServiceProcess
+from tests.support.e2e.requests import assert_error, assert_ok, handoff, unique
+from tests.support.standin.client import StandinProcess
+from tests.support.standin.oauth import (
     DEFAULT_CLIENT_SECRET,
     oauth_bridge_env,
     revoke_tokens,

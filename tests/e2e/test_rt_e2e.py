@@ -6,24 +6,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.e2e.processes import ServiceFactory
-from tests.e2e.support import AUTH, HANDOFF, JSON_HEADERS, note, unique, unique_caller
-from tests.rt_server import RtServer
+from tests.support.e2e.processes import ServiceFactory
+from tests.support.e2e.requests import AUTH, HANDOFF, JSON_HEADERS, note, unique, unique_caller
+from tests.support.rt_server import RtServer, bridge_env_for, handoff
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rt, pytest.mark.timeout(900)]
-
-
-def rt_env(rt: RtServer, token: str | None = None) -> dict[str, str | None]:
-    return {
-        "HELPDESK_BACKEND": "rt",
-        "HELPDESK_API_URL": rt.url,
-        "HELPDESK_API_KEY": token or rt.token,
-        "RT_EXTERNAL_REF_FIELD": rt.custom_field,
-        # RT's first requests after it starts are slow (it compiles on demand); these tests are
-        # about filing and finding in RT, not about the deadline, so give it room.
-        "HANDOFF_DEADLINE_SECONDS": "30",
-        "HELPDESK_TIMEOUT_SECONDS": "15",
-    }
 
 
 def tickets_filed_under(rt: RtServer, dedup_key: str) -> list[str]:
@@ -39,21 +26,13 @@ def tickets_filed_under(rt: RtServer, dedup_key: str) -> list[str]:
     return [str(item["id"]) for item in answer.json()["items"]]
 
 
-async def handoff(service_url: str, payload: dict[str, str]) -> dict[str, object]:
-    async with httpx.AsyncClient(base_url=service_url, timeout=30) as client:
-        answer = await client.post(HANDOFF, json=payload, headers={**AUTH, **JSON_HEADERS})
-    assert answer.status_code == 200, answer.text
-    body: dict[str, object] = answer.json()
-    return body
-
-
 async def test_handoff_lands_in_rt_and_dedups_across_a_restart(
     rt_server: RtServer, service_factory: ServiceFactory
 ) -> None:
     oa_key = unique("rt")
     payload = {"note": note(), "oaKey": oa_key, "callerNumber": unique_caller()}
 
-    first_bridge = service_factory(rt_env(rt_server))
+    first_bridge = service_factory(bridge_env_for(rt_server))
     created = await handoff(first_bridge.url, payload)
     again = await handoff(first_bridge.url, payload)
     assert created["created"] is True
@@ -62,7 +41,7 @@ async def test_handoff_lands_in_rt_and_dedups_across_a_restart(
     assert (again["created"], again["ticketId"]) == (False, created["ticketId"])
     assert first_bridge.stop() == 0
 
-    second_bridge = service_factory(rt_env(rt_server))  # an empty in-memory index
+    second_bridge = service_factory(bridge_env_for(rt_server))  # an empty in-memory index
     after_restart = await handoff(second_bridge.url, payload)
     assert (after_restart["created"], after_restart["ticketId"]) == (False, created["ticketId"])
     assert tickets_filed_under(rt_server, f"oa:{oa_key}") == [created["ticketId"]]
@@ -76,7 +55,7 @@ async def test_handoff_lands_in_rt_and_dedups_across_a_restart(
 async def test_a_bad_rt_token_is_not_ready_and_handoffs_get_503_with_the_fail_policy(
     rt_server: RtServer, service_factory: ServiceFactory
 ) -> None:
-    env = {**rt_env(rt_server, token="not-a-valid-token"), "HELPDESK_DOWN_POLICY": "fail"}
+    env = {**bridge_env_for(rt_server, token="not-a-valid-token"), "HELPDESK_DOWN_POLICY": "fail"}
     bridge = service_factory(env)
     async with httpx.AsyncClient(base_url=bridge.url, timeout=30) as client:
         ready = await client.get("/readyz")

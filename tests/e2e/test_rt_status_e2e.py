@@ -11,10 +11,9 @@ import httpx
 import pytest
 
 from domain.phone import parse_caller_number
-from tests.e2e.processes import ServiceFactory
-from tests.e2e.support import AUTH, JSON_HEADERS, note, unique
-from tests.e2e.test_rt_e2e import handoff, rt_env
-from tests.rt_server import RtServer
+from tests.support.e2e.processes import ServiceFactory
+from tests.support.e2e.requests import AUTH, JSON_HEADERS, note, unique
+from tests.support.rt_server import RtServer, bridge_env_for, handoff
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rt, pytest.mark.timeout(900)]
 STATUS = "/ingest/ticket-status"
@@ -49,7 +48,7 @@ async def test_a_caller_hears_of_both_tickets_then_of_the_solved_one(
     rt_server: RtServer, service_factory: ServiceFactory
 ) -> None:
     caller = fresh_caller()
-    bridge = service_factory(rt_env(rt_server))
+    bridge = service_factory(bridge_env_for(rt_server))
     filed = [
         await handoff(
             bridge.url,

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.processes import SECRET, TOKEN
-from tests.e2e.support import (
+from tests.support.e2e.processes import SECRET, TOKEN
+from tests.support.e2e.requests import (
     AUTH,
     HANDOFF,
     JSON_HEADERS,

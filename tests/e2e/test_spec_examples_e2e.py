@@ -9,7 +9,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.e2e.support import (
+from tests.support.e2e.requests import (
     HANDOFF,
     JSON_HEADERS,
     assert_error,

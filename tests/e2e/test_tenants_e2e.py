@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from tests.e2e import faults
-from tests.e2e.environment import executable, run_cli, service_environment
-from tests.e2e.mcp_support import error_of, http_session
-from tests.e2e.processes import ServiceFactory, ServiceProcess
-from tests.e2e.support import assert_error, assert_ok, handoff, unique
-from tests.standin.client import StandinProcess
+from tests.support.e2e import faults
+from tests.support.e2e.environment import executable, run_cli, service_environment
+from tests.support.e2e.mcp_clients import error_of, http_session
+from tests.support.e2e.processes import ServiceFactory, ServiceProcess
+from tests.support.e2e.requests import assert_error, assert_ok, handoff, unique
+from tests.support.standin.client import StandinProcess
 
 pytestmark = pytest.mark.e2e
 

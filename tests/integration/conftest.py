@@ -10,10 +10,10 @@ import pytest
 import redis.asyncio
 from mcp.server.lowlevel import Server
 
-from entrypoints.container import Container
+from entrypoints.bootstrap.container import Container
 from entrypoints.mcp.server import create_mcp_server
-from tests.inprocess import InProcessService
-from tests.integration.mcp_support import container_for
+from tests.support.inprocess import InProcessService
+from tests.support.mcp_inprocess import container_for
 
 
 @pytest.fixture

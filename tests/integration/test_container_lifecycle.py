@@ -10,10 +10,15 @@ import pytest
 from dependency_injector import providers
 
 from adapters.helpdesk.mock import MockHelpdesk
-from adapters.helpdesk.rt import RtHelpdesk
-from adapters.helpdesk.zendesk import ZendeskHelpdesk
-from entrypoints.container import Container, build_container, close_container, open_container
-from entrypoints.settings import load_settings
+from adapters.helpdesk.rt.gateway import RtHelpdesk
+from adapters.helpdesk.zendesk.gateway import ZendeskHelpdesk
+from entrypoints.bootstrap.container import (
+    Container,
+    build_container,
+    close_container,
+    open_container,
+)
+from entrypoints.config.settings import load_settings
 
 AUTH = {"AUTH_TOKEN": "t"}
 ZENDESK = {

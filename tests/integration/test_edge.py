@@ -12,9 +12,9 @@ from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
 from adapters.clock import ManualClock
-from entrypoints.container import build_container
+from entrypoints.bootstrap.container import build_container
+from entrypoints.config.settings import load_settings
 from entrypoints.http.app import create_app
-from entrypoints.settings import load_settings
 
 TOKEN = "edge-token-0123456789"
 BASE = "http://127.0.0.1:3000"

@@ -15,15 +15,15 @@ from litestar.testing import TestClient
 from adapters.clock import ManualClock
 from adapters.helpdesk.mock import MockHelpdesk
 from adapters.stores.memory import MemoryTicketIndex
-from application.oa_handoff import OaHandoff, OaHandoffCommand
-from application.ticket_filing import TicketFiling
+from application.filing.ticket_filing import TicketFiling
+from application.use_cases.oa_handoff import OaHandoff, OaHandoffCommand
 from domain.dedup import DedupPolicy
 from domain.errors import InvalidInput
-from entrypoints.boundary import decode
-from entrypoints.container import build_container
+from entrypoints.bootstrap.container import build_container
+from entrypoints.config.settings import load_settings
 from entrypoints.http.app import create_app
-from entrypoints.settings import load_settings
-from tests.input_cases import json_values
+from entrypoints.wire.bodies import decode
+from tests.support.input_cases import json_values
 
 HEADERS = {"x-auth-token": "fuzz", "content-type": "application/json"}
 FIELDS = ["note", "category", "escalationReason", "confidence", "callerNumber", "oaKey", "source"]

@@ -1,5 +1,5 @@
-"""The shared input table (``tests/input_cases.py``) through both transports, in process: the
-webhook (``POST /ingest/oa-handoff`` on the Litestar test client) and the MCP tools (the SDK's
+"""The shared input table (``tests/support/input_cases.py``) through both transports, in process:
+the webhook (``POST /ingest/oa-handoff`` on the Litestar test client) and the MCP tools (the SDK's
 in-process client) accept and refuse every case alike, with the same words. The webhook's
 normalising behaviour is the rule: a caller number with spaces is normalised, an empty oaKey or
 source means absent, unknown fields are ignored, ``null`` means absent.
@@ -20,16 +20,16 @@ import pytest
 from litestar.testing import AsyncTestClient
 from mcp import Client
 
-from application.append_note import AppendNoteCommand
-from application.create_ticket import CreateTicketCommand
-from application.find_or_create_ticket import FindOrCreateTicketCommand
-from application.oa_handoff import OaHandoffCommand
-from application.render_note import RenderNoteCommand
+from application.use_cases.append_note import AppendNoteCommand
+from application.use_cases.create_ticket import CreateTicketCommand
+from application.use_cases.find_or_create_ticket import FindOrCreateTicketCommand
+from application.use_cases.oa_handoff import OaHandoffCommand
+from application.use_cases.render_note import RenderNoteCommand
 from entrypoints.http.app import create_app
 from entrypoints.mcp.server import create_mcp_server
-from tests.answer_cases import ANSWERS, ROWS
-from tests.input_cases import TEXT, Errors
-from tests.integration.mcp_support import NAMES, container_for
+from tests.support.answer_cases import ANSWERS, ROWS
+from tests.support.input_cases import TEXT, Errors
+from tests.support.mcp_inprocess import NAMES, container_for
 
 TOKEN = "input-rules-token"
 TOOL_OF: dict[type[msgspec.Struct], str] = {

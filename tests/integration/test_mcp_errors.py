@@ -14,11 +14,11 @@ from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 from structlog.testing import capture_logs
 
-from entrypoints.container import Container
-from entrypoints.error_codes import RETRY_AFTER_SECONDS, STATUS_BY_CODE
+from entrypoints.bootstrap.container import Container
 from entrypoints.mcp.errors import NEXT_STEP
 from entrypoints.mcp.server import create_mcp_server
-from tests.integration.mcp_support import (
+from entrypoints.wire.error_codes import RETRY_AFTER_SECONDS, STATUS_BY_CODE
+from tests.support.mcp_inprocess import (
     NAMES,
     NOTE,
     RENDER,

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from entrypoints.container import build_container
+from entrypoints.bootstrap.container import build_container
+from entrypoints.config.settings import DEFAULT_MCP_ALLOWED_HOSTS, ConfigError, load_settings
 from entrypoints.http.app import create_app
 from entrypoints.mcp.http import transport_security
-from entrypoints.settings import DEFAULT_MCP_ALLOWED_HOSTS, ConfigError, load_settings
 
 TOKEN = "test-token-0123456789"
 BASE = "http://127.0.0.1:3000"

@@ -12,7 +12,7 @@ from mcp import Client
 from domain.taxonomy import Category, EscalationReason
 from entrypoints.mcp.contract import SPEC_NAMES, TOOL_NAME_RULE
 from entrypoints.mcp.server import create_mcp_server
-from tests.integration.mcp_support import (
+from tests.support.mcp_inprocess import (
     NAMES,
     RENDER,
     container_for,

@@ -10,9 +10,9 @@ import pytest
 from mcp import Client
 from mcp.server.lowlevel import Server
 
-from entrypoints.container import Container
-from entrypoints.say import DEFAULT_FILED
-from tests.integration.mcp_support import NAMES, NOTE, structured
+from entrypoints.bootstrap.container import Container
+from entrypoints.config.speech import DEFAULT_FILED
+from tests.support.mcp_inprocess import NAMES, NOTE, structured
 
 CREATE = {
     "description": "Customer experiencing WiFi connectivity issues after router reset",

@@ -6,9 +6,9 @@ import re
 
 from litestar.testing import AsyncTestClient
 
-from entrypoints.container import build_container
+from entrypoints.bootstrap.container import build_container
+from entrypoints.config.settings import load_settings
 from entrypoints.http.app import create_app
-from entrypoints.settings import load_settings
 
 NOTE = "Category: WiFi\nReason: CallerRequested\nSummary: No WiFi at all\nConfidence: 0.85"
 AUTH = {"x-auth-token": "t", "content-type": "application/json"}
@@ -68,7 +68,7 @@ async def test_routes_are_a_bounded_set_of_names_from_the_route_table() -> None:
 
 
 def test_odd_methods_share_one_label() -> None:
-    from entrypoints.http.metrics import Metrics
+    from entrypoints.bootstrap.metrics import Metrics
 
     metrics = Metrics("test")
     for method in ("BREW", "PROPFIND", "X" * 50):
@@ -78,7 +78,7 @@ def test_odd_methods_share_one_label() -> None:
 
 def test_outbox_series_count_deliveries_and_report_the_store() -> None:
     from application.ports import OutboxStats
-    from entrypoints.http.metrics import Metrics
+    from entrypoints.bootstrap.metrics import Metrics
 
     metrics = Metrics("test")
     metrics.observe_delivery("postponed", None)

@@ -10,7 +10,7 @@ import pytest
 
 from adapters.outbox import SqliteOutbox
 from application.ports import OutboxState, QueuedHandoff
-from entrypoints.cli import main
+from entrypoints.main import main
 
 NOW = 1_800_000_000.0
 

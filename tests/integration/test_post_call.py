@@ -14,10 +14,10 @@ import pytest
 from dependency_injector import providers
 
 from adapters.helpdesk.mock import MockHelpdesk, MockTicketRecord
-from tests.e2e.support import assert_error, handoff, note, unique
-from tests.inprocess import InProcessService
-from tests.log_capture import emitted_lines, events
-from tests.post_call_samples import (
+from tests.support.e2e.requests import assert_error, handoff, note, unique
+from tests.support.inprocess import InProcessService
+from tests.support.log_capture import emitted_lines, events
+from tests.support.post_call_samples import (
     CONVERSATION,
     MESSAGES,
     POST_CALL,

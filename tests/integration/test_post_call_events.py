@@ -10,10 +10,10 @@ import json
 import pytest
 
 from adapters.helpdesk.mock import MockHelpdesk
-from entrypoints.delivery import DeliveryWorker
-from tests.e2e.support import assert_error, handoff, note, unique
-from tests.inprocess import InProcessService
-from tests.post_call_samples import (
+from entrypoints.workers.delivery import DeliveryWorker
+from tests.support.e2e.requests import assert_error, handoff, note, unique
+from tests.support.inprocess import InProcessService
+from tests.support.post_call_samples import (
     POST_CALL,
     SECRET,
     SUMMARY,

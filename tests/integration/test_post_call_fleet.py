@@ -16,13 +16,19 @@ from dependency_injector import providers
 
 from adapters.clock import SystemClock
 from adapters.helpdesk.mock import MockHelpdesk
-from entrypoints.container import Container, close_container, open_container
-from entrypoints.delivery import DeliveryWorker
+from entrypoints.bootstrap.container import Container, close_container, open_container
+from entrypoints.config.settings import load_settings
 from entrypoints.http.app import create_app
-from entrypoints.settings import load_settings
-from tests.e2e.processes import TOKEN
-from tests.e2e.support import handoff, note
-from tests.post_call_samples import POST_CALL, SECRET, encoded, signature_headers, transcription
+from entrypoints.workers.delivery import DeliveryWorker
+from tests.support.e2e.processes import TOKEN
+from tests.support.e2e.requests import handoff, note
+from tests.support.post_call_samples import (
+    POST_CALL,
+    SECRET,
+    encoded,
+    signature_headers,
+    transcription,
+)
 
 pytestmark = pytest.mark.redis
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from adapters.outbox import MemoryOutbox
-from entrypoints.delivery import DeliveryWorker
-from entrypoints.say import DEFAULT_QUEUED
-from tests.e2e.support import (
+from entrypoints.config.speech import DEFAULT_QUEUED
+from entrypoints.workers.delivery import DeliveryWorker
+from tests.support.e2e.requests import (
     AUTH,
     HANDOFF_KEYS,
     assert_error,
@@ -20,7 +19,8 @@ from tests.e2e.support import (
     note,
     unique,
 )
-from tests.inprocess import InProcessService
+from tests.support.inprocess import InProcessService
+from tests.support.stores.memory_outbox import MemoryOutbox
 
 DOWN = {"MOCK_HELPDESK_HEALTHY": "false", "RATE_LIMIT_PER_SECOND": "100000"}
 QUEUED_KEYS = [*HANDOFF_KEYS, "queued"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from litestar.testing import AsyncTestClient
 
 from adapters.helpdesk.mock import MockHelpdesk
-from entrypoints.container import build_container
+from entrypoints.bootstrap.container import build_container
+from entrypoints.config.settings import load_settings
 from entrypoints.http.app import create_app
-from entrypoints.settings import load_settings
 
 NOTE = "Category: WiFi\nReason: CallerRequested\nSummary: No WiFi\nConfidence: 0.85"
 AUTH = {"x-auth-token": "t", "content-type": "application/json"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from entrypoints.settings import ConfigError, load_settings
+from entrypoints.config.settings import ConfigError, load_settings
 
 NO_FILE = "/nonexistent/.env"
 BASE = {"AUTH_TOKEN": "t"}

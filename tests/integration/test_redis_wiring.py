@@ -26,10 +26,15 @@ from adapters.stores.redis import (
     RedisReplayGuard,
     RedisTicketIndex,
 )
-from entrypoints.container import Container, build_container, close_container, open_container
+from entrypoints.bootstrap.container import (
+    Container,
+    build_container,
+    close_container,
+    open_container,
+)
+from entrypoints.config.settings import load_settings
 from entrypoints.http.app import create_app
-from entrypoints.serving import opened_at_startup
-from entrypoints.settings import load_settings
+from entrypoints.serving.process import opened_at_startup
 
 UNREACHABLE_URL = "redis://127.0.0.1:1/0"
 TOKEN = "integration-token"

@@ -13,17 +13,24 @@ from litestar.testing import AsyncTestClient
 from structlog.testing import capture_logs
 
 from adapters.clock import SystemClock
-from adapters.helpdesk.zendesk_oauth import ClientSecret
-from entrypoints.container import build_container
-from entrypoints.helpdesk_wiring import helpdesk_reloadables
+from adapters.helpdesk.zendesk.oauth import ClientSecret
+from entrypoints.asgi.auth import AuthReload, AuthSecrets, WebhookAuth
+from entrypoints.bootstrap.container import build_container
+from entrypoints.bootstrap.helpdesk_wiring import helpdesk_reloadables
+from entrypoints.config.reload import Holder, Reloader
+from entrypoints.config.settings import load_settings, settings_from
 from entrypoints.http.app import create_app
-from entrypoints.http.auth import AuthReload, AuthSecrets, WebhookAuth
-from entrypoints.reload import Holder, Reloader
-from entrypoints.settings import load_settings, settings_from
-from tests.e2e.support import assert_error, assert_ok, compact, handoff, note, signed_headers
-from tests.fake_time import FakeTime
-from tests.inprocess import InProcessService
-from tests.unit.helpdesk.oauth_fake import FakeZendesk
+from tests.support.e2e.requests import (
+    assert_error,
+    assert_ok,
+    compact,
+    handoff,
+    note,
+    signed_headers,
+)
+from tests.support.fake_time import FakeTime
+from tests.support.helpdesk.oauth_fake import FakeZendesk
+from tests.support.inprocess import InProcessService
 
 BASE = "http://127.0.0.1:3000"
 OLD, NEW, OTHER = "old-token-3f9a1c", "new-token-7d2e4b", "other-token-000000"

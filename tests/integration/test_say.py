@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from entrypoints.config.speech import DEFAULT_FILED, DEFAULT_QUEUED, SayTemplates
 from entrypoints.mcp.server import create_mcp_server
-from entrypoints.say import DEFAULT_FILED, DEFAULT_QUEUED, SayTemplates
-from tests.e2e.support import handoff, note, unique
-from tests.inprocess import InProcessService
-from tests.integration.mcp_support import NAMES, container_for, structured
+from tests.support.e2e.requests import handoff, note, unique
+from tests.support.inprocess import InProcessService
+from tests.support.mcp_inprocess import NAMES, container_for, structured
 
 FILED = "Ticket {ticket_id} is open; call {{today}}."
 QUEUED = "Your reference is {reference}."

@@ -14,17 +14,17 @@ from litestar.testing import AsyncTestClient
 from mcp import Client
 
 from adapters.clock import ManualClock
-from application.fields import MAX_CALLER_NUMBER_CHARS, MAX_TICKET_ID_CHARS
-from application.oa_handoff import OaHandoffCommand
+from application.inputs.fields import MAX_CALLER_NUMBER_CHARS, MAX_TICKET_ID_CHARS
 from application.ports import QueuedHandoff
-from application.ticket_status import NEITHER_MESSAGE
+from application.use_cases.oa_handoff import OaHandoffCommand
+from application.use_cases.ticket_status import NEITHER_MESSAGE
 from domain.errors import FORM_ERRORS, too_long
 from domain.phone import E164_MESSAGE
-from entrypoints.container import Container
+from entrypoints.bootstrap.container import Container
 from entrypoints.http.app import create_app
 from entrypoints.mcp.server import create_mcp_server
-from tests.input_cases import Errors
-from tests.integration.mcp_support import NAMES, container_for
+from tests.support.input_cases import Errors
+from tests.support.mcp_inprocess import NAMES, container_for
 
 TOKEN = "status-rules-token"
 

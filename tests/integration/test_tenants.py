@@ -16,10 +16,10 @@ import httpx
 import redis.asyncio
 
 from adapters.helpdesk.mock import MockHelpdesk
-from tests.inprocess import InProcessService
-from tests.inprocess_tenants import InProcessTenants, sha256_line
-from tests.log_capture import emitted_lines, events
-from tests.post_call_samples import (
+from tests.support.inprocess import InProcessService
+from tests.support.inprocess_tenants import InProcessTenants, sha256_line
+from tests.support.log_capture import emitted_lines, events
+from tests.support.post_call_samples import (
     CONVERSATION,
     POST_CALL,
     SECRET,

@@ -10,9 +10,8 @@ from typing import Any
 import httpx
 from dependency_injector import providers
 
-from adapters.outbox import MemoryOutbox
-from entrypoints.delivery import DeliveryWorker
-from tests.e2e.support import (
+from entrypoints.workers.delivery import DeliveryWorker
+from tests.support.e2e.requests import (
     AUTH,
     JSON_HEADERS,
     assert_error,
@@ -23,7 +22,8 @@ from tests.e2e.support import (
     signed_headers,
     unique,
 )
-from tests.inprocess import InProcessService
+from tests.support.inprocess import InProcessService
+from tests.support.stores.memory_outbox import MemoryOutbox
 
 STATUS = "/ingest/ticket-status"
 FAST = {"RATE_LIMIT_PER_SECOND": "100000"}

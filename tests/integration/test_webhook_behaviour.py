@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.e2e.support import (
+from tests.support.e2e.requests import (
     HANDOFF,
     JSON_HEADERS,
     assert_error,
@@ -17,7 +17,7 @@ from tests.e2e.support import (
     unique,
     unique_caller,
 )
-from tests.inprocess import InProcessService
+from tests.support.inprocess import InProcessService
 
 
 async def file_unkeyed_ticket(client) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from tests.e2e.support import (
+from tests.support.e2e.requests import (
     HANDOFF,
     assert_error,
     assert_ok,
@@ -15,7 +15,7 @@ from tests.e2e.support import (
     signed_headers,
     unique,
 )
-from tests.inprocess import InProcessService
+from tests.support.inprocess import InProcessService
 
 # -- HMAC ---------------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.e2e.support import (
+from tests.support.e2e.requests import (
     AUTH,
     HANDOFF,
     JSON_HEADERS,
@@ -29,8 +29,8 @@ async def test_missing_note_is_required(service):
     assert body["details"]["note"] == {"_errors": ["Required"]}
 
 
-# The shared input table (tests/input_cases.py, run by test_input_rules.py) holds one case per
-# rule for both transports; these are more values per rule, on the webhook.
+# The shared input table (tests/support/input_cases.py, run by test_input_rules.py) holds one case
+# per rule for both transports; these are more values per rule, on the webhook.
 @pytest.mark.parametrize(
     ("field", "value", "wording"),
     [

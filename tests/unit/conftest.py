@@ -7,9 +7,9 @@ import pytest
 from adapters.clock import ManualClock
 from adapters.helpdesk.mock import MockHelpdesk
 from adapters.stores.memory import MemoryIdempotencyStore, MemoryTicketIndex
-from application.find_or_create_ticket import FindOrCreateTicket
-from application.oa_handoff import OaHandoff
-from application.ticket_filing import TicketFiling
+from application.filing.ticket_filing import TicketFiling
+from application.use_cases.find_or_create_ticket import FindOrCreateTicket
+from application.use_cases.oa_handoff import OaHandoff
 from domain.dedup import DedupPolicy
 
 

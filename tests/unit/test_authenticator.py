@@ -8,7 +8,7 @@ import hmac
 import pytest
 
 from adapters.clock import ManualClock
-from entrypoints.http.auth import (
+from entrypoints.asgi.auth import (
     AUTHORIZATION_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -18,7 +18,7 @@ from entrypoints.http.auth import (
     Verdict,
     WebhookAuth,
 )
-from entrypoints.reload import Holder
+from entrypoints.config.reload import Holder
 
 SECRET = "s3cret"
 BODY = b'{"note":"x"}'

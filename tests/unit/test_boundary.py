@@ -11,20 +11,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from application.append_note import AppendNoteCommand
-from application.create_ticket import CreateTicketCommand
-from application.fields import spoken_duration
-from application.find_or_create_ticket import FindOrCreateTicketCommand
-from application.lenient import one_of
-from application.oa_handoff import OaHandoffCommand
-from application.render_note import RenderNoteCommand
-from application.ticket_filing import FiledTicket, Problem
+from application.filing.ticket_filing import FiledTicket, Problem
+from application.inputs.fields import spoken_duration
+from application.inputs.lenient import one_of
+from application.use_cases.append_note import AppendNoteCommand
+from application.use_cases.create_ticket import CreateTicketCommand
+from application.use_cases.find_or_create_ticket import FindOrCreateTicketCommand
+from application.use_cases.oa_handoff import OaHandoffCommand
+from application.use_cases.render_note import RenderNoteCommand
 from domain.errors import InvalidInput, too_long, too_short
 from domain.phone import CallerNumber
 from domain.taxonomy import Category, EscalationReason
 from domain.ticket import TicketRef
-from entrypoints.boundary import decode, handoff_response, input_schema
-from tests.input_cases import json_values
+from entrypoints.wire.bodies import decode, handoff_response, input_schema
+from tests.support.input_cases import json_values
 
 NOTE = (
     "Category: WiFi\nReason: CallerRequested\nSummary: Customer unable to connect to WiFi\n"

@@ -9,23 +9,23 @@ import pytest
 
 from adapters.clock import ManualClock
 from adapters.helpdesk.mock import MockHelpdesk
-from adapters.outbox import MemoryOutbox
 from adapters.stores.memory import MemoryIdempotencyStore, MemoryTicketIndex
-from application.call_record import CallRecordOutcome, CallRecordResult, RecordCall
-from application.call_record_note import CallRecord, CallTurn
-from application.deadline import Deadline
 from application.errors import (
     DedupInProgress,
     HelpdeskBadResponse,
     HelpdeskUnavailable,
     StoreUnavailable,
 )
-from application.oa_handoff import OaHandoff, OaHandoffCommand
-from application.pending_note import read_pending
+from application.filing.pending_note import read_pending
+from application.filing.ticket_filing import TicketFiling
 from application.ports import StoredResponse
-from application.ticket_filing import TicketFiling
+from application.timing.deadline import Deadline
+from application.use_cases.call_record_note import CallRecord, CallTurn
+from application.use_cases.oa_handoff import OaHandoff, OaHandoffCommand
+from application.use_cases.record_call import CallRecordOutcome, CallRecordResult, RecordCall
 from domain.dedup import DedupPolicy
 from domain.ticket import TicketState
+from tests.support.stores.memory_outbox import MemoryOutbox
 
 CONVERSATION = "conv_01jz8q4k7mexample"
 KEYS = ("oa:conv_01jz8q4k7mexample",)

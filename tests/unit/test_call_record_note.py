@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application.call_record_note import (
+from application.use_cases.call_record_note import (
     SUMMARY_CHARS,
     TITLE_CHARS,
     TRANSCRIPT_CHARS,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from entrypoints.cli import _settings_or_exit
-from entrypoints.hash_token import token_hash
+from entrypoints.cli.hash_token import token_hash
+from entrypoints.main import _settings_or_exit
 
 FILE = f"""
 [tenants.acme]

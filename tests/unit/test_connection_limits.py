@@ -8,9 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from entrypoints.hash_token import token_hash
-from entrypoints.http.connection_limits import fd_reserve, fitted_cap, limits_for, tenant_reserve
-from entrypoints.settings import settings_from
+from entrypoints.cli.hash_token import token_hash
+from entrypoints.config.settings import settings_from
+from entrypoints.http.server.connection_limits import (
+    fd_reserve,
+    fitted_cap,
+    limits_for,
+    tenant_reserve,
+)
 
 
 def test_the_cap_fits_the_file_limit():

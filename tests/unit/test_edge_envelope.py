@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from structlog.testing import capture_logs
 
+from entrypoints.bootstrap.metrics import Metrics
 from entrypoints.http.edge import CLIENT_CLOSED, UNMATCHED, Edge, Route, RouteTable
-from entrypoints.http.metrics import Metrics
 
 SHAPE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 

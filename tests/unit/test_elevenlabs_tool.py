@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from domain.note import SUMMARY_MAX_CHARS
 from domain.taxonomy import Category, EscalationReason
-from entrypoints.elevenlabs_tool import (
+from entrypoints.cli.elevenlabs_tool import (
     CATEGORY_MEANINGS,
     KINDS,
     MAX_TIMEOUT_SECONDS,
@@ -26,7 +26,7 @@ from entrypoints.elevenlabs_tool import (
     tool_request,
 )
 from entrypoints.http.app import HANDOFF_PATH
-from tests.elevenlabs import schema_errors
+from tests.support.elevenlabs import schema_errors
 
 BASE = "https://bridge.example.com"
 SOURCES = ("description", "dynamic_variable", "constant_value")

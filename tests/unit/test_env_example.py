@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from entrypoints.settings import declared_settings
-from entrypoints.settings_reader import Setting
+from entrypoints.config.reader import Setting
+from entrypoints.config.settings import declared_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = re.compile(r"^([A-Z][A-Z0-9_]*)=(.*)$")

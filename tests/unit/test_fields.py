@@ -16,19 +16,22 @@ from hypothesis import strategies as st
 from adapters.clock import ManualClock
 from adapters.helpdesk.mock import MockHelpdesk
 from adapters.stores.memory import MemoryTicketIndex
-from application.append_note import AppendNote, AppendNoteCommand
-from application.create_ticket import CreateTicket, CreateTicketCommand
-from application.find_or_create_ticket import FindOrCreateTicket, FindOrCreateTicketCommand
-from application.oa_handoff import OaHandoff, OaHandoffCommand
-from application.render_note import RenderNote, RenderNoteCommand
-from application.ticket_filing import TicketFiling
+from application.filing.ticket_filing import TicketFiling
+from application.use_cases.append_note import AppendNote, AppendNoteCommand
+from application.use_cases.create_ticket import CreateTicket, CreateTicketCommand
+from application.use_cases.find_or_create_ticket import (
+    FindOrCreateTicket,
+    FindOrCreateTicketCommand,
+)
+from application.use_cases.oa_handoff import OaHandoff, OaHandoffCommand
+from application.use_cases.render_note import RenderNote, RenderNoteCommand
 from domain.dedup import DedupPolicy
 from domain.errors import InvalidInput
 from domain.note import SUMMARY_MAX_CHARS, Note, summary_problem
 from domain.taxonomy import CATEGORY_VALUES, REASON_VALUES
-from entrypoints.boundary import decode
-from tests.answer_cases import ROWS
-from tests.input_cases import NOTE, TEXT, Errors
+from entrypoints.wire.bodies import decode
+from tests.support.answer_cases import ROWS
+from tests.support.input_cases import NOTE, TEXT, Errors
 
 Run = Callable[[Any], Awaitable[object]]
 

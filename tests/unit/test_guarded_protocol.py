@@ -19,11 +19,11 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from entrypoints.http.connection_limits import (
+from entrypoints.http.server.connection_limits import (
     EVICT_AFTER_SECONDS,
     ConnectionLimits,
 )
-from entrypoints.http.guarded_protocol import GuardedHttpToolsProtocol
+from entrypoints.http.server.guarded_protocol import GuardedHttpToolsProtocol
 
 DEADLINE = 0.15
 LIMITS = ConnectionLimits(

@@ -8,8 +8,8 @@ import io
 
 import pytest
 
-from entrypoints.cli import main
-from entrypoints.hash_token import run_hash_token
+from entrypoints.cli.hash_token import run_hash_token
+from entrypoints.main import main
 
 
 def hashed(stdin_text: str) -> tuple[int, str, str]:

@@ -8,7 +8,7 @@ from structlog.testing import capture_logs
 from adapters.clock import SystemClock
 from adapters.helpdesk.mock import MockHelpdesk
 from application.errors import HelpdeskBadResponse, HelpdeskUnavailable
-from entrypoints.helpdesk_setup import report_helpdesk_setup
+from entrypoints.bootstrap.helpdesk_setup import report_helpdesk_setup
 
 
 class Checked:

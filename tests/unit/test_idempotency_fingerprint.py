@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from application.oa_handoff import OaHandoffCommand
-from entrypoints.boundary import decode
-from entrypoints.http.handoff import request_fingerprint
+from application.use_cases.oa_handoff import OaHandoffCommand
+from entrypoints.http.routes.handoff import request_fingerprint
+from entrypoints.wire.bodies import decode
 
 NOTE = "Category: WiFi\\nReason: CallerRequested\\nSummary: No WiFi upstairs\\nConfidence: 0.85"
 SPEC_BODY = f'{{"note":"{NOTE}","oaKey":"k-1","callerNumber":"+14155550123"}}'.encode()

@@ -8,14 +8,14 @@ import pytest
 
 from adapters.clock import ManualClock
 from adapters.stores.memory import MemoryIdempotencyStore
-from application.deadline import Deadline
 from application.errors import IdempotencyConflict, IdempotencyInProgress
-from application.idempotency import (
+from application.ports import StoredResponse
+from application.timing.deadline import Deadline
+from application.use_cases.idempotency import (
     MAX_IDEMPOTENCY_KEY_CHARS,
     IdempotentRunner,
     checked_idempotency_key,
 )
-from application.ports import StoredResponse
 from domain.errors import InvalidInput
 
 

@@ -11,10 +11,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application.json_depth import MAX_JSON_DEPTH, bytes_too_deep, check_json_depth, value_too_deep
-from application.oa_handoff import OaHandoffCommand
+from application.inputs.json_depth import (
+    MAX_JSON_DEPTH,
+    bytes_too_deep,
+    check_json_depth,
+    value_too_deep,
+)
+from application.use_cases.oa_handoff import OaHandoffCommand
 from domain.errors import InvalidInput
-from entrypoints.boundary import decode
+from entrypoints.wire.bodies import decode
 
 
 def depth(value: Any) -> int:

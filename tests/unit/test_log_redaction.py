@@ -12,8 +12,8 @@ import structlog
 from hypothesis import given
 from hypothesis import strategies as st
 
-from entrypoints.logging import REDACTED, redact
-from tests.log_capture import emitted_lines
+from entrypoints.bootstrap.logging import REDACTED, redact
+from tests.support.log_capture import emitted_lines
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_timestamps_keep_structlogs_iso_utc_form() -> None:
     import re
     import time
 
-    from entrypoints.logging import UtcTimestamper
+    from entrypoints.bootstrap.logging import UtcTimestamper
 
     stamp = UtcTimestamper()
     before = time.time()

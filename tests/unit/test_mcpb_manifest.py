@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from entrypoints.mcp.contract import tool_names
-from entrypoints.mcpb_bundle import (
+from entrypoints.config.settings import declared_settings
+from entrypoints.mcp.bundle import (
     ENTRY_POINT,
     ENTRY_SOURCE,
     ROOT,
@@ -20,7 +20,7 @@ from entrypoints.mcpb_bundle import (
     manifest,
     user_config_key,
 )
-from entrypoints.settings import declared_settings
+from entrypoints.mcp.contract import tool_names
 
 SETTINGS = {setting.name: setting for setting in declared_settings()}
 MANIFEST = manifest()

@@ -7,10 +7,10 @@ from pathlib import Path
 import msgspec
 import yaml
 
-from application.idempotency import MAX_IDEMPOTENCY_KEY_CHARS
-from application.oa_handoff import OaHandoffCommand
-from entrypoints.http.openapi import build_openapi
-from entrypoints.settings import Settings
+from application.use_cases.idempotency import MAX_IDEMPOTENCY_KEY_CHARS
+from application.use_cases.oa_handoff import OaHandoffCommand
+from entrypoints.config.settings import Settings
+from entrypoints.http.openapi.document import build_openapi
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 

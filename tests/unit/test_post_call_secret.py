@@ -5,14 +5,14 @@ an emptied one closes the route - no restart."""
 from __future__ import annotations
 
 from adapters.clock import ManualClock
-from entrypoints.http.post_call_signature import (
+from entrypoints.config.reload import Holder, Reloader
+from entrypoints.config.settings import settings_from
+from entrypoints.http.post_call.signature import (
     PostCallSecretReload,
     PostCallSignature,
     post_call_secrets,
     sign,
 )
-from entrypoints.reload import Holder, Reloader
-from entrypoints.settings import settings_from
 
 NOW = 1_796_100_000
 BODY = b'{"type": "post_call_transcription"}'

@@ -13,11 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.clock import ManualClock
-from entrypoints.http.asgi_io import ClientDisconnected, Message
-from entrypoints.http.errors import HttpError
-from entrypoints.http.post_call_body import TopLevelType, read_streamed
-from entrypoints.http.post_call_signature import PostCallSignature, parse_signature_header, sign
-from entrypoints.reload import Holder
+from entrypoints.asgi.envelope import HttpError
+from entrypoints.asgi.io import ClientDisconnected, Message
+from entrypoints.config.reload import Holder
+from entrypoints.http.post_call.body import TopLevelType, read_streamed
+from entrypoints.http.post_call.signature import PostCallSignature, parse_signature_header, sign
 
 SECRET = "wsec_unit"
 NOW = 1_796_100_000

@@ -14,8 +14,8 @@ from adapters.helpdesk.mock import MockHelpdesk
 from application.errors import HelpdeskUnavailable
 from domain.taxonomy import Category, EscalationReason
 from domain.ticket import NewTicket
-from entrypoints.http.health import ReadinessChecks, readiness_status
-from tests.fake_time import FakeTime
+from entrypoints.http.routes.health import ReadinessChecks, readiness_status
+from tests.support.fake_time import FakeTime
 
 TICKET = NewTicket("[WiFi] Help", "No WiFi", Category.WIFI, EscalationReason.CALLER_REQUESTED)
 

@@ -10,7 +10,7 @@ import pytest
 
 from application.errors import DedupInProgress, HelpdeskUnavailable, StoreUnavailable
 from domain.errors import DomainError
-from entrypoints.http.errors import refusal
+from entrypoints.asgi.envelope import refusal
 
 
 def _retry_after(headers: list[tuple[bytes, bytes]]) -> str | None:

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from entrypoints.settings import ConfigError, declared_settings, load_settings
-from entrypoints.settings_reader import Setting
+from entrypoints.config.reader import Setting
+from entrypoints.config.settings import ConfigError, declared_settings, load_settings
 
 NO_FILE = "/nonexistent/.env"
 AUTH = {"AUTH_TOKEN": "t"}

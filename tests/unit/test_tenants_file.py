@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from entrypoints.hash_token import token_hash
-from entrypoints.settings import ConfigError, settings_from
-from entrypoints.tenants import Tenant, read_tenants, tenant_named
+from entrypoints.cli.hash_token import token_hash
+from entrypoints.config.settings import ConfigError, settings_from
+from entrypoints.config.tenants import Tenant, read_tenants, tenant_named
 
 A_TOKEN, B_TOKEN = "token-of-tenant-a-4f1e", "token-of-tenant-b-9c2d"
 

@@ -9,13 +9,12 @@ import pytest
 
 from adapters.clock import ManualClock
 from adapters.helpdesk.mock import MockHelpdesk
-from adapters.outbox import MemoryOutbox
-from application.deadline import Deadline
 from application.errors import HelpdeskUnavailable, StoreUnavailable
-from application.handoff_queue import QueuedProblem, encode_queued
+from application.filing.handoff_queue import QueuedProblem, encode_queued
+from application.filing.problem import Problem
 from application.ports import QueuedHandoff
-from application.problem import Problem
-from application.ticket_status import (
+from application.timing.deadline import Deadline
+from application.use_cases.ticket_status import (
     MAX_CALLER_TICKETS,
     NEITHER_MESSAGE,
     TicketStatusCommand,
@@ -25,6 +24,7 @@ from domain.errors import FORM_ERRORS, InvalidInput
 from domain.phone import CallerNumber
 from domain.taxonomy import Category, EscalationReason
 from domain.ticket import NewTicket, TicketState, TicketStatus
+from tests.support.stores.memory_outbox import MemoryOutbox
 
 CALLER = "+14155552671"
 OTHER_CALLER = "+14155550100"

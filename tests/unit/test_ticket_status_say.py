@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application.ticket_status import MAX_CALLER_TICKETS
-from application.ticket_status_say import say_tickets, spoken_time
+from application.speech.ticket_status import say_tickets, spoken_time
+from application.use_cases.ticket_status import MAX_CALLER_TICKETS
 from domain.ticket import TicketState, TicketStatus
 
 # Tuesday 1 December 2026, 15:30 UTC

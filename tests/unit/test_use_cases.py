@@ -9,13 +9,16 @@ import pytest
 from adapters.clock import ManualClock
 from adapters.helpdesk.mock import MockHelpdesk
 from adapters.stores.memory import MemoryTicketIndex
-from application.append_note import AppendNote, AppendNoteCommand
-from application.create_ticket import CreateTicket, CreateTicketCommand
 from application.errors import DedupInProgress, HelpdeskUnavailable, TicketNotFound
-from application.find_or_create_ticket import FindOrCreateTicket, FindOrCreateTicketCommand
-from application.oa_handoff import OaHandoff, OaHandoffCommand
-from application.render_note import RenderNote, RenderNoteCommand
-from application.ticket_filing import TicketFiling
+from application.filing.ticket_filing import TicketFiling
+from application.use_cases.append_note import AppendNote, AppendNoteCommand
+from application.use_cases.create_ticket import CreateTicket, CreateTicketCommand
+from application.use_cases.find_or_create_ticket import (
+    FindOrCreateTicket,
+    FindOrCreateTicketCommand,
+)
+from application.use_cases.oa_handoff import OaHandoff, OaHandoffCommand
+from application.use_cases.render_note import RenderNote, RenderNoteCommand
 from domain.dedup import DedupPolicy
 from domain.errors import DomainError, InvalidInput
 from domain.taxonomy import Category, EscalationReason

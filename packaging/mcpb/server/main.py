@@ -10,6 +10,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from entrypoints.cli import main
+from entrypoints.main import main
 
 raise SystemExit(main(["mcp"]))

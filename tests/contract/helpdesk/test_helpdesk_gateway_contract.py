@@ -8,13 +8,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from helpdesk_harness import Harness
 
 from adapters.clock import SystemClock
-from application.deadline import MIN_ATTEMPT_SECONDS, Deadline
 from application.errors import HelpdeskUnavailable, TicketNotFound
+from application.timing.deadline import MIN_ATTEMPT_SECONDS, Deadline
 from domain.ticket import NewTicket, TicketRef
-from tests.helpdesk_samples import hand_off
+from tests.support.helpdesk.harness import Harness
+from tests.support.helpdesk_samples import hand_off
 
 
 async def test_create_returns_a_ticket_reference(helpdesk: Harness, unique: str) -> None:

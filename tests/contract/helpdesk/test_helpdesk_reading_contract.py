@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-from helpdesk_harness import Harness
 
 from adapters.clock import SystemClock
-from application.deadline import Deadline
 from application.errors import HelpdeskUnavailable
+from application.timing.deadline import Deadline
 from domain.ticket import MAX_ATTACHMENTS, Attachment, TicketState
-from tests.helpdesk_samples import hand_off
+from tests.support.helpdesk.harness import Harness
+from tests.support.helpdesk_samples import hand_off
 
 TRANSCRIPT = "Agent: Hello, how can I help?\nCaller: Mon Wi-Fi est tombé ☹ depuis 8 h.\n" * 40
 

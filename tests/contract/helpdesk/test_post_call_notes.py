@@ -7,12 +7,12 @@ the transcript, the whole transcript as a file on it; a retried event adds nothi
 from __future__ import annotations
 
 from dependency_injector import providers
-from helpdesk_harness import Harness, ZendeskHarness
-from zendesk_fake import FakeZendesk
 
-from tests.e2e.support import handoff, note
-from tests.inprocess import InProcessService
-from tests.post_call_samples import (
+from tests.support.e2e.requests import handoff, note
+from tests.support.helpdesk.harness import Harness, ZendeskHarness
+from tests.support.helpdesk.zendesk_fake import FakeZendesk
+from tests.support.inprocess import InProcessService
+from tests.support.post_call_samples import (
     MESSAGES,
     POST_CALL,
     SECRET,

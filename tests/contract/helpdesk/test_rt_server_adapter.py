@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from adapters.helpdesk.resilience import Resilience
-from adapters.helpdesk.rt import RtHelpdesk, RtSettings, build_rt_client
+from adapters.helpdesk.resilience.calls import Resilience
+from adapters.helpdesk.rt.gateway import RtHelpdesk, RtSettings, build_rt_client
 from domain.ticket import TicketState
-from tests.helpdesk_samples import hand_off
-from tests.rt_server import RtServer
+from tests.support.helpdesk_samples import hand_off
+from tests.support.rt_server import RtServer
 
 pytestmark = [pytest.mark.rt, pytest.mark.timeout(900)]
 

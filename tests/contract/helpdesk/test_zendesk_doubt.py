@@ -11,19 +11,19 @@ import uuid
 import httpx
 import msgspec
 import pytest
-from helpdesk_harness import make_zendesk_gateway, sent
-from zendesk_fake import FakeZendesk, Fault
 
-from adapters.helpdesk.circuit import CircuitBreaker
-from adapters.helpdesk.zendesk import ZendeskHelpdesk
+from adapters.helpdesk.resilience.circuit import CircuitBreaker
+from adapters.helpdesk.zendesk.gateway import ZendeskHelpdesk
 from adapters.stores.memory_budget import MemoryHelpdeskBudget
 from adapters.stores.redis.budget import RedisHelpdeskBudget
 from application.errors import HelpdeskUnavailable
-from entrypoints.redis_client import redis_client
-from entrypoints.settings import RedisSettings
-from tests.fake_time import FakeTime
-from tests.helpdesk_samples import hand_off
-from tests.unit.helpdesk.scripted import FakeClock, deadline
+from entrypoints.bootstrap.redis_client import redis_client
+from entrypoints.config.settings import RedisSettings
+from tests.support.fake_time import FakeTime
+from tests.support.helpdesk.harness import make_zendesk_gateway, sent
+from tests.support.helpdesk.scripted import FakeClock, deadline
+from tests.support.helpdesk.zendesk_fake import FakeZendesk, Fault
+from tests.support.helpdesk_samples import hand_off
 
 KEY = "oa:conv-1"
 FILED = hand_off(KEY, "derived-create-key")

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from helpdesk_harness import make_zendesk_gateway, sent
-from zendesk_fake import FakeZendesk, Fault
 
-from adapters.helpdesk.circuit import CircuitBreaker, CircuitState
-from adapters.helpdesk.zendesk import ZendeskHelpdesk
+from adapters.helpdesk.resilience.circuit import CircuitBreaker, CircuitState
+from adapters.helpdesk.zendesk.gateway import ZendeskHelpdesk
 from application.errors import HelpdeskUnavailable
-from entrypoints.http.health import ReadinessChecks
-from tests.fake_time import FakeTime
-from tests.helpdesk_samples import hand_off
+from entrypoints.http.routes.health import ReadinessChecks
+from tests.support.fake_time import FakeTime
+from tests.support.helpdesk.harness import make_zendesk_gateway, sent
+from tests.support.helpdesk.zendesk_fake import FakeZendesk, Fault
+from tests.support.helpdesk_samples import hand_off
 
 KEY = "oa:conv-1"
 FILED = hand_off(KEY, "req-1")

@@ -11,17 +11,17 @@ from typing import Any
 
 import httpx
 import pytest
-from helpdesk_harness import ZENDESK_URL, sent
-from zendesk_fake import FakeZendesk, Fault
 
 from adapters.helpdesk.known_health import Verdict
-from adapters.helpdesk.resilience import Resilience
-from adapters.helpdesk.zendesk import ZendeskHelpdesk, ZendeskSettings, build_zendesk_client
+from adapters.helpdesk.resilience.calls import Resilience
+from adapters.helpdesk.zendesk.gateway import ZendeskHelpdesk, ZendeskSettings, build_zendesk_client
 from application.errors import HelpdeskBadResponse, TicketNotFound
 from domain.taxonomy import Category, EscalationReason
 from domain.ticket import NewTicket
-from tests.fake_time import FakeTime
-from tests.helpdesk_samples import HAND_OFF, hand_off
+from tests.support.fake_time import FakeTime
+from tests.support.helpdesk.harness import ZENDESK_URL, sent
+from tests.support.helpdesk.zendesk_fake import FakeZendesk, Fault
+from tests.support.helpdesk_samples import HAND_OFF, hand_off
 
 KEY = "oa:conv-1"
 FILED = hand_off(KEY, "req-1")

@@ -9,16 +9,16 @@ import json
 
 import httpx
 import pytest
-from helpdesk_harness import make_zendesk_gateway, sent
-from zendesk_fake import FakeZendesk, Fault
 
-from adapters.helpdesk.circuit import CircuitBreaker
-from adapters.helpdesk.zendesk import ZendeskHelpdesk
-from adapters.helpdesk.zendesk_users import caller_name
+from adapters.helpdesk.resilience.circuit import CircuitBreaker
+from adapters.helpdesk.zendesk.gateway import ZendeskHelpdesk
+from adapters.helpdesk.zendesk.users import caller_name
 from domain.ticket import Attachment, TicketState
-from tests.fake_time import FakeTime
-from tests.helpdesk_samples import CALLER, hand_off
-from tests.standin.directory import AGENT_ID
+from tests.support.fake_time import FakeTime
+from tests.support.helpdesk.harness import make_zendesk_gateway, sent
+from tests.support.helpdesk.zendesk_fake import FakeZendesk, Fault
+from tests.support.helpdesk_samples import CALLER, hand_off
+from tests.support.standin.directory import AGENT_ID
 
 EXTERNAL_ID = f"hdb-caller:{CALLER}"
 

@@ -4,10 +4,10 @@ the scene most queueing tests start from (see filing_support.py)."""
 from __future__ import annotations
 
 import pytest
-from filing_support import Scene, SlowHelpdesk
 
 from adapters.clock import ManualClock
-from adapters.outbox import MemoryOutbox
+from tests.support.filing import Scene, SlowHelpdesk
+from tests.support.stores.memory_outbox import MemoryOutbox
 
 
 @pytest.fixture

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-from filing_support import COMMAND, NOTE, Bridge, Scene, StandingBudget
 
-from adapters.outbox import MemoryOutbox
 from adapters.stores.memory import MemoryTicketIndex
-from application.deadline import Deadline
-from application.deliver_handoff import DeliverHandoff, DeliveryState, backoff_seconds
 from application.errors import HandoffNotFound, HelpdeskUnavailable
-from application.handoff_status import HandoffStatus, HandoffStatusCommand
 from application.ids import derived_key
-from application.oa_handoff import OaHandoff, OaHandoffCommand
 from application.ports import OutboxState
+from application.timing.deadline import Deadline
+from application.use_cases.deliver_handoff import DeliverHandoff, DeliveryState, backoff_seconds
+from application.use_cases.handoff_status import HandoffStatus, HandoffStatusCommand
+from application.use_cases.oa_handoff import OaHandoff, OaHandoffCommand
+from tests.support.filing import COMMAND, NOTE, Bridge, Scene, StandingBudget
+from tests.support.stores.memory_outbox import MemoryOutbox
 
 
 async def test_a_queued_hand_off_is_delivered_once_as_a_ticket_carrying_its_reference(

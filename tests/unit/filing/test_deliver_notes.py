@@ -8,17 +8,17 @@ from collections.abc import Sequence
 
 from adapters.clock import ManualClock
 from adapters.helpdesk.mock import MockHelpdesk
-from adapters.outbox import MemoryOutbox
 from adapters.stores.memory import MemoryTicketIndex
-from application.deadline import Deadline
-from application.deliver_handoff import DeliverHandoff, DeliveryState
 from application.errors import HelpdeskUnavailable, TicketNotFound
-from application.oa_handoff import OaHandoff, OaHandoffCommand
-from application.pending_note import TicketNote, pending_note
+from application.filing.pending_note import TicketNote, pending_note
+from application.filing.ticket_filing import TicketFiling
 from application.ports import OutboxState, PendingNote, QueuedHandoff
-from application.ticket_filing import TicketFiling
+from application.timing.deadline import Deadline
+from application.use_cases.deliver_handoff import DeliverHandoff, DeliveryState
+from application.use_cases.oa_handoff import OaHandoff, OaHandoffCommand
 from domain.dedup import DedupPolicy
 from domain.ticket import Attachment
+from tests.support.stores.memory_outbox import MemoryOutbox
 
 NOTE = "Category: WiFi\nReason: CallerRequested\nSummary: WiFi drops\nConfidence: 0.85"
 KEY = "oa:conv-9"

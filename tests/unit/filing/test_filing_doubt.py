@@ -6,17 +6,17 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from filing_support import NOTE, Bridge, SlowHelpdesk
 
 from adapters.clock import ManualClock
-from adapters.outbox import MemoryOutbox
 from adapters.stores.memory import MemoryTicketIndex
-from application.deadline import Deadline
 from application.errors import DedupInProgress, HelpdeskUnavailable
+from application.filing.ticket_filing import DownPolicy
 from application.ids import derived_key
-from application.oa_handoff import OaHandoff, OaHandoffCommand
 from application.ports import Claim, ClaimState
-from application.ticket_filing import DownPolicy
+from application.timing.deadline import Deadline
+from application.use_cases.oa_handoff import OaHandoff, OaHandoffCommand
+from tests.support.filing import NOTE, Bridge, SlowHelpdesk
+from tests.support.stores.memory_outbox import MemoryOutbox
 
 COMMAND = OaHandoffCommand(note=NOTE, oa_key="conv-9")
 KEYS = ("oa:conv-9",)

@@ -7,16 +7,19 @@ import asyncio
 import re
 
 import pytest
-from filing_support import BASE_URL, COMMAND, NOTE, Bridge, Scene, StandingBudget
 
 from adapters.stores.memory import MemoryTicketIndex
-from application import handoff_queue
-from application.deadline import Deadline
 from application.errors import HelpdeskUnavailable, StoreUnavailable
-from application.find_or_create_ticket import FindOrCreateTicket, FindOrCreateTicketCommand
-from application.oa_handoff import OaHandoff, OaHandoffCommand
+from application.filing import handoff_queue
+from application.filing.ticket_filing import DownPolicy
 from application.ports import ClaimState, OutboxState, QueuedHandoff
-from application.ticket_filing import DownPolicy
+from application.timing.deadline import Deadline
+from application.use_cases.find_or_create_ticket import (
+    FindOrCreateTicket,
+    FindOrCreateTicketCommand,
+)
+from application.use_cases.oa_handoff import OaHandoff, OaHandoffCommand
+from tests.support.filing import BASE_URL, COMMAND, NOTE, Bridge, Scene, StandingBudget
 
 REFERENCE = re.compile(r"HB-[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{6}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fake_time import FakeTime
+from tests.support.fake_time import FakeTime
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ import contextlib
 import httpx
 import pytest
 
-from adapters.helpdesk.circuit import CircuitBreaker, CircuitState
-from adapters.helpdesk.resilience import Resilience
+from adapters.helpdesk.resilience.calls import Resilience
+from adapters.helpdesk.resilience.circuit import CircuitBreaker, CircuitState
 from application.errors import HelpdeskUnavailable
-from tests.fake_time import FakeTime
-from tests.unit.helpdesk.scripted import Script, ok, resilience
+from tests.support.fake_time import FakeTime
+from tests.support.helpdesk.scripted import Script, ok, resilience
 
 
 def test_the_breaker_opens_after_consecutive_failures_only(fake_time: FakeTime) -> None:

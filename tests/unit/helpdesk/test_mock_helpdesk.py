@@ -9,9 +9,9 @@ import pytest
 
 from adapters.clock import ManualClock, SystemClock
 from adapters.helpdesk.mock import MockHelpdesk
-from application.deadline import Deadline
 from application.errors import HelpdeskBadResponse, HelpdeskUnavailable
-from tests.helpdesk_samples import hand_off
+from application.timing.deadline import Deadline
+from tests.support.helpdesk_samples import hand_off
 
 FILED = hand_off("oa:conv-1", "create-key")
 

@@ -12,9 +12,9 @@ import pytest
 
 from adapters.stores.memory_budget import MemoryHelpdeskBudget
 from application.errors import HelpdeskUnavailable, StoreUnavailable
-from tests.fake_time import FakeTime
-from tests.log_capture import emitted_lines, events
-from tests.unit.helpdesk.scripted import FakeClock, Script, deadline, ok, resilience
+from tests.support.fake_time import FakeTime
+from tests.support.helpdesk.scripted import FakeClock, Script, deadline, ok, resilience
+from tests.support.log_capture import emitted_lines, events
 
 
 def asked_to_wait(status: int, seconds: str) -> httpx.Response:

@@ -9,11 +9,11 @@ import contextlib
 import httpx
 import pytest
 
-from adapters.helpdesk.resilience import Resilience
-from application.deadline import MIN_ATTEMPT_SECONDS, Deadline
+from adapters.helpdesk.resilience.calls import Resilience
 from application.errors import HelpdeskUnavailable
-from tests.fake_time import FakeTime
-from tests.unit.helpdesk.scripted import Outcome, Script, Slow, deadline, ok, resilience
+from application.timing.deadline import MIN_ATTEMPT_SECONDS, Deadline
+from tests.support.fake_time import FakeTime
+from tests.support.helpdesk.scripted import Outcome, Script, Slow, deadline, ok, resilience
 
 HAND_OFF_CALLS = [  # what TicketFiling asks for one hand-off on an index miss
     ("find_open_ticket", True),  # by oaKey

@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from application.errors import HelpdeskUnavailable
-from tests.fake_time import FakeTime
-from tests.unit.helpdesk.scripted import Outcome, Script, Slow, deadline, ok, resilience
+from tests.support.fake_time import FakeTime
+from tests.support.helpdesk.scripted import Outcome, Script, Slow, deadline, ok, resilience
 
 FAILURES: dict[str, tuple[Outcome, bool]] = {
     "attempt-timeout": (Slow(30.0, ok()), True),

@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from application.errors import HelpdeskUnavailable
-from tests.fake_time import FakeTime
-from tests.log_capture import emitted_lines, events
-from tests.unit.helpdesk.scripted import Script, ok, resilience
+from tests.support.fake_time import FakeTime
+from tests.support.helpdesk.scripted import Script, ok, resilience
+from tests.support.log_capture import emitted_lines, events
 
 PHONE = "+14155550123"
 

@@ -11,11 +11,11 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from adapters.helpdesk.policy import RetryPolicy, retry_after_seconds
-from adapters.helpdesk.resilience import Resilience
+from adapters.helpdesk.resilience.calls import Resilience
+from adapters.helpdesk.resilience.policy import RetryPolicy, retry_after_seconds
 from application.errors import HelpdeskUnavailable
-from tests.fake_time import FakeTime
-from tests.unit.helpdesk.scripted import Outcome, Script, ok, resilience
+from tests.support.fake_time import FakeTime
+from tests.support.helpdesk.scripted import Outcome, Script, ok, resilience
 
 
 async def test_a_good_answer_returns_at_once(fake_time: FakeTime) -> None:

@@ -11,11 +11,11 @@ import msgspec
 import pytest
 import respx
 
-from adapters.helpdesk.circuit import CircuitBreaker
-from adapters.helpdesk.resilience import Resilience, RetryPolicy
-from adapters.helpdesk.rt import RtHelpdesk, RtSettings, build_rt_client, ticketsql_string
+from adapters.helpdesk.resilience.calls import Resilience, RetryPolicy
+from adapters.helpdesk.resilience.circuit import CircuitBreaker
+from adapters.helpdesk.rt.gateway import RtHelpdesk, RtSettings, build_rt_client, ticketsql_string
 from application.errors import HelpdeskBadResponse, HelpdeskUnavailable, TicketNotFound
-from tests.helpdesk_samples import HAND_OFF, hand_off
+from tests.support.helpdesk_samples import HAND_OFF, hand_off
 
 SETTINGS = RtSettings(api_url="https://rt.example.com", token="1-2-secret", queue="Support")
 REST = "https://rt.example.com/REST/2.0"

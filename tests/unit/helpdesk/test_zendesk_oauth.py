@@ -11,16 +11,16 @@ import httpx
 import pytest
 from structlog.testing import capture_logs
 
-from adapters.helpdesk.attempt import AttemptFailed
-from adapters.helpdesk.zendesk_oauth import (
+from adapters.helpdesk.resilience.attempt import AttemptFailed
+from adapters.helpdesk.zendesk.oauth import (
     RETRY_RENEWAL_SECONDS,
     ClientCredentials,
     ClientSecret,
     renew_after,
 )
 from application.errors import HelpdeskUnavailable
-from tests.fake_time import FakeTime
-from tests.unit.helpdesk.oauth_fake import CLIENT, FakeZendesk
+from tests.support.fake_time import FakeTime
+from tests.support.helpdesk.oauth_fake import CLIENT, FakeZendesk
 
 ME = "/api/v2/users/me"
 

@@ -7,15 +7,15 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from adapters.helpdesk.zendesk import ZendeskHelpdesk, ZendeskSettings
-from adapters.helpdesk.zendesk_oauth import ClientSecret
+from adapters.helpdesk.zendesk.gateway import ZendeskHelpdesk, ZendeskSettings
+from adapters.helpdesk.zendesk.oauth import ClientSecret
 from application.errors import HelpdeskUnavailable
 from domain.taxonomy import Category, EscalationReason
 from domain.ticket import NewTicket
-from tests.fake_time import FakeTime
-from tests.log_capture import emitted_lines, events
-from tests.unit.helpdesk.oauth_fake import CLIENT, ZENDESK_URL, FakeZendesk
-from tests.unit.helpdesk.scripted import resilience
+from tests.support.fake_time import FakeTime
+from tests.support.helpdesk.oauth_fake import CLIENT, ZENDESK_URL, FakeZendesk
+from tests.support.helpdesk.scripted import resilience
+from tests.support.log_capture import emitted_lines, events
 
 TICKET = NewTicket(
     subject="[WiFi] Router down",

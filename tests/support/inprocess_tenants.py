@@ -1,0 +1,77 @@
+"""The service with a tenants file in this process: the same app ``serve`` runs with
+TENANTS_FILE (``tenants_service``), its lifespan driven in the test's own event loop (so a
+reload that starts a tenant starts it where the requests run), reached through httpx's ASGI
+transport."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from entrypoints.config.settings import settings_from
+from entrypoints.config.tenants import read_tenants
+from entrypoints.tenancy.apps import LifespanRunner, TenantApp
+from entrypoints.tenancy.front import TenantsService, tenants_service
+
+BASE_URL = "http://127.0.0.1:3000"
+
+
+def sha256_line(token: str) -> str:
+    """The ``auth_tokens`` entry of ``token`` (what ``helpdesk-bridge hash-token`` prints)."""
+    return "sha256:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+class InProcessTenants:
+    """``async with InProcessTenants(toml, env) as service``: started, stopped at exit."""
+
+    def __init__(self, toml: str, env: Mapping[str, str] | None = None) -> None:
+        self._directory = tempfile.TemporaryDirectory(prefix="hdb-tenants-")
+        self.path = Path(self._directory.name) / "tenants.toml"
+        self.path.write_text(toml, encoding="utf-8")
+        self.values = {
+            "TENANTS_FILE": str(self.path),
+            "OUTBOX_PATH": str(Path(self._directory.name) / "outbox.sqlite3"),
+            **(env or {}),
+        }
+        settings = settings_from(self.values)
+        self.service: TenantsService = tenants_service(
+            settings, read_tenants(self.values, settings), lambda: dict(self.values)
+        )
+        self._lifespan = LifespanRunner(self.service.app)
+        self._seen: dict[str, TenantApp] = {}
+
+    async def __aenter__(self) -> InProcessTenants:
+        await self._lifespan.startup()
+        self._seen = dict(self.service.registry.selection.value.by_name)
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            await self._lifespan.shutdown()
+        finally:
+            self._directory.cleanup()
+
+    def client(self) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=self.service.app, client=("127.0.0.1", 40000))
+        return httpx.AsyncClient(transport=transport, base_url=BASE_URL, timeout=10)
+
+    def tenant(self, name: str) -> TenantApp:
+        """A tenant serving now, or last seen serving (its container holds its helpdesk and
+        stores, which a test may read after the service stopped)."""
+        self._seen.update(self.service.registry.selection.value.by_name)
+        return self._seen[name]
+
+    def rewrite(self, toml: str) -> bool:
+        """Write the tenants file anew and reload as SIGHUP would; whether it was applied."""
+        self.path.write_text(toml, encoding="utf-8")
+        return self.service.reloader.reload()

@@ -1,0 +1,1 @@
+"""The filing machinery and the delivery of queued hand-offs."""
