@@ -21,7 +21,7 @@ from domain.ticket import TicketRef
 from entrypoints.bootstrap.container import build_container
 from entrypoints.bootstrap.logging import configure_logging
 from entrypoints.config.settings import load_settings
-from entrypoints.http.app import create_app
+from entrypoints.service.app import service_app
 
 PREFILL_ENV = "HDB_BENCH_PREFILL_KEYS"
 TTL_SECONDS = 4 * 60 * 60
@@ -50,7 +50,7 @@ def create_bench_app() -> ASGI:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     container = build_container(settings)
-    app = create_app(container)
+    app = service_app(container)
     count = int(os.environ.get(PREFILL_ENV, "0"))
     index = container.ticket_index()
     filled = False

@@ -18,11 +18,10 @@ the same rules, which the contract suite (tests/contract/test_outbox_contract.py
 from __future__ import annotations
 
 from adapters.outbox.redis import RedisOutbox, redis_persistence
-from adapters.outbox.sqlite import SqliteOutbox, default_outbox_path
+from adapters.outbox.sqlite import SqliteOutbox
 
 __all__ = [
     "RedisOutbox",
     "SqliteOutbox",
-    "default_outbox_path",
     "redis_persistence",
 ]

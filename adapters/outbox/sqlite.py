@@ -29,22 +29,13 @@ from pathlib import Path
 from typing import TypeVar
 
 import msgspec
-import platformdirs
 
 from adapters.outbox import sqlite_notes as notes
 from adapters.outbox import sqlite_tables as tables
 from application.errors import StoreUnavailable
 from application.ports import OutboxState, OutboxStats, PendingNote, QueuedHandoff
 
-APP_NAME = "helpdesk-bridge"
 _T = TypeVar("_T")
-
-
-def default_outbox_path() -> Path:
-    """Where the outbox lives when ``OUTBOX_PATH`` is not set: the user's state directory
-    (``~/.local/state/helpdesk-bridge/outbox.sqlite3`` on Linux), which survives reboots and
-    package upgrades, unlike a temporary or a cache directory."""
-    return platformdirs.user_state_path(APP_NAME) / "outbox.sqlite3"
 
 
 class SqliteOutbox:

@@ -4,8 +4,8 @@
   (``x-signature`` + ``x-timestamp``), as the spec's webhook takes them.
 - ``BearerAuth``: ``Authorization: Bearer <token>``, as MCP clients send it.
 
-Comparisons are timing-safe. A verdict names the client for the rate limit: the token (hashed,
-never the token itself), the HMAC secret's callers as one client, else the IP.
+Comparisons are timing-safe. An ``AuthDecision`` names the client for the rate limit: the token
+(hashed, never the token itself), the HMAC secret's callers as one client, else the IP.
 
 ``AUTH_TOKEN`` and ``WEBHOOK_SECRET`` are comma lists and every value is valid, so a new secret
 can be rolled out to the callers before the old one is withdrawn. The schemes read the accepted
@@ -36,7 +36,7 @@ BEARER_MESSAGE = "Authentication required (send Authorization: Bearer <AUTH_TOKE
 
 
 @dataclass(frozen=True, slots=True)
-class Verdict:
+class AuthDecision:
     """``client`` keys the rate limit; ``error`` is set when the caller is not let in;
     ``signature`` is set for a valid HMAC request (the replay guard records it, for
     ``replay_seconds``: until its timestamp leaves the window and the request is refused
@@ -55,7 +55,7 @@ class AuthScheme(Protocol):
     challenge: Mapping[str, str]
     """Headers added to a refusal (``WWW-Authenticate`` for Bearer)."""
 
-    def check(self, headers: Mapping[bytes, str], body: bytes, client_ip: str) -> Verdict: ...
+    def check(self, headers: Mapping[bytes, str], body: bytes, client_ip: str) -> AuthDecision: ...
 
 
 class SharedToken:
@@ -163,20 +163,22 @@ class WebhookAuth:
         self._tolerance_ms = tolerance_seconds * 1000
         self._clock = clock
 
-    def check(self, headers: Mapping[bytes, str], body: bytes, client_ip: str) -> Verdict:
+    def check(self, headers: Mapping[bytes, str], body: bytes, client_ip: str) -> AuthDecision:
         ip_client = f"ip:{client_ip}"
         secrets = self._secrets.value  # once: the whole request is judged by one set
         token = headers.get(TOKEN_HEADER)
         if token is not None:
             client = secrets.token_client(token)
             if client is not None:
-                return Verdict(client)
-            return Verdict(ip_client, HttpError("AUTH_REQUIRED", "Invalid authentication token"))
+                return AuthDecision(client)
+            return AuthDecision(
+                ip_client, HttpError("AUTH_REQUIRED", "Invalid authentication token")
+            )
         signature = headers.get(SIGNATURE_HEADER)
         timestamp = headers.get(TIMESTAMP_HEADER)
         if signature is not None or timestamp is not None:
             return self._check_signature(secrets, signature or "", timestamp or "", body, ip_client)
-        return Verdict(
+        return AuthDecision(
             ip_client,
             HttpError(
                 "AUTH_REQUIRED",
@@ -186,13 +188,13 @@ class WebhookAuth:
 
     def _check_signature(
         self, secrets: AuthSecrets, signature: str, timestamp: str, body: bytes, ip_client: str
-    ) -> Verdict:
+    ) -> AuthDecision:
         if not secrets.hmac_keys:
-            return Verdict(
+            return AuthDecision(
                 ip_client, HttpError("AUTH_FAILED", "HMAC authentication is not enabled")
             )
         if not signature.startswith(SIGNATURE_PREFIX) or not timestamp.isdigit():
-            return Verdict(
+            return AuthDecision(
                 ip_client,
                 HttpError(
                     "AUTH_FAILED",
@@ -201,17 +203,19 @@ class WebhookAuth:
             )
         now_ms = self._clock.now() * 1000
         if abs(now_ms - int(timestamp)) > self._tolerance_ms:
-            return Verdict(
+            return AuthDecision(
                 ip_client,
                 HttpError("AUTH_FAILED", "Signature timestamp outside the allowed window"),
             )
         provided = signature[len(SIGNATURE_PREFIX) :].lower()
         client = secrets.signer(timestamp.encode() + body, provided.encode())
         if client is None:
-            return Verdict(ip_client, HttpError("AUTH_FAILED", "Invalid signature"))
+            return AuthDecision(ip_client, HttpError("AUTH_FAILED", "Invalid signature"))
         # Only the first 128 bits are kept: as unguessable as the whole, half the memory.
         remaining_ms = int(timestamp) + self._tolerance_ms - now_ms
-        return Verdict(client, signature=provided[:32], replay_seconds=max(remaining_ms, 1) / 1000)
+        return AuthDecision(
+            client, signature=provided[:32], replay_seconds=max(remaining_ms, 1) / 1000
+        )
 
 
 class BearerAuth:
@@ -225,11 +229,11 @@ class BearerAuth:
     def __init__(self, secrets: Holder[AuthSecrets]) -> None:
         self._secrets = secrets
 
-    def check(self, headers: Mapping[bytes, str], body: bytes, client_ip: str) -> Verdict:
+    def check(self, headers: Mapping[bytes, str], body: bytes, client_ip: str) -> AuthDecision:
         token = headers.get(AUTHORIZATION_HEADER, "").strip()
         if token.lower().startswith(_BEARER):
             token = token[len(_BEARER) :].strip()
         client = self._secrets.value.token_client(token) if token else None
         if client is not None:
-            return Verdict(client)
-        return Verdict(f"ip:{client_ip}", HttpError("AUTH_REQUIRED", BEARER_MESSAGE))
+            return AuthDecision(client)
+        return AuthDecision(f"ip:{client_ip}", HttpError("AUTH_REQUIRED", BEARER_MESSAGE))

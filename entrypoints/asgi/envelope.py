@@ -18,8 +18,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
 from domain.errors import DomainError
-from entrypoints.asgi.io import JSON as JSON  # re-exported: the media type of every answer
-from entrypoints.asgi.io import Answer, RawHeaders
+from entrypoints.asgi.requests import RawHeaders
+from entrypoints.asgi.responses import JSON, JsonResponse
 from entrypoints.wire.bodies import ErrorBody
 from entrypoints.wire.error_codes import RETRY_AFTER_SECONDS, STATUS_BY_CODE
 
@@ -51,7 +51,7 @@ def error_answer(
     details: Mapping[str, object] | None = None,
     headers: RawHeaders | None = None,
     retry_after: int | None = None,
-) -> Answer:
+) -> JsonResponse:
     """The envelope for ``code``. ``retry_after`` (seconds) overrides the code's default pause;
     when there is one, the Retry-After header says it, and a 429's or 503's body says the same
     number (``retryAfter``), so a client reading either waits as long."""
@@ -67,10 +67,10 @@ def error_answer(
         details=dict(details) if details is not None else None,
         retry_after=pause if status in (429, 503) else None,
     )
-    return Answer(status, _encode(body), all_headers, {"error_code": code})
+    return JsonResponse(status, _encode(body), all_headers, {"error_code": code})
 
 
-def refusal(error: HttpError | DomainError, headers: RawHeaders | None = None) -> Answer:
+def refusal(error: HttpError | DomainError, headers: RawHeaders | None = None) -> JsonResponse:
     """An ``HttpError`` or a use case's ``DomainError`` as its envelope; an error that carries
     the helpdesk's own wait (``HelpdeskUnavailable.retry_after``, from its 429/503) answers it
     as the Retry-After, so the header says the number the details say."""
@@ -86,7 +86,7 @@ def _pause(error: HttpError | DomainError) -> int | None:
     return max(1, math.ceil(seconds))
 
 
-def internal_error(error: BaseException) -> Answer:
+def internal_error(error: BaseException) -> JsonResponse:
     """A bug: logged once with its traceback (never sent), answered 500 in the envelope."""
     structlog.get_logger("helpdesk_bridge").error(
         "http.unhandled_error", error_type=type(error).__name__, exc_info=error
@@ -94,8 +94,8 @@ def internal_error(error: BaseException) -> Answer:
     return error_answer("INTERNAL_ERROR", "Internal server error")
 
 
-def as_response(answer: Answer) -> Response[bytes]:
-    """An ``Answer`` for Litestar's handlers (routes and exception handlers)."""
+def as_response(answer: JsonResponse) -> Response[bytes]:
+    """An ``JsonResponse`` for Litestar's handlers (routes and exception handlers)."""
     headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in answer.headers}
     return Response(answer.body, status_code=answer.status, media_type=JSON, headers=headers)
 

@@ -15,7 +15,8 @@ from application.ports import RateDecision, RateLimiter, ReplayGuard
 from domain.errors import DomainError
 from entrypoints.asgi.auth import AuthScheme
 from entrypoints.asgi.envelope import HttpError, error_answer, refusal
-from entrypoints.asgi.io import Answer, RawHeaders, Scope, client_ip, encode_headers
+from entrypoints.asgi.requests import RawHeaders, Scope, client_ip
+from entrypoints.asgi.responses import JsonResponse, encode_headers
 
 
 def rate_headers(decision: RateDecision) -> RawHeaders:
@@ -27,7 +28,7 @@ def rate_headers(decision: RateDecision) -> RawHeaders:
     ]
 
 
-def rate_limited(decision: RateDecision, limits: RawHeaders) -> Answer:
+def rate_limited(decision: RateDecision, limits: RawHeaders) -> JsonResponse:
     """The 429 for a caller over its budget: Retry-After and the body's ``retryAfter`` agree."""
     return error_answer(
         "RATE_LIMIT_EXCEEDED",
@@ -37,7 +38,7 @@ def rate_limited(decision: RateDecision, limits: RawHeaders) -> Answer:
     )
 
 
-class Passage:
+class AllowedRequest:
     """A caller let through: who it is, and the headers every answer to it carries."""
 
     __slots__ = ("client", "headers")
@@ -46,7 +47,7 @@ class Passage:
         self.client = client
         self.headers = headers
 
-    def refuse(self, error: HttpError | DomainError) -> Answer:
+    def refuse(self, error: HttpError | DomainError) -> JsonResponse:
         """A refusal after the gate (validation, a conflict, a use case's error) with this
         caller's headers."""
         return refusal(error, self.headers)
@@ -68,34 +69,34 @@ class Gate:
         self.headers = scheme.headers
         """The request headers the scheme reads (a route reads them in its one pass)."""
 
-    async def admit(
+    async def check(
         self,
         scope: Scope,
         headers: Mapping[bytes, str],
         body: bytes = b"",
         *,
         too_large: bool = False,
-    ) -> Passage | Answer:
-        """A ``Passage``, or the ``Answer`` refusing the request (already with its headers).
+    ) -> AllowedRequest | JsonResponse:
+        """An ``AllowedRequest``, or the ``JsonResponse`` refusing the request (with its headers).
 
         ``too_large``: the route did not read a body over its limit; that is answered 413 to an
         allowed caller before authentication, because a signature over a body that was never
         read cannot be checked (a signed but oversized request must hear "too large")."""
-        verdict = self._scheme.check(headers, body, client_ip(scope))
-        decision = await self._limiter.hit(verdict.client)
+        auth = self._scheme.check(headers, body, client_ip(scope))
+        decision = await self._limiter.hit(auth.client)
         limits = rate_headers(decision)
         if not decision.allowed:
             return rate_limited(decision, limits)
         if too_large:
             return error_answer("PAYLOAD_TOO_LARGE", "Request body too large", headers=limits)
-        if verdict.error is not None:
-            return refusal(verdict.error, [*limits, *self._challenge])
+        if auth.error is not None:
+            return refusal(auth.error, [*limits, *self._challenge])
         if (
-            verdict.signature is not None
+            auth.signature is not None
             and self._replays is not None
-            and not await self._replays.first_use(verdict.signature, verdict.replay_seconds)
+            and not await self._replays.first_use(auth.signature, auth.replay_seconds)
         ):
             return error_answer(
                 "REPLAY_DETECTED", "Signature already used (replay refused)", headers=limits
             )
-        return Passage(verdict.client, limits)
+        return AllowedRequest(auth.client, limits)

@@ -16,7 +16,6 @@ from dependency_injector import containers, providers
 
 from adapters.helpdesk.mock import MockHelpdesk
 from adapters.outbox import RedisOutbox, SqliteOutbox
-from adapters.outbox.sqlite import default_outbox_path
 from adapters.stores import memory
 from adapters.stores import redis as shared
 from adapters.stores.memory_budget import MemoryHelpdeskBudget
@@ -55,7 +54,7 @@ def _milliseconds(value: int) -> float:
 def sqlite_outbox(settings: Settings) -> SqliteOutbox:
     """The embedded outbox: ``OUTBOX_PATH``, else the user's state directory. The file opens on
     first use, so a service that never queues never touches it."""
-    return SqliteOutbox(settings.outbox.path or default_outbox_path())
+    return SqliteOutbox(settings.outbox.file())
 
 
 class MemoryStores(containers.DeclarativeContainer):

@@ -27,6 +27,7 @@ from dependency_injector import containers, providers
 from adapters.clock import SystemClock
 from application.filing.ticket_filing import DownPolicy, TicketFiling
 from application.ports import HealthProbe, Outbox
+from application.speech.handoff import SayTemplates
 from application.use_cases.append_note import AppendNote
 from application.use_cases.create_ticket import CreateTicket
 from application.use_cases.deliver_handoff import DeliverHandoff
@@ -175,6 +176,12 @@ class Container(containers.DeclarativeContainer):
     create_ticket = providers.Factory(CreateTicket, helpdesk=helpdesk, phone_region=phone_region)
     append_note = providers.Factory(AppendNote, helpdesk=helpdesk)
     render_note = providers.Factory(RenderNote)
+    # The ``say`` sentences of both transports' filing answers, from the operator's templates.
+    say_templates = providers.Singleton(
+        SayTemplates,
+        filed=settings.provided.say_filed_template,
+        queued=settings.provided.say_queued_template,
+    )
 
 
 def build_container(settings: Settings) -> Container:

@@ -23,13 +23,15 @@ from entrypoints.cli.elevenlabs_tool import (
     fits_timeout,
     tool_request,
 )
-from entrypoints.config.settings import Settings
+from entrypoints.config.command_line import Commands, exit_on_config_error
+from entrypoints.config.reader import read_declaration
+from entrypoints.config.settings import ConfigError, Settings, read_environment
 
 _URL = re.compile(r"^https?://[^\s/?#]+(?:/[^\s?#]*)?$")
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # ElevenLabs' rule for tool names
 
 
-def add_elevenlabs_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_command(commands: Commands) -> None:
     """``elevenlabs tool --url URL [--kind handoff|status] [--secret-id ID] [--name NAME]``."""
     elevenlabs = commands.add_parser("elevenlabs", help="ElevenLabs agent set-up (tool JSON)")
     actions = elevenlabs.add_subparsers(dest="action", required=True)
@@ -54,9 +56,21 @@ def add_elevenlabs_commands(commands: argparse._SubParsersAction[argparse.Argume
         default=None,
         help=f"tool name (default {DEFAULT_NAMES['handoff']} / {DEFAULT_NAMES['status']})",
     )
+    elevenlabs.set_defaults(run=run)
 
 
-def run_elevenlabs_command(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace) -> int:
+    """The settings the tool depends on, then the tool. Only the deadline and the dedup window
+    are read: no token or helpdesk is needed to describe the tool, but a malformed value still
+    stops here as it would stop the service."""
+    try:
+        settings = read_declaration(Settings, read_environment())
+    except ConfigError as error:
+        raise exit_on_config_error(error) from None
+    return print_tool(args, settings)
+
+
+def print_tool(args: argparse.Namespace, settings: Settings) -> int:
     """Print the tool JSON on stdout (warnings on stderr); 2 for an unusable argument."""
     url = args.url.strip()
     if not _URL.match(url):

@@ -9,9 +9,13 @@ drops it from a token it is given.
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import hashlib
+import sys
 from typing import TextIO
+
+from entrypoints.config.command_line import Commands
 
 PREFIX = "sha256:"
 
@@ -19,6 +23,17 @@ PREFIX = "sha256:"
 def token_hash(token: str) -> str:
     """``sha256:<hex>`` of ``token`` (what the bridge compares a presented token's hash with)."""
     return PREFIX + hashlib.sha256(token.encode()).hexdigest()
+
+
+def add_command(commands: Commands) -> None:
+    hash_token = commands.add_parser(
+        "hash-token", help="print sha256:<hex> of the token read from stdin (for auth_tokens)"
+    )
+    hash_token.set_defaults(run=run)
+
+
+def run(_args: argparse.Namespace) -> int:
+    return run_hash_token(sys.stdin, sys.stdout, sys.stderr)
 
 
 def run_hash_token(stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:

@@ -15,15 +15,18 @@ from datetime import UTC, datetime
 import anyio
 
 from application.ports import Outbox, OutboxState, QueuedHandoff
+from entrypoints.config.command_line import Commands, settings_or_exit
 from entrypoints.config.settings import Settings
 
 LIST_LIMIT = 1_000
 _COLUMNS = ("reference", "state", "attempts", "queued at", "delivered at", "ticket", "last error")
 
 
-def add_outbox_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_command(commands: Commands) -> None:
     """``outbox list [--state S]``, ``outbox retry REF``, ``outbox drop REF --yes``."""
     outbox = commands.add_parser("outbox", help="list, retry or drop queued hand-offs")
+    outbox.add_argument("--tenant", default=None, help="with TENANTS_FILE: whose outbox")
+    outbox.set_defaults(run=run)
     actions = outbox.add_subparsers(dest="action", required=True)
     listing = actions.add_parser("list", help="queued, delivered and dead hand-offs, oldest first")
     listing.add_argument("--state", choices=[s.value for s in OutboxState], default=None)
@@ -34,8 +37,9 @@ def add_outbox_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     drop.add_argument("--yes", action="store_true", help="confirm: the hand-off is lost")
 
 
-def run_outbox_command(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace) -> int:
     """Run one ``outbox`` action against the configured outbox; the exit code."""
+    settings = settings_or_exit(require_auth=False, tenant=args.tenant)
     if args.action == "drop" and not args.yes:
         print(
             f"helpdesk-bridge: outbox drop {args.reference} deletes the hand-off for good; "

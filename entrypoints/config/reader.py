@@ -70,6 +70,13 @@ class Setting:
     def secret(self) -> bool:
         return bool(_extra(self.annotation).get(SECRET))
 
+    def value_in(self, declared: Any) -> Any:
+        """This setting's value in ``declared`` (a struct of the declaration it came from)."""
+        value = declared
+        for part in self.path:
+            value = getattr(value, part)
+        return value
+
     def parse(self, raw: str) -> Any:
         """The typed value of ``raw`` (already stripped, not empty), or ``ConfigError``."""
         kind = _kind(self.annotation)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import structlog
 
@@ -60,13 +60,6 @@ class Reloadable(Protocol):
         ...
 
 
-def _value(settings: Settings, path: tuple[str, ...]) -> Any:
-    value: Any = settings
-    for part in path:
-        value = getattr(value, part)
-    return value
-
-
 class Reloader:
     """Reload ``parts`` from ``read()`` (the environment over ``.env``) on ``reload()`` or SIGHUP.
 
@@ -103,11 +96,11 @@ class Reloader:
         reloaded: list[str] = []
         restart_needed: list[str] = []
         for setting in declared_settings():
-            now = _value(fresh, setting.path)
+            now = setting.value_in(fresh)
             if setting.name in self._applied:
-                if _value(self._current, setting.path) != now:
+                if setting.value_in(self._current) != now:
                     reloaded.append(setting.name)
-            elif _value(self._started, setting.path) != now:
+            elif setting.value_in(self._started) != now:
                 restart_needed.append(setting.name)
         self._current = fresh
         log.info("config.reloaded", changed=reloaded, restart_needed=restart_needed)

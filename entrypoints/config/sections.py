@@ -1,16 +1,27 @@
 """The settings' sections (a prefix each: ``HELPDESK_``, ``RT_``, ``REDIS_``, ...) and the value
-shapes they share with the top-level settings (``entrypoints.config.settings``), declared once."""
+shapes they share with the top-level settings (``entrypoints.config.settings``), declared once.
+
+The defaults here are the operator's (documented in .env.example and docs/configuration.md);
+an adapter built directly (by a test) has the same ones as its own, and a unit test
+(tests/unit/test_settings_defaults.py) keeps the two equal, so configuration never imports an
+adapter.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 
+import platformdirs
 from msgspec import Meta
 
-from adapters.helpdesk.mock import DEFAULT_BASE_URL as MOCK_HELPDESK_URL
-from adapters.helpdesk.resilience.calls import RetryPolicy
-from adapters.helpdesk.zendesk.oauth import DEFAULT_SCOPES as ZENDESK_OAUTH_SCOPES
 from entrypoints.config.reader import EXPECTED, SECRET, Declaration, shaped
+
+APP_NAME = "helpdesk-bridge"
+MOCK_HELPDESK_URL = "https://helpdesk.example.com"
+ZENDESK_OAUTH_SCOPES = "read write"
+ATTEMPT_TIMEOUT_SECONDS = 5.0
+RETRY_BUDGET_SECONDS = 8.0
 
 # Host header values the Streamable HTTP endpoint (/mcp) answers to (DNS-rebinding protection).
 # An entry without a port matches that host on any port; "*" switches the check off.
@@ -20,7 +31,6 @@ _PORT = r"(?:6553[0-5]|655[0-2]\d|65[0-4]\d\d|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3
 _REDIS_URL = (
     rf"^rediss?://(?:[^@/\s]*@)?(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::{_PORT})?(?:/\d*)?$"
 )
-_RETRY = RetryPolicy()  # the adapters' own defaults, so the two cannot drift
 
 HttpUrl = Annotated[str, shaped(r"^https?://[^\s/]+", "an http(s) URL")]
 Secret = Annotated[str, Meta(extra={SECRET: True})]
@@ -73,8 +83,8 @@ class HelpdeskSettings(Declaration, frozen=True):
     credentials grant (they win over HELPDESK_OAUTH_TOKEN and e-mail + API key)."""
     oauth_client_secret: Secret = ""
     oauth_scopes: OAuthScopes = ZENDESK_OAUTH_SCOPES
-    timeout_seconds: Annotated[float, Meta(ge=0.1, le=60.0)] = _RETRY.attempt_timeout_seconds
-    retry_budget_seconds: Annotated[float, Meta(ge=0.0, le=18.0)] = _RETRY.budget_seconds
+    timeout_seconds: Annotated[float, Meta(ge=0.1, le=60.0)] = ATTEMPT_TIMEOUT_SECONDS
+    retry_budget_seconds: Annotated[float, Meta(ge=0.0, le=18.0)] = RETRY_BUDGET_SECONDS
     down_policy: Literal["queue", "fail"] = "queue"
     """``queue``: a hand-off the helpdesk cannot take in time is kept in the outbox (202);
     ``fail``: the spec's 503 HELPDESK_UNAVAILABLE."""
@@ -111,10 +121,22 @@ class RedisSettings(Declaration, frozen=True):
     health_check_interval_seconds: Annotated[int, Meta(ge=0, le=3_600)] = 30
 
 
+def default_outbox_path() -> Path:
+    """Where the outbox lives when ``OUTBOX_PATH`` is not set: the user's state directory
+    (``~/.local/state/helpdesk-bridge/outbox.sqlite3`` on Linux), which survives reboots and
+    package upgrades, unlike a temporary or a cache directory."""
+    return platformdirs.user_state_path(APP_NAME) / "outbox.sqlite3"
+
+
 class OutboxSettings(Declaration, frozen=True):
     """``OUTBOX_*``: where queued hand-offs are kept (STORE_BACKEND=memory: a SQLite file; redis:
     in Redis) and how long they are tried before they are reported dead."""
 
     path: str = ""
     """The SQLite file; empty: ``outbox.sqlite3`` in the user's state directory."""
+
+    def file(self) -> Path:
+        """The SQLite file this names: ``path``, or the default one."""
+        return Path(self.path) if self.path else default_outbox_path()
+
     max_age_seconds: Annotated[int, Meta(ge=60, le=86_400 * 30)] = 86_400

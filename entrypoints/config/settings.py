@@ -20,6 +20,14 @@ import msgspec
 from dotenv import dotenv_values
 from msgspec import Meta
 
+from application.speech.handoff import (
+    DEFAULT_FILED,
+    DEFAULT_QUEUED,
+    FILED_PLACEHOLDER,
+    QUEUED_PLACEHOLDER,
+    template_pattern,
+    template_rule_text,
+)
 from application.use_cases.idempotency import DEFAULT_TTL_SECONDS as IDEMPOTENCY_TTL_SECONDS
 from domain.dedup import DEFAULT_WINDOW_SECONDS
 from domain.phone import REGION_PATTERN
@@ -43,13 +51,6 @@ from entrypoints.config.sections import (
     Secret,
     ZendeskFields,
 )
-from entrypoints.config.speech import (
-    DEFAULT_FILED,
-    DEFAULT_QUEUED,
-    FILED_PLACEHOLDER,
-    QUEUED_PLACEHOLDER,
-    template_rule,
-)
 
 __all__ = [
     "DEFAULT_MCP_ALLOWED_HOSTS",
@@ -67,6 +68,11 @@ __all__ = [
     "read_environment",
     "settings_from",
 ]
+
+
+def _template(placeholder: str) -> Meta:
+    """A ``say`` template's setting: the speech templates' own rule, checked at start-up."""
+    return shaped(template_pattern(placeholder), template_rule_text(placeholder))
 
 
 class Settings(Declaration, frozen=True):
@@ -104,9 +110,9 @@ class Settings(Declaration, frozen=True):
     ] = ""
     """Where a caller number written without its country code is read from; empty: only
     numbers with +<country code> are valid."""
-    say_filed_template: Annotated[str, template_rule(FILED_PLACEHOLDER)] = DEFAULT_FILED
+    say_filed_template: Annotated[str, _template(FILED_PLACEHOLDER)] = DEFAULT_FILED
     """The hand-off answer's ``say`` for a ticket filed or found (200)."""
-    say_queued_template: Annotated[str, template_rule(QUEUED_PLACEHOLDER)] = DEFAULT_QUEUED
+    say_queued_template: Annotated[str, _template(QUEUED_PLACEHOLDER)] = DEFAULT_QUEUED
     """The hand-off answer's ``say`` for a queued hand-off (202, an HB- reference)."""
     tenants_file: str = ""
     """A TOML file with one ``[tenants.NAME]`` table per tenant (entrypoints/config/tenants.py);

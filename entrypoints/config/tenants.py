@@ -24,7 +24,6 @@ from pathlib import Path
 
 import msgspec
 
-from adapters.outbox.sqlite import default_outbox_path
 from entrypoints.config.reader import FILE_SUFFIX
 from entrypoints.config.settings import ConfigError, Settings, settings_from
 from entrypoints.config.tenants_file import NOT_INHERITED, TenantTable, Where, read_tables
@@ -112,7 +111,7 @@ def _namespaced(table: TenantTable, settings: Settings) -> Settings:
         prefix = f"{redis.key_prefix}{TENANT_REDIS_MARK}{table.name}:"
         redis = msgspec.structs.replace(redis, key_prefix=prefix)
     if "OUTBOX_PATH" not in table.variables:
-        base = Path(outbox.path) if outbox.path else default_outbox_path()
+        base = outbox.file()
         own = base.with_name(f"{base.stem}.{table.name}{base.suffix}")
         outbox = msgspec.structs.replace(outbox, path=str(own))
     return msgspec.structs.replace(settings, redis=redis, outbox=outbox)

@@ -19,15 +19,15 @@ from dataclasses import dataclass
 import structlog
 
 from application.ids import random_uuid_hex
-from entrypoints.asgi.io import ASGIApp, Message, Receive, Scope, Send
+from entrypoints.asgi.requests import ASGIApp, Message, Receive, Scope, Send
 from entrypoints.bootstrap.metrics import Metrics
 
-Facts = Mapping[str, object]
+LogFields = Mapping[str, object]
 """What a route tells the access log and the metrics about its answer (ticket_id, created,
 error_code, ...): returned by the endpoint, never written into the request scope."""
-Endpoint = Callable[[Scope, Receive, Send], Awaitable[Facts | None]]
+Endpoint = Callable[[Scope, Receive, Send], Awaitable[LogFields | None]]
 
-_NO_FACTS: Facts = {}
+_NO_LOG_FIELDS: LogFields = {}
 _REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
 """A client's X-Request-ID is kept only in this shape (it is logged and echoed); anything else is
 replaced by a fresh id."""
@@ -56,9 +56,9 @@ class Route:
 
 
 def asgi_endpoint(app: ASGIApp) -> Endpoint:
-    """An ASGI app (Litestar) as an endpoint that reports no facts of its own."""
+    """An ASGI app (Litestar) as an endpoint that reports no log fields of its own."""
 
-    async def endpoint(scope: Scope, receive: Receive, send: Send) -> Facts | None:
+    async def endpoint(scope: Scope, receive: Receive, send: Send) -> LogFields | None:
         await app(scope, receive, send)
         return None
 
@@ -143,16 +143,16 @@ class Edge:
                 message["headers"] = [*message.get("headers", ()), *extra]
             await send(message)
 
-        facts: Facts | None = None
+        log_fields: LogFields | None = None
         try:
-            facts = await route.endpoint(scope, receive, send_with_envelope)
+            log_fields = await route.endpoint(scope, receive, send_with_envelope)
             status = status or CLIENT_CLOSED  # returned without answering: nobody to answer
         finally:
             status = status or 500  # raised before answering: the server answers 500
-            facts = facts or _NO_FACTS
+            log_fields = log_fields or _NO_LOG_FIELDS
             seconds = time.perf_counter() - started
             method = scope.get("method", "")
-            self._metrics.observe(method, route.name, status, seconds, facts)
+            self._metrics.observe(method, route.name, status, seconds, log_fields)
             self._log.info(
                 "http.request",
                 method=method,
@@ -161,5 +161,5 @@ class Edge:
                 status=status,
                 duration_ms=round(seconds * 1000, 2),
                 request_id=request_id.decode(),
-                **facts,
+                **log_fields,
             )

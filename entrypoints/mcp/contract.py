@@ -16,7 +16,8 @@ import msgspec
 from mcp.types import ToolAnnotations
 
 from domain.taxonomy import Category, EscalationReason
-from entrypoints.wire.bodies import Echo, client_friendly_schema
+from entrypoints.wire.bodies import Echo, HandoffStatusBody
+from entrypoints.wire.decoding import client_friendly_schema
 from entrypoints.wire.ticket_status import Say as StatusSay
 from entrypoints.wire.ticket_status import Tickets
 
@@ -77,9 +78,14 @@ def hints(
 
 
 class Output(msgspec.Struct, rename="camel", frozen=True, kw_only=True):
-    """Base of every tool result: camelCase on the wire, as the spec shows it."""
+    """Base of the tool results that are the tools' own: camelCase on the wire, as the spec
+    shows it. A result that is a route's body too extends that body with ``success``."""
 
     success: bool
+
+
+ToolOutput = msgspec.Struct
+"""A tool's result: an ``Output``, or a route's body with ``success``."""
 
 
 TicketId = Annotated[str, msgspec.Meta(description="The ticket's id (e.g. TKT-1000); quote it.")]
@@ -150,23 +156,10 @@ class OaHandoffOutput(FiledOutput, frozen=True, kw_only=True):
     ]
 
 
-class HandoffStatusOutput(Output, frozen=True, kw_only=True):
-    """Where a queued hand-off is (the same fields as ``GET /handoffs/{reference}``)."""
+class HandoffStatusOutput(HandoffStatusBody, frozen=True, kw_only=True):
+    """Where a queued hand-off is: ``GET /handoffs/{reference}``'s body, and ``success``."""
 
-    reference: str
-    state: Annotated[
-        str,
-        msgspec.Meta(
-            description="queued (the helpdesk has not taken it yet), delivered (ticketId is the "
-            "real ticket) or dead (not delivered in time; an operator will see it)."
-        ),
-    ]
-    ticket_id: str | None
-    ticket_url: str | None
-    attempts: int
-    last_error: str | None
-    queued_at: str
-    delivered_at: str | None
+    success: bool
 
 
 class TicketStatusOutput(Output, frozen=True, kw_only=True):
@@ -177,6 +170,6 @@ class TicketStatusOutput(Output, frozen=True, kw_only=True):
     say: StatusSay
 
 
-def output_schema(struct: type[Output]) -> dict[str, Any]:
+def output_schema(struct: type[msgspec.Struct]) -> dict[str, Any]:
     """``struct``'s JSON schema as the tool's ``outputSchema``, references inlined."""
     return client_friendly_schema(msgspec.json.schema(struct))

@@ -25,8 +25,7 @@ from typing import TYPE_CHECKING
 import structlog
 
 from entrypoints.asgi.gate import Gate
-from entrypoints.asgi.io import (
-    Answer,
+from entrypoints.asgi.requests import (
     ClientDisconnected,
     Message,
     RawHeaders,
@@ -35,10 +34,9 @@ from entrypoints.asgi.io import (
     Send,
     read_body,
     read_headers,
-    with_headers,
 )
+from entrypoints.asgi.responses import JsonResponse, LogFields, with_headers
 from entrypoints.bootstrap.container import Container
-from entrypoints.http.edge import Facts
 
 if TYPE_CHECKING:
     from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
@@ -125,11 +123,11 @@ class McpEndpoint:
         if self._runner is not None:
             await self._runner
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Facts | None:
-        admitted = await self._gate.admit(scope, read_headers(scope, self._gate.headers))
-        if isinstance(admitted, Answer):
-            await admitted.send(send)
-            return admitted.facts
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> LogFields | None:
+        allowed = await self._gate.check(scope, read_headers(scope, self._gate.headers))
+        if isinstance(allowed, JsonResponse):
+            await allowed.send(send)
+            return allowed.log_fields
         sessions = await self.sessions()
         if scope["method"] == "POST":
             try:
@@ -137,18 +135,18 @@ class McpEndpoint:
             except ClientDisconnected:
                 return None
             limit = self._settings.max_body_bytes
-            answer = _refusal(body, too_large, limit, admitted.headers)
+            answer = _refusal(body, too_large, limit, allowed.headers)
             if answer is not None:
                 await answer.send(send)
-                return answer.facts
+                return answer.log_fields
             receive = _replaying(body, receive)
-        await sessions.handle_request(scope, receive, with_headers(send, admitted.headers))
+        await sessions.handle_request(scope, receive, with_headers(send, allowed.headers))
         return None
 
 
 def _refusal(
     body: bytes, too_large: bool, max_body_bytes: int, headers: RawHeaders
-) -> Answer | None:
+) -> JsonResponse | None:
     """The answer to a POST body the SDK must not see: larger than MAX_BODY_BYTES (413), or no
     JSON-RPC message (400); both a JSON-RPC error, as the stdio transport answers a bad line."""
     from entrypoints.mcp.messages import refusal_of, too_large_refusal
@@ -157,7 +155,7 @@ def _refusal(
     if refused is None:
         return None
     error, code = refused
-    return Answer(413 if too_large else 400, error, headers, {"error_code": code})
+    return JsonResponse(413 if too_large else 400, error, headers, {"error_code": code})
 
 
 def _replaying(body: bytes, receive: Receive) -> Receive:

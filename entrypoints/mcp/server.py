@@ -1,8 +1,8 @@
 """``create_mcp_server(container)``: the tools of ``tools.TOOLS`` on the SDK's low-level server.
 
 The low-level ``Server`` lists the schemas we give it and hands each call's raw arguments to us:
-they are decoded into the use case's Command by the webhook's own boundary
-(``entrypoints.wire.bodies.decode``), not by a pydantic model the SDK would derive from a function
+they are decoded into the use case's Command by the webhook's own decoding
+(``entrypoints.wire.decoding.decode``), not by a pydantic model the SDK would derive from a function
 signature, so both transports accept and refuse the same values with the same words. A call
 runs its row's use case and maps the Result to the row's output struct (as ``structuredContent``
 plus the same JSON as text); every failure becomes an ``isError`` result carrying the HTTP
@@ -38,7 +38,7 @@ from entrypoints.mcp.contract import output_schema, tool_names
 from entrypoints.mcp.errors import domain_error_result, error_result
 from entrypoints.mcp.tool_results import Execute
 from entrypoints.mcp.tools import TOOLS, ToolRow, describe
-from entrypoints.wire.bodies import decode, input_schema
+from entrypoints.wire.decoding import decode, input_schema
 
 if TYPE_CHECKING:
     from mcp.server.context import ServerRequestContext
@@ -84,8 +84,8 @@ class ServedTool:
                 exc_info=error,
             )
             return error_result("INTERNAL_ERROR", "Internal error")
-        facts = {"ticket_id": output.get("ticketId"), "created": output.get("created")}
-        _log_call(name, started, outcome="ok", **{k: v for k, v in facts.items() if v is not None})
+        fields = {"ticket_id": output.get("ticketId"), "created": output.get("created")}
+        _log_call(name, started, outcome="ok", **{k: v for k, v in fields.items() if v is not None})
         return CallToolResult(
             content=[TextContent(type="text", text=json.dumps(output, ensure_ascii=False))],
             structured_content=output,

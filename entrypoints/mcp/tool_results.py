@@ -18,7 +18,6 @@ from application.use_cases.handoff_status import HandoffStatusResult
 from application.use_cases.render_note import RenderNoteResult
 from application.use_cases.ticket_status import TicketStatusResult
 from entrypoints.bootstrap.container import Container
-from entrypoints.config.speech import SayTemplates
 from entrypoints.mcp import contract as c
 from entrypoints.wire.bodies import handoff_response, handoff_status_body
 from entrypoints.wire.ticket_status import ticket_status_body
@@ -28,7 +27,7 @@ ResultT = TypeVar("ResultT")
 Execute = Callable[[CommandT], Awaitable[ResultT]]
 
 
-def create_ticket_output(result: FiledTicket) -> c.Output:
+def create_ticket_output(result: FiledTicket) -> c.ToolOutput:
     return c.CreateTicketOutput(
         success=True,
         ticket_id=result.ticket.id,
@@ -38,7 +37,7 @@ def create_ticket_output(result: FiledTicket) -> c.Output:
     )
 
 
-def append_note_output(result: AppendNoteResult) -> c.Output:
+def append_note_output(result: AppendNoteResult) -> c.ToolOutput:
     return c.AppendNoteOutput(
         success=True, message="Note appended successfully", ticket_id=result.ticket_id
     )
@@ -46,13 +45,13 @@ def append_note_output(result: AppendNoteResult) -> c.Output:
 
 @dataclass(frozen=True)
 class Spoken:
-    """A filing tool's result with the sentence for the caller (``entrypoints.config.speech``)."""
+    """A filing tool's result with the sentence for the caller (``application.speech.handoff``)."""
 
     filed: FiledTicket
     say: str
 
 
-def find_or_create_output(spoken: Spoken) -> c.Output:
+def find_or_create_output(spoken: Spoken) -> c.ToolOutput:
     result = spoken.filed
     if result.queued:
         message = (
@@ -74,7 +73,7 @@ def find_or_create_output(spoken: Spoken) -> c.Output:
     )
 
 
-def get_handoff_output(result: HandoffStatusResult) -> c.Output:
+def get_handoff_output(result: HandoffStatusResult) -> c.ToolOutput:
     return c.HandoffStatusOutput(
         success=True, **msgspec.structs.asdict(handoff_status_body(result))
     )
@@ -98,7 +97,7 @@ def filing(
     container: Container, execute: Callable[[Any, Deadline], Awaitable[FiledTicket]]
 ) -> Execute[Any, Spoken]:
     """A filing tool's call within the deadline, its result with the webhook's ``say``."""
-    say = SayTemplates.from_settings(container.settings())
+    say = container.say_templates()
     within = within_deadline(container, execute)
 
     async def run(command: Any) -> Spoken:
@@ -108,19 +107,19 @@ def filing(
     return run
 
 
-def ticket_status_output(result: TicketStatusResult) -> c.Output:
+def ticket_status_output(result: TicketStatusResult) -> c.ToolOutput:
     """The route's 200 body (one mapping for both transports), ``success`` for ``status``."""
     body = ticket_status_body(result)
     return c.TicketStatusOutput(success=True, tickets=body.tickets, say=body.say)
 
 
-def render_note_output(result: RenderNoteResult) -> c.Output:
+def render_note_output(result: RenderNoteResult) -> c.ToolOutput:
     return c.RenderNoteOutput(
         success=True, note=result.note, char_count=result.char_count, line_count=result.line_count
     )
 
 
-def oa_handoff_output(spoken: Spoken) -> c.Output:
+def oa_handoff_output(spoken: Spoken) -> c.ToolOutput:
     """The webhook's 200 body (one mapping for both transports), ``success`` for ``status``."""
     fields = msgspec.structs.asdict(handoff_response(spoken.filed, spoken.say))
     del fields["status"]

@@ -61,9 +61,9 @@ class ToolRow(Generic[CommandT, ResultT]):
     description: str
     annotations: ToolAnnotations
     command: type[CommandT]
-    output: type[c.Output]
+    output: type[c.ToolOutput]
     use_case: Callable[[Container], Execute[CommandT, ResultT]]
-    to_output: Callable[[ResultT], c.Output]
+    to_output: Callable[[ResultT], c.ToolOutput]
 
 
 ERRORS = (

@@ -7,8 +7,8 @@ import structlog
 from entrypoints.bootstrap.logging import configure_logging
 from entrypoints.config.settings import ConfigError, load_settings, read_environment
 from entrypoints.config.tenants import read_tenants
-from entrypoints.http.app import create_app
 from entrypoints.http.server.connection_limits import process_limits
+from entrypoints.service.app import service_app
 from entrypoints.serving.process import ASGIApp, opened_at_startup
 from entrypoints.tenancy.front import tenants_app
 
@@ -33,7 +33,7 @@ def app_from_environment() -> ASGIApp:
     if tenants:  # one app per tenant behind a dispatcher (docs/configuration.md, "Tenants")
         log.info("service.starting", tenants=[tenant.name for tenant in tenants])
         return tenants_app(settings, tenants)
-    app = opened_at_startup(settings, create_app)
+    app = opened_at_startup(settings, service_app)
     log.info(
         "service.starting",
         helpdesk_backend=settings.helpdesk_backend,

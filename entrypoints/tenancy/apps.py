@@ -1,9 +1,9 @@
 """One tenant's running service behind the tenants' front: its container, its app (the same
-``create_app`` as a bridge without tenants), its lifespan, its secrets and its metrics.
+``service_app`` as a bridge without tenants), its lifespan, its secrets and its metrics.
 
 Every tenant's app is a whole service of its own - its own helpdesk client, stores, delivery
 worker and ``/mcp`` session manager - so keeping tenants apart is a matter of never handing a
-request to the wrong one (``tenant_dispatch.py``). Everything a tenant does runs with
+request to the wrong one (``dispatch.py``). Everything a tenant does runs with
 ``tenant=<name>`` bound in structlog's context: its start-up, its delivery worker (a task
 started inside that context keeps it) and each request it serves, so every log line names it.
 """
@@ -19,16 +19,16 @@ from typing import Any, TypeVar
 import structlog
 
 from entrypoints.asgi.auth import AuthSecrets, HmacKey, SharedToken
-from entrypoints.asgi.io import ASGIApp, Message, Receive, Scope, Send
+from entrypoints.asgi.requests import ASGIApp, Message, Receive, Scope, Send
 from entrypoints.bootstrap.container import Container, close_container, open_container
 from entrypoints.bootstrap.metrics import Metrics
 from entrypoints.config.reload import Holder, Reloadable
 from entrypoints.config.tenants import Tenant
-from entrypoints.http.app import TenantWiring, create_app
 from entrypoints.http.edge import Edge
 from entrypoints.http.openapi.document import VERSION
 from entrypoints.http.post_call.signature import post_call_secrets
 from entrypoints.http.routes.health import ReadinessChecks
+from entrypoints.service.app import TenantWiring, service_app
 
 T = TypeVar("T")
 DRAIN_SECONDS = 30.0
@@ -116,7 +116,7 @@ class TenantApp:
         container = await open_container(settings)
         try:
             wiring = TenantWiring(self.secrets, self.post_call_secrets, self.metrics)
-            self._edge = create_app(container, wiring)
+            self._edge = service_app(container, wiring)
             self.checks = ReadinessChecks(container.health_probes(), settings.readyz_cache_seconds)
             self.reloadables = tuple(container.helpdesk_reloadables())
             lifespan = LifespanRunner(self._edge)

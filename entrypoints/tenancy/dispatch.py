@@ -30,16 +30,10 @@ from entrypoints.asgi.auth import (
     BearerAuth,
 )
 from entrypoints.asgi.envelope import error_answer
-from entrypoints.asgi.io import (
-    ASGIApp,
-    Receive,
-    Scope,
-    Send,
-    encode_headers,
-    read_headers,
-)
+from entrypoints.asgi.requests import ASGIApp, Receive, Scope, Send, read_headers
+from entrypoints.asgi.responses import LogFields, encode_headers
 from entrypoints.config.reload import Holder
-from entrypoints.http.edge import Facts, normalised
+from entrypoints.http.edge import normalised
 from entrypoints.tenancy.apps import TenantApp
 
 TENANT_PREFIX = "/tenants/"
@@ -123,7 +117,7 @@ def _shared(path: str) -> bool:
     return path in SHARED_PATHS or path.startswith("/schema/")
 
 
-async def refuse(scope: Scope, receive: Receive, send: Send) -> Facts | None:
+async def refuse(scope: Scope, receive: Receive, send: Send) -> LogFields | None:
     """The front's answer to a request no tenant was chosen for: what a bridge without tenants
     answers a caller it does not know."""
     path = scope["path"]
@@ -144,4 +138,4 @@ async def refuse(scope: Scope, receive: Receive, send: Send) -> Facts | None:
             message = "Authentication required (provide x-auth-token or x-signature + x-timestamp)"
         answer = error_answer("AUTH_REQUIRED", message)
     await answer.send(send)
-    return answer.facts
+    return answer.log_fields

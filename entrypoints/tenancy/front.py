@@ -2,7 +2,7 @@
 that answers for the process as a whole.
 
     socket -> uvicorn -> TenantDispatch (tenant_dispatch.py): which tenant?
-                 |-> the tenant's app (create_app on its own container), as without tenants
+                 |-> the tenant's app (service_app on its own container), as without tenants
                  |-> the front Edge: /healthz, /readyz, /metrics, /schema, and the refusal of a
                      request no tenant was chosen for (its access line, its metrics)
 
@@ -25,7 +25,7 @@ from litestar import Litestar, Response, get
 
 from application.errors import StoreUnavailable
 from application.ports import OutboxStats
-from entrypoints.asgi.io import ASGIApp
+from entrypoints.asgi.requests import ASGIApp
 from entrypoints.bootstrap.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from entrypoints.bootstrap.metrics import Metrics, render_metrics
 from entrypoints.config.reload import Reloader

@@ -36,13 +36,6 @@ _APPLIED = frozenset({"WEBHOOK_SECRET", "ELEVENLABS_WEBHOOK_SECRET"})
 log = structlog.get_logger("helpdesk_bridge.tenants")
 
 
-def _value(settings: Settings, path: tuple[str, ...]) -> Any:
-    value: Any = settings
-    for part in path:
-        value = getattr(value, part)
-    return value
-
-
 class TenantRegistry:
     """The configured tenants (started, or starting after a reload) and the selection the
     dispatcher reads: a tenant is in the selection only while it serves."""
@@ -95,7 +88,7 @@ class TenantRegistry:
             if old.token_digests != tenant.token_digests:
                 changed.append(f"tenants.{tenant.name}.auth_tokens")
             for setting in declared_settings():
-                if _value(old.settings, setting.path) != _value(tenant.settings, setting.path):
+                if setting.value_in(old.settings) != setting.value_in(tenant.settings):
                     named = f"tenants.{tenant.name}.{setting.name.lower()}"
                     (changed if setting.name in applied else restart_needed).append(named)
         names = {tenant.name for tenant in tenants}

@@ -17,7 +17,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from adapters.outbox.sqlite import SqliteOutbox, default_outbox_path
+from adapters.outbox.sqlite import SqliteOutbox
 from application.errors import StoreUnavailable
 from application.ports import OutboxState
 from tests.support.stores.outbox_backends import T0, handoff
@@ -233,14 +233,6 @@ async def test_a_file_from_a_newer_bridge_is_refused(tmp_path: Path) -> None:
             await outbox.get("HB-NEWER2")
     finally:
         await outbox.aclose()
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG_STATE_HOME is Linux's")
-def test_the_default_path_is_in_the_users_state_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
-    assert default_outbox_path() == tmp_path / "helpdesk-bridge" / "outbox.sqlite3"
 
 
 async def test_the_directory_and_a_private_file_are_created_on_first_use(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 from adapters.clock import ManualClock
 from entrypoints.bootstrap.container import build_container
 from entrypoints.config.settings import load_settings
-from entrypoints.http.app import create_app
+from entrypoints.service.app import service_app
 
 TOKEN = "edge-token-0123456789"
 BASE = "http://127.0.0.1:3000"
@@ -25,7 +25,7 @@ LIST_TOOLS = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
 
 def app_with(**env: str) -> Any:
     settings = load_settings({"AUTH_TOKEN": TOKEN, **env}, env_file="/nonexistent/.env")
-    return create_app(build_container(settings))
+    return service_app(build_container(settings))
 
 
 def still_app_with(**env: str) -> Any:
@@ -34,7 +34,7 @@ def still_app_with(**env: str) -> Any:
     settings = load_settings({"AUTH_TOKEN": TOKEN, **env}, env_file="/nonexistent/.env")
     container = build_container(settings)
     container.clock.override(providers.Object(ManualClock()))
-    return create_app(container)
+    return service_app(container)
 
 
 def envelope_keys(body: Mapping[str, Any]) -> set[str]:

@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 from domain.ticket import NewTicket, TicketRef
 from entrypoints.bootstrap.container import build_container
 from entrypoints.config.settings import load_settings
-from entrypoints.http.app import create_app
+from entrypoints.service.app import service_app
 
 NOTE = "Category: WiFi\nReason: CallerRequested\nSummary: No WiFi\nConfidence: 0.85"
 AUTH = {"x-auth-token": "t", "content-type": "application/json"}
@@ -43,7 +43,7 @@ def container():  # type: ignore[no-untyped-def]
 async def test_a_bug_is_a_500_envelope_without_details() -> None:
     wired = container()
     wired.helpdesk.override(providers.Object(BrokenHelpdesk()))
-    async with AsyncTestClient(create_app(wired)) as client:
+    async with AsyncTestClient(service_app(wired)) as client:
         answer = await client.post("/ingest/oa-handoff", json={"note": NOTE}, headers=AUTH)
     assert answer.status_code == 500
     assert answer.json() == {
@@ -55,7 +55,7 @@ async def test_a_bug_is_a_500_envelope_without_details() -> None:
 
 
 async def test_other_methods_on_the_handoff_path_are_405() -> None:
-    async with AsyncTestClient(create_app(container())) as client:
+    async with AsyncTestClient(service_app(container())) as client:
         answer = await client.get("/ingest/oa-handoff")
     assert answer.status_code == 405
     assert answer.headers["allow"] == "POST"
@@ -76,7 +76,7 @@ async def test_a_re_signed_retry_with_the_same_idempotency_key_gets_the_stored_a
     wired = build_container(load_settings({"WEBHOOK_SECRET": "whsec"}, "/nonexistent/.env"))
     body = json.dumps({"note": NOTE, "oaKey": "retry-me"}).encode()
     now_ms = int(time.time() * 1000)
-    async with AsyncTestClient(create_app(wired)) as client:
+    async with AsyncTestClient(service_app(wired)) as client:
         first = await client.post("/ingest/oa-handoff", content=body, headers=signed(body, now_ms))
         replay = await client.post("/ingest/oa-handoff", content=body, headers=signed(body, now_ms))
         retry = await client.post(

@@ -1,5 +1,5 @@
 """Whatever a caller sends, the hand-off answers 200 or a 400 envelope, never a 500 - and the
-same verdict, word for word, as the boundary gives those fields as an MCP tool's arguments."""
+same verdict, word for word, as the wire decoding gives those fields as an MCP tool's arguments."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from domain.dedup import DedupPolicy
 from domain.errors import InvalidInput
 from entrypoints.bootstrap.container import build_container
 from entrypoints.config.settings import load_settings
-from entrypoints.http.app import create_app
-from entrypoints.wire.bodies import decode
+from entrypoints.service.app import service_app
+from entrypoints.wire.decoding import decode
 from tests.support.input_cases import json_values
 
 HEADERS = {"x-auth-token": "fuzz", "content-type": "application/json"}
@@ -44,7 +44,7 @@ payloads = st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=8), field_
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient[Any]]:
     env = {"AUTH_TOKEN": "fuzz", "RATE_LIMIT_PER_SECOND": "1000000"}
-    app = create_app(build_container(load_settings(env, "/nonexistent/.env")))
+    app = service_app(build_container(load_settings(env, "/nonexistent/.env")))
     with TestClient(app) as test_client:
         yield test_client
 

@@ -25,8 +25,8 @@ from application.use_cases.create_ticket import CreateTicketCommand
 from application.use_cases.find_or_create_ticket import FindOrCreateTicketCommand
 from application.use_cases.oa_handoff import OaHandoffCommand
 from application.use_cases.render_note import RenderNoteCommand
-from entrypoints.http.app import create_app
 from entrypoints.mcp.server import create_mcp_server
+from entrypoints.service.app import service_app
 from tests.support.answer_cases import ANSWERS, ROWS
 from tests.support.input_cases import TEXT, Errors
 from tests.support.mcp_inprocess import NAMES, container_for
@@ -54,7 +54,7 @@ async def through_webhook(
     body: dict[str, Any], region: str | None = None
 ) -> tuple[int, dict[str, Any]]:
     container = container_for(AUTH_TOKEN=TOKEN, RATE_LIMIT_PER_SECOND="1000", **region_env(region))
-    async with AsyncTestClient(create_app(container)) as client:
+    async with AsyncTestClient(service_app(container)) as client:
         answer = await client.post("/ingest/oa-handoff", json=body, headers={"x-auth-token": TOKEN})
     return answer.status_code, answer.json()
 

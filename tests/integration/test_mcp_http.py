@@ -13,8 +13,8 @@ from litestar.testing import AsyncTestClient
 
 from entrypoints.bootstrap.container import build_container
 from entrypoints.config.settings import DEFAULT_MCP_ALLOWED_HOSTS, ConfigError, load_settings
-from entrypoints.http.app import create_app
 from entrypoints.mcp.http import transport_security
+from entrypoints.service.app import service_app
 
 TOKEN = "test-token-0123456789"
 BASE = "http://127.0.0.1:3000"
@@ -24,7 +24,7 @@ AUTH = {"authorization": f"Bearer {TOKEN}", **MCP_HEADERS}
 
 def app_with(**env: str) -> Any:
     settings = load_settings({"AUTH_TOKEN": TOKEN, **env}, env_file="/nonexistent/.env")
-    return create_app(build_container(settings))
+    return service_app(build_container(settings))
 
 
 def rpc(method: str, params: Mapping[str, Any] | None = None, ident: int = 1) -> dict[str, Any]:
@@ -167,7 +167,7 @@ def test_stdio_needs_no_token_but_serve_does() -> None:
 
 async def test_without_auth_token_mcp_refuses_everyone() -> None:
     settings = load_settings({"WEBHOOK_SECRET": "s" * 32}, env_file="/nonexistent/.env")
-    async with AsyncTestClient(create_app(build_container(settings)), base_url=BASE) as client:
+    async with AsyncTestClient(service_app(build_container(settings)), base_url=BASE) as client:
         response = await client.post(
             "/mcp", json=INITIALIZE, headers={**MCP_HEADERS, "authorization": "Bearer "}
         )

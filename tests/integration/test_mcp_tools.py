@@ -10,8 +10,8 @@ import pytest
 from mcp import Client
 from mcp.server.lowlevel import Server
 
+from application.speech.handoff import DEFAULT_FILED
 from entrypoints.bootstrap.container import Container
-from entrypoints.config.speech import DEFAULT_FILED
 from tests.support.mcp_inprocess import NAMES, NOTE, structured
 
 CREATE = {

@@ -8,7 +8,7 @@ from litestar.testing import AsyncTestClient
 
 from entrypoints.bootstrap.container import build_container
 from entrypoints.config.settings import load_settings
-from entrypoints.http.app import create_app
+from entrypoints.service.app import service_app
 
 NOTE = "Category: WiFi\nReason: CallerRequested\nSummary: No WiFi at all\nConfidence: 0.85"
 AUTH = {"x-auth-token": "t", "content-type": "application/json"}
@@ -25,7 +25,7 @@ def value(text: str, series: str) -> float:
 
 
 async def test_requests_outcomes_and_errors_are_counted() -> None:
-    app = create_app(build_container(load_settings({"AUTH_TOKEN": "t"}, "/nonexistent/.env")))
+    app = service_app(build_container(load_settings({"AUTH_TOKEN": "t"}, "/nonexistent/.env")))
     payload = {"note": NOTE, "oaKey": "m-1", "callerNumber": "+14155552671"}
     async with AsyncTestClient(app) as client:
         assert (await client.post("/ingest/oa-handoff", json=payload, headers=AUTH)).is_success
@@ -53,7 +53,7 @@ async def test_requests_outcomes_and_errors_are_counted() -> None:
 
 
 async def test_routes_are_a_bounded_set_of_names_from_the_route_table() -> None:
-    app = create_app(build_container(load_settings({"AUTH_TOKEN": "t"}, "/nonexistent/.env")))
+    app = service_app(build_container(load_settings({"AUTH_TOKEN": "t"}, "/nonexistent/.env")))
     async with AsyncTestClient(app) as client:
         for path in (
             "/mcp/",

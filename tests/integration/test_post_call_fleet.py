@@ -18,7 +18,7 @@ from adapters.clock import SystemClock
 from adapters.helpdesk.mock import MockHelpdesk
 from entrypoints.bootstrap.container import Container, close_container, open_container
 from entrypoints.config.settings import load_settings
-from entrypoints.http.app import create_app
+from entrypoints.service.app import service_app
 from entrypoints.workers.delivery import DeliveryWorker
 from tests.support.e2e.processes import TOKEN
 from tests.support.e2e.requests import handoff, note
@@ -39,7 +39,7 @@ class Fleet:
     def __init__(self, containers: list[Container], helpdesk: MockHelpdesk) -> None:
         self.containers = containers
         self.helpdesk = helpdesk
-        self.apps = [create_app(container) for container in containers]
+        self.apps = [service_app(container) for container in containers]
 
     def client(self, n: int) -> httpx.AsyncClient:
         transport = httpx.ASGITransport(app=self.apps[n], client=("127.0.0.1", 40000 + n))

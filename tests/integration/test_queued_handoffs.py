@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from entrypoints.config.speech import DEFAULT_QUEUED
+from application.speech.handoff import DEFAULT_QUEUED
 from entrypoints.workers.delivery import DeliveryWorker
 from tests.support.e2e.requests import (
     AUTH,

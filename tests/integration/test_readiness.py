@@ -7,7 +7,7 @@ from litestar.testing import AsyncTestClient
 from adapters.helpdesk.mock import MockHelpdesk
 from entrypoints.bootstrap.container import build_container
 from entrypoints.config.settings import load_settings
-from entrypoints.http.app import create_app
+from entrypoints.service.app import service_app
 
 NOTE = "Category: WiFi\nReason: CallerRequested\nSummary: No WiFi\nConfidence: 0.85"
 AUTH = {"x-auth-token": "t", "content-type": "application/json"}
@@ -22,7 +22,7 @@ async def test_a_failed_hand_off_shows_on_the_next_readyz_and_a_good_one_clears_
     )
     helpdesk = wired.helpdesk()
     assert isinstance(helpdesk, MockHelpdesk)
-    async with AsyncTestClient(create_app(wired)) as client:
+    async with AsyncTestClient(service_app(wired)) as client:
         ready = await client.get("/readyz")
         assert (ready.status_code, ready.json()["checks"]) == (200, {"helpdesk": "healthy"})
 

@@ -33,7 +33,7 @@ from entrypoints.bootstrap.container import (
     open_container,
 )
 from entrypoints.config.settings import load_settings
-from entrypoints.http.app import create_app
+from entrypoints.service.app import service_app
 from entrypoints.serving.process import opened_at_startup
 
 UNREACHABLE_URL = "redis://127.0.0.1:1/0"
@@ -99,7 +99,7 @@ async def test_the_container_gives_redis_stores_on_one_client(prefix: str, redis
 async def test_the_memory_backend_opens_no_client() -> None:
     settings = load_settings({"AUTH_TOKEN": TOKEN}, env_file="/nonexistent")
     container = await open_container(settings)
-    create_app(container)
+    service_app(container)
     assert isinstance(container.ticket_index(), MemoryTicketIndex)
     assert list(container.health_probes()) == ["helpdesk", "outbox"]  # the SQLite outbox
     assert opened(container) == []
@@ -117,7 +117,7 @@ def test_a_redis_store_of_an_unopened_container_says_how_to_open_it() -> None:
 @pytest.mark.redis
 async def test_the_app_lifespan_closes_the_redis_pool(prefix: str, redis_url: str) -> None:
     container = await container_for(redis_url, prefix)
-    async with AsyncTestClient(create_app(container)) as client:
+    async with AsyncTestClient(service_app(container)) as client:
         assert (await client.get("/readyz")).status_code == 200
         ours = _local_addresses(container.stores().client().connection_pool)
         assert ours
@@ -132,7 +132,7 @@ async def test_the_served_app_opens_its_clients_at_start_up_and_closes_them_at_s
 
     def build(container: Container) -> Any:
         built.append(container)
-        return create_app(container)
+        return service_app(container)
 
     settings = load_settings(
         {"AUTH_TOKEN": TOKEN, "STORE_BACKEND": "redis", "REDIS_URL": UNREACHABLE_URL},
@@ -150,7 +150,7 @@ async def test_the_served_app_opens_its_clients_at_start_up_and_closes_them_at_s
 
 @pytest.mark.redis
 async def test_readyz_reports_the_store_healthy(prefix: str, redis_url: str) -> None:
-    async with AsyncTestClient(create_app(await container_for(redis_url, prefix))) as client:
+    async with AsyncTestClient(service_app(await container_for(redis_url, prefix))) as client:
         response = await client.get("/readyz")
     assert response.status_code == 200, response.text
     body = response.json()
@@ -159,7 +159,7 @@ async def test_readyz_reports_the_store_healthy(prefix: str, redis_url: str) -> 
 
 
 async def test_readyz_is_503_when_redis_is_unreachable() -> None:
-    async with AsyncTestClient(create_app(await container_for(UNREACHABLE_URL))) as client:
+    async with AsyncTestClient(service_app(await container_for(UNREACHABLE_URL))) as client:
         ready = await client.get("/readyz")
         alive = await client.get("/healthz")
     assert ready.status_code == 503, ready.text
@@ -170,7 +170,7 @@ async def test_readyz_is_503_when_redis_is_unreachable() -> None:
 
 
 async def test_a_handoff_is_503_store_unavailable_when_redis_is_unreachable() -> None:
-    async with AsyncTestClient(create_app(await container_for(UNREACHABLE_URL))) as client:
+    async with AsyncTestClient(service_app(await container_for(UNREACHABLE_URL))) as client:
         status, headers, body = await post_handoff(client, "oa-down")
         keyed = await post_handoff(client, "oa-down", **{"idempotency-key": "k-1"})
     for status_, headers_, body_ in ((status, headers, body), keyed):
@@ -184,7 +184,7 @@ async def test_a_handoff_is_503_store_unavailable_when_redis_is_unreachable() ->
 
 @pytest.mark.redis
 async def test_handoffs_dedup_and_replay_through_redis(prefix: str, redis_url: str) -> None:
-    async with AsyncTestClient(create_app(await container_for(redis_url, prefix))) as client:
+    async with AsyncTestClient(service_app(await container_for(redis_url, prefix))) as client:
         first = await post_handoff(client, "oa-wired")
         second = await post_handoff(client, "oa-wired")
         keyed = await post_handoff(client, "oa-keyed", **{"idempotency-key": "key-1"})
@@ -211,7 +211,7 @@ async def test_a_dropped_connection_is_replaced_without_an_error(
 ) -> None:
     """As after a Redis restart: the pooled connections die; the next hand-off still works."""
     container = await container_for(redis_url, prefix)
-    async with AsyncTestClient(create_app(container)) as client:
+    async with AsyncTestClient(service_app(container)) as client:
         assert (await post_handoff(client, "oa-before"))[0] == 200
         pool = container.stores().client().connection_pool
         killer = redis.asyncio.Redis.from_url(redis_url)

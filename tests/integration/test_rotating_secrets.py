@@ -19,7 +19,7 @@ from entrypoints.bootstrap.container import build_container
 from entrypoints.bootstrap.helpdesk_wiring import helpdesk_reloadables
 from entrypoints.config.reload import Holder, Reloader
 from entrypoints.config.settings import load_settings, settings_from
-from entrypoints.http.app import create_app
+from entrypoints.service.app import service_app
 from tests.support.e2e.requests import (
     assert_error,
     assert_ok,
@@ -82,7 +82,7 @@ async def test_a_token_file_with_one_token_per_line_works(tmp_path: Path) -> Non
 @pytest.mark.parametrize("token", [OLD, NEW])
 async def test_each_auth_token_opens_mcp(token: str) -> None:
     settings = load_settings({"AUTH_TOKEN": f"{OLD},{NEW}"}, env_file="/nonexistent/.env")
-    async with AsyncTestClient(create_app(build_container(settings)), base_url=BASE) as client:
+    async with AsyncTestClient(service_app(build_container(settings)), base_url=BASE) as client:
         headers = {**MCP_HEADERS, "authorization": f"Bearer {token}"}
         assert (await client.post("/mcp", json=INITIALIZE, headers=headers)).status_code == 200
         headers = {**MCP_HEADERS, "authorization": f"Bearer {OTHER}"}

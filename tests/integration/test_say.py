@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from entrypoints.config.speech import DEFAULT_FILED, DEFAULT_QUEUED, SayTemplates
+from application.speech.handoff import DEFAULT_FILED, DEFAULT_QUEUED, SayTemplates
 from entrypoints.mcp.server import create_mcp_server
 from tests.support.e2e.requests import handoff, note, unique
 from tests.support.inprocess import InProcessService

@@ -21,8 +21,8 @@ from application.use_cases.ticket_status import NEITHER_MESSAGE
 from domain.errors import FORM_ERRORS, too_long
 from domain.phone import E164_MESSAGE
 from entrypoints.bootstrap.container import Container
-from entrypoints.http.app import create_app
 from entrypoints.mcp.server import create_mcp_server
+from entrypoints.service.app import service_app
 from tests.support.input_cases import Errors
 from tests.support.mcp_inprocess import NAMES, container_for
 
@@ -114,7 +114,7 @@ async def test_the_status_route_and_tool_give_the_same_answers(
 ) -> None:
     container = await status_container()
     async with (
-        AsyncTestClient(create_app(container)) as http,
+        AsyncTestClient(service_app(container)) as http,
         Client(create_mcp_server(container)) as mcp,
     ):
         answer = await http.post(
@@ -152,7 +152,7 @@ async def test_with_the_helpdesk_down_the_status_route_and_tool_fail_alike() -> 
     container.helpdesk().healthy = False
     arguments = {"callerNumber": CALLER}
     async with (
-        AsyncTestClient(create_app(container)) as http,
+        AsyncTestClient(service_app(container)) as http,
         Client(create_mcp_server(container)) as mcp,
     ):
         answer = await http.post(

@@ -13,15 +13,15 @@ from dependency_injector import providers
 
 from entrypoints.bootstrap.container import build_container
 from entrypoints.config.settings import load_settings
-from entrypoints.http.app import create_app
 from entrypoints.http.edge import Edge
+from entrypoints.service.app import service_app
 from tests.support.e2e.processes import SECRET, TOKEN
 
 BASE_URL = "http://127.0.0.1:3000"
 
 
 class InProcessService:
-    """``create_app`` on the mock helpdesk and in-memory stores, with the e2e suite's secrets,
+    """``service_app`` on the mock helpdesk and in-memory stores, with the e2e suite's secrets,
     so the e2e helpers (tests/support/e2e/requests.py) work unchanged against it."""
 
     def __init__(
@@ -38,7 +38,7 @@ class InProcessService:
         self.container = build_container(settings)
         for name, provider in (overrides or {}).items():  # e.g. a broken outbox
             getattr(self.container, name).override(provider)
-        self.app: Edge = create_app(self.container)
+        self.app: Edge = service_app(self.container)
 
     def client(self) -> httpx.AsyncClient:
         transport = httpx.ASGITransport(app=self.app, client=("127.0.0.1", 40000))

@@ -13,9 +13,9 @@ from entrypoints.asgi.auth import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     TOKEN_HEADER,
+    AuthDecision,
     AuthSecrets,
     BearerAuth,
-    Verdict,
     WebhookAuth,
 )
 from entrypoints.config.reload import Holder
@@ -46,7 +46,7 @@ class Auth:
         timestamp: str | None,
         body: bytes,
         client_ip: str,
-    ) -> Verdict:
+    ) -> AuthDecision:
         sent = {TOKEN_HEADER: token, SIGNATURE_HEADER: signature, TIMESTAMP_HEADER: timestamp}
         headers = {name: value for name, value in sent.items() if value is not None}
         return self.scheme.check(headers, body, client_ip)
@@ -98,9 +98,9 @@ def test_bad_signatures_are_refused(
     stamp = {"now": str(now_ms), "old": str(now_ms - 301_000), "abc": "abc"}[timestamp]
     if signature == "valid":
         signature = sign(int(stamp)) if stamp.isdigit() else sign(now_ms)
-    verdict = auth.check(None, signature, stamp, BODY, "127.0.0.1")
-    assert verdict.error is not None
-    assert verdict.error.code == code
+    auth = auth.check(None, signature, stamp, BODY, "127.0.0.1")
+    assert auth.error is not None
+    assert auth.error.code == code
 
 
 @pytest.mark.parametrize(
@@ -116,9 +116,9 @@ def test_bad_signatures_are_refused(
 )
 def test_bearer_scheme(authorization: str | None, let_in: bool) -> None:
     headers = {AUTHORIZATION_HEADER: authorization} if authorization is not None else {}
-    verdict = BearerAuth(Holder(AuthSecrets.of(["tok"]))).check(headers, b"", "10.0.0.2")
-    assert (verdict.error is None) == let_in
-    assert verdict.client.startswith("token:" if let_in else "ip:10.0.0.2")
+    auth = BearerAuth(Holder(AuthSecrets.of(["tok"]))).check(headers, b"", "10.0.0.2")
+    assert (auth.error is None) == let_in
+    assert auth.client.startswith("token:" if let_in else "ip:10.0.0.2")
     if not let_in:
-        assert verdict.error is not None
-        assert verdict.error.code == "AUTH_REQUIRED"
+        assert auth.error is not None
+        assert auth.error.code == "AUTH_REQUIRED"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from entrypoints.cli.hash_token import token_hash
-from entrypoints.main import _settings_or_exit
+from entrypoints.config.command_line import settings_or_exit
 
 FILE = f"""
 [tenants.acme]
@@ -33,7 +33,7 @@ def tenants_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_the_named_tenants_settings_are_the_commands(tenants_file: Path) -> None:
-    settings = _settings_or_exit(require_auth=False, tenant="acme")
+    settings = settings_or_exit(require_auth=False, tenant="acme")
     assert settings.rate_limit_per_second == 7
     assert settings.outbox.path == str(tenants_file / "outbox.acme.sqlite3")
 
@@ -49,7 +49,7 @@ def test_a_missing_or_unknown_tenant_exits_2(
     tenants_file: Path, capsys: pytest.CaptureFixture[str], tenant: str | None, expected: str
 ) -> None:
     with pytest.raises(SystemExit) as exit_:
-        _settings_or_exit(require_auth=False, tenant=tenant)
+        settings_or_exit(require_auth=False, tenant=tenant)
     assert exit_.value.code == 2
     assert capsys.readouterr().err == f"helpdesk-bridge: configuration error: {expected}\n"
 
@@ -59,5 +59,5 @@ def test_tenant_without_a_tenants_file_exits_2(
 ) -> None:
     monkeypatch.delenv("TENANTS_FILE")
     with pytest.raises(SystemExit):
-        _settings_or_exit(require_auth=False, tenant="acme")
+        settings_or_exit(require_auth=False, tenant="acme")
     assert "--tenant acme needs TENANTS_FILE" in capsys.readouterr().err

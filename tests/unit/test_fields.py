@@ -1,6 +1,6 @@
 """The rule table: every input case, decoded from JSON bytes (the webhook) and from an arguments
 mapping (an MCP tool), then run by its use case on the in-memory adapters - one outcome, with
-the case's default phone region given to both the boundary and the use case."""
+the case's default phone region given to both the wire decoding and the use case."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from domain.dedup import DedupPolicy
 from domain.errors import InvalidInput
 from domain.note import SUMMARY_MAX_CHARS, Note, summary_problem
 from domain.taxonomy import CATEGORY_VALUES, REASON_VALUES
-from entrypoints.wire.bodies import decode
+from entrypoints.wire.decoding import decode
 from tests.support.answer_cases import ROWS
 from tests.support.input_cases import NOTE, TEXT, Errors
 

@@ -8,7 +8,7 @@ import pytest
 
 from application.use_cases.oa_handoff import OaHandoffCommand
 from entrypoints.http.routes.handoff import request_fingerprint
-from entrypoints.wire.bodies import decode
+from entrypoints.wire.decoding import decode
 
 NOTE = "Category: WiFi\\nReason: CallerRequested\\nSummary: No WiFi upstairs\\nConfidence: 0.85"
 SPEC_BODY = f'{{"note":"{NOTE}","oaKey":"k-1","callerNumber":"+14155550123"}}'.encode()

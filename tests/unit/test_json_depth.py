@@ -19,7 +19,7 @@ from application.inputs.json_depth import (
 )
 from application.use_cases.oa_handoff import OaHandoffCommand
 from domain.errors import InvalidInput
-from entrypoints.wire.bodies import decode
+from entrypoints.wire.decoding import decode
 
 
 def depth(value: Any) -> int:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from adapters.clock import ManualClock
 from entrypoints.asgi.envelope import HttpError
-from entrypoints.asgi.io import ClientDisconnected, Message
+from entrypoints.asgi.requests import ClientDisconnected, Message
 from entrypoints.config.reload import Holder
 from entrypoints.http.post_call.body import TopLevelType, read_streamed
 from entrypoints.http.post_call.signature import PostCallSignature, parse_signature_header, sign

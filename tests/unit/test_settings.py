@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from application.speech.handoff import DEFAULT_FILED, DEFAULT_QUEUED
 from entrypoints.config.settings import ConfigError, Settings, declared_settings, load_settings
 from entrypoints.config.settings import settings_from as read
-from entrypoints.config.speech import DEFAULT_FILED, DEFAULT_QUEUED
 
 NO_FILE = "/nonexistent/.env"
 AUTH = {"AUTH_TOKEN": "t"}

@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from entrypoints.asgi.io import ClientDisconnected, Receive
+from entrypoints.asgi.requests import ClientDisconnected, Receive
 from entrypoints.http.post_call.signature import BodyVerifier
 
 _STRING_STOP = re.compile(rb'["\\]')

@@ -24,8 +24,7 @@ from application.use_cases.record_call import RecordCall
 from domain.errors import DomainError
 from entrypoints.asgi.envelope import HttpError, error_answer, internal_error, refusal
 from entrypoints.asgi.gate import rate_headers, rate_limited
-from entrypoints.asgi.io import (
-    Answer,
+from entrypoints.asgi.requests import (
     ClientDisconnected,
     RawHeaders,
     Receive,
@@ -34,7 +33,7 @@ from entrypoints.asgi.io import (
     client_ip,
     read_headers,
 )
-from entrypoints.http.edge import Facts
+from entrypoints.asgi.responses import JsonResponse, LogFields
 from entrypoints.http.post_call.body import read_streamed
 from entrypoints.http.post_call.payload import (
     TRANSCRIPTION,
@@ -76,7 +75,7 @@ class PostCallRoute:
         self._ceiling = max(ceiling_bytes, max_body_bytes)
         self._log = structlog.get_logger("helpdesk_bridge.post_call")
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Facts | None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> LogFields | None:
         deadline = Deadline(self._clock, self._deadline_seconds)
         if scope["method"] != "POST":
             answer = error_answer("METHOD_NOT_ALLOWED", "Method not allowed", headers=_ALLOW)
@@ -92,11 +91,11 @@ class PostCallRoute:
             except Exception as error:  # a bug: the envelope, never a traceback
                 answer = internal_error(error)
         await answer.send(send)
-        return answer.facts
+        return answer.log_fields
 
     async def _answer(
         self, signature: PostCallSignature, scope: Scope, receive: Receive, deadline: Deadline
-    ) -> Answer:
+    ) -> JsonResponse:
         decision = await self._limiter.hit(f"elevenlabs:ip:{client_ip(scope)}")
         limits = rate_headers(decision)
         if not decision.allowed:
@@ -118,7 +117,7 @@ class PostCallRoute:
         if event is not None and event != TRANSCRIPTION:
             self._log.info("post_call.ignored", call_event=event, size=body.size)
             answer = PostCallAnswer(status="ignored", event=event, reason="not_recorded")
-            return Answer(200, _encode(answer), limits, {"call_event": event})
+            return JsonResponse(200, _encode(answer), limits, {"call_event": event})
         if body.kept is None:
             return self._too_large(limits)
         try:
@@ -126,7 +125,7 @@ class PostCallRoute:
             result = await self._record_call.execute(record, deadline)
         except DomainError as error:
             return refusal(error, limits)
-        facts = {
+        log_fields = {
             "call_event": TRANSCRIPTION,
             "call_outcome": result.outcome.value,
             "ticket_id": result.ticket_id,
@@ -136,12 +135,12 @@ class PostCallRoute:
             conversation_id=result.conversation_id,
             replayed=result.replayed,
             reason=result.reason,
-            **facts,
+            **log_fields,
         )
         out = [*limits, (b"idempotent-replayed", b"true")] if result.replayed else limits
-        return Answer(200, _encode(recorded_answer(TRANSCRIPTION, result)), out, facts)
+        return JsonResponse(200, _encode(recorded_answer(TRANSCRIPTION, result)), out, log_fields)
 
-    def _too_large(self, limits: RawHeaders) -> Answer:
+    def _too_large(self, limits: RawHeaders) -> JsonResponse:
         return error_answer(
             "PAYLOAD_TOO_LARGE",
             f"Request body too large (POST_CALL_MAX_BODY_BYTES: {self._max_body})",

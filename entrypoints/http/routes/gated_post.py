@@ -12,16 +12,8 @@ from application.ports import Clock
 from application.timing.deadline import Deadline
 from domain.errors import DomainError
 from entrypoints.asgi.envelope import HttpError, error_answer, internal_error, refusal
-from entrypoints.asgi.io import (
-    JSON,
-    Answer,
-    ClientDisconnected,
-    Receive,
-    Scope,
-    Send,
-    read_body,
-)
-from entrypoints.http.edge import Facts
+from entrypoints.asgi.requests import ClientDisconnected, Receive, Scope, Send, read_body
+from entrypoints.asgi.responses import JSON, JsonResponse, LogFields
 
 CONTENT_TYPE = b"content-type"
 ALLOW_POST = [(b"allow", b"POST")]
@@ -42,12 +34,12 @@ class GatedPostRoute(ABC):
     _clock: Clock
     _deadline_seconds: float
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Facts | None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> LogFields | None:
         deadline = Deadline(self._clock, self._deadline_seconds)
         if scope["method"] != "POST":
             answer = error_answer("METHOD_NOT_ALLOWED", "Method not allowed", headers=ALLOW_POST)
             await answer.send(send)
-            return answer.facts
+            return answer.log_fields
         try:
             body, too_large = await read_body(scope, receive, self._max_body)
         except ClientDisconnected:
@@ -59,10 +51,10 @@ class GatedPostRoute(ABC):
         except Exception as error:  # a bug: the envelope, never a traceback to the client
             answer = internal_error(error)
         await answer.send(send)
-        return answer.facts
+        return answer.log_fields
 
     @abstractmethod
     async def _answer(
         self, scope: Scope, body: bytes, too_large: bool, deadline: Deadline
-    ) -> Answer:
+    ) -> JsonResponse:
         """The answer once the body is read: the gate, then the route's own work."""

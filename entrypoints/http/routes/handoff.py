@@ -14,21 +14,18 @@ import msgspec
 import structlog
 
 from application.ports import Clock, StoredResponse
+from application.speech.handoff import SayTemplates
 from application.timing.deadline import Deadline
 from application.use_cases.idempotency import IdempotentRunner, checked_idempotency_key
 from application.use_cases.oa_handoff import OaHandoff, OaHandoffCommand
 from domain.errors import DomainError
 from entrypoints.asgi.envelope import HttpError
-from entrypoints.asgi.gate import Gate, Passage
-from entrypoints.asgi.io import (
-    Answer,
-    Scope,
-    read_headers,
-)
-from entrypoints.config.speech import SayTemplates
-from entrypoints.http.edge import Facts
+from entrypoints.asgi.gate import AllowedRequest, Gate
+from entrypoints.asgi.requests import Scope, read_headers
+from entrypoints.asgi.responses import JsonResponse, LogFields
 from entrypoints.http.routes.gated_post import CONTENT_TYPE, GatedPostRoute, require_json
-from entrypoints.wire.bodies import decode, handoff_response
+from entrypoints.wire.bodies import handoff_response
+from entrypoints.wire.decoding import decode
 
 IDEMPOTENCY_KEY = b"idempotency-key"
 _encoder = msgspec.json.Encoder()
@@ -64,40 +61,44 @@ class HandoffRoute(GatedPostRoute):
 
     async def _answer(
         self, scope: Scope, body: bytes, too_large: bool, deadline: Deadline
-    ) -> Answer:
+    ) -> JsonResponse:
         headers = read_headers(scope, self._headers)
-        admitted = await self._gate.admit(scope, headers, body, too_large=too_large)
-        if isinstance(admitted, Answer):
-            return admitted
+        allowed = await self._gate.check(scope, headers, body, too_large=too_large)
+        if isinstance(allowed, JsonResponse):
+            return allowed
         try:
             require_json(headers)
             payload = decode(OaHandoffCommand, body, phone_region=self._phone_region)
             key = headers.get(IDEMPOTENCY_KEY)
             if key is None:
-                return await self._run(payload, admitted, deadline)
+                return await self._run(payload, allowed, deadline)
             fingerprint = request_fingerprint(payload)
-            facts: list[Facts | None] = []
+            log_fields: list[LogFields | None] = []
 
             async def run_once() -> StoredResponse:
-                answer = await self._run(payload, admitted, deadline)
-                facts.append(answer.facts)
+                answer = await self._run(payload, allowed, deadline)
+                log_fields.append(answer.log_fields)
                 return StoredResponse(answer.status, answer.body)
 
             stored, replayed = await self._idempotency.run(
-                f"{admitted.client}:{checked_idempotency_key(key)}", fingerprint, run_once, deadline
+                f"{allowed.client}:{checked_idempotency_key(key)}", fingerprint, run_once, deadline
             )
         except (HttpError, DomainError) as error:
-            return admitted.refuse(error)
+            return allowed.refuse(error)
         if replayed:
-            headers_out = [*admitted.headers, (b"idempotent-replayed", b"true")]
-            return Answer(stored.status, stored.body, headers_out, {"idempotent_replay": True})
-        return Answer(stored.status, stored.body, admitted.headers, facts[0] if facts else None)
+            headers_out = [*allowed.headers, (b"idempotent-replayed", b"true")]
+            return JsonResponse(
+                stored.status, stored.body, headers_out, {"idempotent_replay": True}
+            )
+        return JsonResponse(
+            stored.status, stored.body, allowed.headers, log_fields[0] if log_fields else None
+        )
 
     async def _run(
-        self, payload: OaHandoffCommand, admitted: Passage, deadline: Deadline
-    ) -> Answer:
+        self, payload: OaHandoffCommand, allowed: AllowedRequest, deadline: Deadline
+    ) -> JsonResponse:
         result = await self._handoff.execute(payload, deadline)
-        facts: dict[str, object] = {
+        log_fields: dict[str, object] = {
             "ticket_id": result.ticket.id,
             "created": result.created,
             "category": result.problem.category.value,
@@ -105,13 +106,13 @@ class HandoffRoute(GatedPostRoute):
         status = 200
         if result.queued:
             status = 202
-            facts["queued"] = True
+            log_fields["queued"] = True
             if result.created:
                 self._log.info("outbox.queued", reference=result.ticket.id)
                 if self._on_queued is not None:
                     self._on_queued()
         body = _encoder.encode(handoff_response(result, self._say.sentence(result)))
-        return Answer(status, body, admitted.headers, facts)
+        return JsonResponse(status, body, allowed.headers, log_fields)
 
 
 ABSENT_SUMMARY = b',"summary":null'

@@ -13,9 +13,10 @@ from application.use_cases.handoff_status import HandoffStatus, HandoffStatusCom
 from domain.errors import DomainError
 from entrypoints.asgi.envelope import error_answer, internal_error, refusal
 from entrypoints.asgi.gate import Gate
-from entrypoints.asgi.io import Answer, Receive, Scope, Send, read_headers
-from entrypoints.http.edge import Facts
-from entrypoints.wire.bodies import decode, handoff_status_body
+from entrypoints.asgi.requests import Receive, Scope, Send, read_headers
+from entrypoints.asgi.responses import JsonResponse, LogFields
+from entrypoints.wire.bodies import handoff_status_body
+from entrypoints.wire.decoding import decode
 
 PREFIX = "/handoffs/"
 _ALLOW = [(b"allow", b"GET, HEAD")]
@@ -29,7 +30,7 @@ class HandoffStatusRoute:
         self._gate = gate
         self._status = status
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Facts | None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> LogFields | None:
         if scope["method"] not in ("GET", "HEAD"):
             answer = error_answer("METHOD_NOT_ALLOWED", "Method not allowed", headers=_ALLOW)
         else:
@@ -40,19 +41,19 @@ class HandoffStatusRoute:
             except Exception as error:  # a bug: the envelope, never a traceback
                 answer = internal_error(error)
         await answer.send(send)
-        return answer.facts
+        return answer.log_fields
 
-    async def _answer(self, scope: Scope) -> Answer:
-        admitted = await self._gate.admit(scope, read_headers(scope, self._gate.headers))
-        if isinstance(admitted, Answer):
-            return admitted
+    async def _answer(self, scope: Scope) -> JsonResponse:
+        allowed = await self._gate.check(scope, read_headers(scope, self._gate.headers))
+        if isinstance(allowed, JsonResponse):
+            return allowed
         reference = scope["path"].removeprefix(PREFIX)
         if not reference or "/" in reference:
-            return error_answer("NOT_FOUND", "Not found", headers=admitted.headers)
+            return error_answer("NOT_FOUND", "Not found", headers=allowed.headers)
         try:
             command = decode(HandoffStatusCommand, {"reference": reference})
             result = await self._status.execute(command)
         except DomainError as error:
-            return admitted.refuse(error)
+            return allowed.refuse(error)
         body = _encode(handoff_status_body(result))
-        return Answer(200, body, admitted.headers, {"handoff_state": result.state.value})
+        return JsonResponse(200, body, allowed.headers, {"handoff_state": result.state.value})

@@ -14,7 +14,7 @@ from litestar import Response
 
 from adapters.helpdesk.known_health import Verdict
 from application.ports import HealthProbe
-from entrypoints.asgi.envelope import JSON
+from entrypoints.asgi.responses import JSON
 from entrypoints.wire.bodies import HealthBody, ReadinessBody
 
 SERVICE_NAME = "ispn-helpdesk-bridge"

@@ -1,7 +1,7 @@
 """``POST /ingest/ticket-status``: a caller's tickets by phone number, or one ticket by its id.
 
 Through the same gate as the webhook (rate limit, 413, token or HMAC, replay guard), then the
-media type, the body decoded by the boundary every transport shares, and the look-up inside
+media type, the body decoded by the wire decoding every transport shares, and the look-up inside
 ``HANDOFF_DEADLINE_SECONDS`` from the request's arrival. A read: no Idempotency-Key handling.
 """
 
@@ -15,13 +15,10 @@ from application.use_cases.ticket_status import TicketStatusCommand, TicketStatu
 from domain.errors import DomainError
 from entrypoints.asgi.envelope import HttpError
 from entrypoints.asgi.gate import Gate
-from entrypoints.asgi.io import (
-    Answer,
-    Scope,
-    read_headers,
-)
+from entrypoints.asgi.requests import Scope, read_headers
+from entrypoints.asgi.responses import JsonResponse
 from entrypoints.http.routes.gated_post import CONTENT_TYPE, GatedPostRoute, require_json
-from entrypoints.wire.bodies import decode
+from entrypoints.wire.decoding import decode
 from entrypoints.wire.ticket_status import ticket_status_body
 
 PATH = "/ingest/ticket-status"
@@ -48,15 +45,17 @@ class TicketStatusRoute(GatedPostRoute):
 
     async def _answer(
         self, scope: Scope, body: bytes, too_large: bool, deadline: Deadline
-    ) -> Answer:
+    ) -> JsonResponse:
         headers = read_headers(scope, self._headers)
-        admitted = await self._gate.admit(scope, headers, body, too_large=too_large)
-        if isinstance(admitted, Answer):
-            return admitted
+        allowed = await self._gate.check(scope, headers, body, too_large=too_large)
+        if isinstance(allowed, JsonResponse):
+            return allowed
         try:
             require_json(headers)
             result = await self._lookup.execute(decode(TicketStatusCommand, body), deadline)
         except (HttpError, DomainError) as error:
-            return admitted.refuse(error)
-        facts = {"ticket_count": len(result.tickets)}  # no number, no id: nothing of the caller
-        return Answer(200, _encode(ticket_status_body(result)), admitted.headers, facts)
+            return allowed.refuse(error)
+        log_fields = {
+            "ticket_count": len(result.tickets)
+        }  # no number, no id: nothing of the caller
+        return JsonResponse(200, _encode(ticket_status_body(result)), allowed.headers, log_fields)

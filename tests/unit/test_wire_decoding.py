@@ -1,4 +1,4 @@
-"""The boundary both transports call: the input schemas a client reads say what ``decode``
+"""The wire both transports share: the input schemas a client reads say what ``decode``
 enforces, JSON bytes and a parsed mapping decode alike, and a hand-off maps to the spec's body."""
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from domain.errors import InvalidInput, too_long, too_short
 from domain.phone import CallerNumber
 from domain.taxonomy import Category, EscalationReason
 from domain.ticket import TicketRef
-from entrypoints.wire.bodies import decode, handoff_response, input_schema
+from entrypoints.wire.bodies import handoff_response
+from entrypoints.wire.decoding import decode, input_schema
 from tests.support.input_cases import json_values
 
 NOTE = (

@@ -3,22 +3,16 @@
 A 200 (filed, or the open ticket found) and a 202 (queued: kept with an HB- reference) each have
 a template an operator can change (``SAY_FILED_TEMPLATE``, ``SAY_QUEUED_TEMPLATE``), so the words
 fit the helpdesk's promise ("a technician will call you within 2 hours") without a release.
-A template's placeholders are checked when the settings are read (``template_rule``): only the
-ones below, ``{{`` and ``}}`` for a literal brace, so formatting one can never fail.
+A template may hold only its one placeholder, ``{{`` and ``}}`` for a literal brace, so filling
+one can never fail; the settings check the same pattern when they are read, and the composition
+root builds the templates once.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from application.filing.problem import FiledTicket
-from entrypoints.config.reader import shaped
-
-if TYPE_CHECKING:
-    from msgspec import Meta
-
-    from entrypoints.config.settings import Settings
 
 MAX_TEMPLATE_CHARS = 300
 FILED_PLACEHOLDER = "ticket_id"
@@ -33,32 +27,31 @@ DEFAULT_QUEUED = (
 )
 
 
-def template_rule(placeholder: str) -> Meta:
-    """The setting's shape: text of 1-300 characters whose only placeholder is ``{placeholder}``."""
+def template_pattern(placeholder: str) -> str:
+    """Text of 1-300 characters whose only placeholder is ``{placeholder}`` (a regex)."""
     length = rf"(?=[\s\S]{{1,{MAX_TEMPLATE_CHARS}}}$)"
-    pattern = rf"^{length}(?:[^{{}}]|\{{\{{|\}}\}}|\{{{placeholder}\}})*$"
-    return shaped(
-        pattern,
+    return rf"^{length}(?:[^{{}}]|\{{\{{|\}}\}}|\{{{placeholder}\}})*$"
+
+
+def template_rule_text(placeholder: str) -> str:
+    """The pattern's rule in words (a refused setting's message)."""
+    return (
         f"text of at most {MAX_TEMPLATE_CHARS} characters whose only placeholder is "
-        f"{{{placeholder}}} (write {{{{ and }}}} for a literal brace)",
+        f"{{{placeholder}}} (write {{{{ and }}}} for a literal brace)"
     )
 
 
 class SayTemplates:
-    """The two templates, checked at start-up; ``sentence`` fills the one a result needs."""
+    """The two templates, checked when made; ``sentence`` fills the one a result needs."""
 
     __slots__ = ("_filed", "_queued")
 
     def __init__(self, filed: str = DEFAULT_FILED, queued: str = DEFAULT_QUEUED) -> None:
         for template, placeholder in ((filed, FILED_PLACEHOLDER), (queued, QUEUED_PLACEHOLDER)):
-            if not re.match(str(template_rule(placeholder).pattern), template):
+            if not re.match(template_pattern(placeholder), template):
                 raise ValueError(f"not a say template with {{{placeholder}}}: {template!r}")
         self._filed = filed
         self._queued = queued
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SayTemplates:
-        return cls(settings.say_filed_template, settings.say_queued_template)
 
     def sentence(self, result: FiledTicket) -> str:
         """What to tell the caller: the ticket number (or the queued reference) and what next."""
