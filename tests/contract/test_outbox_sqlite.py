@@ -20,10 +20,10 @@ import pytest
 from adapters.outbox.sqlite import SqliteOutbox
 from application.errors import StoreUnavailable
 from application.ports import OutboxState
+from tests.support.paths import REPO_ROOT
 from tests.support.stores.outbox_backends import T0, handoff
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = Path(__file__).with_name("outbox_process.py")
+SCRIPT = REPO_ROOT / "tests" / "support" / "stores" / "outbox_process.py"
 LEASE = 30.0  # as in outbox_process.py
 
 
@@ -38,8 +38,8 @@ def start() -> Iterator[Start]:
     def run(*args: str) -> subprocess.Popen[str]:
         process = subprocess.Popen(
             [sys.executable, str(SCRIPT), *args],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            cwd=REPO_ROOT,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

@@ -20,12 +20,11 @@ from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.client.stdio import get_default_environment
 
 from entrypoints.mcp.bundle import build, uv_executable
-from tests.support.paths import in_ci
+from tests.support.paths import REPO_ROOT, in_ci
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGING = ROOT / "packaging/mcpb"
+PACKAGING = REPO_ROOT / "packaging/mcpb"
 MCPB = PACKAGING / "node_modules/.bin/mcpb"
 HOST_CONFIG = PACKAGING / "host-config.mjs"
 COMMAND_TIMEOUT = 300.0  # the first start downloads the dependencies into uv's cache
@@ -38,7 +37,9 @@ def mcpb_cli() -> Path:
             pytest.fail("npm and node are required in CI for the Claude Desktop bundle test")
         pytest.skip("npm not found: cannot install the mcpb CLI (packaging/mcpb)")
     if not MCPB.exists():
-        pytest.fail(f"{MCPB.relative_to(ROOT)} is missing: run `make mcpb-cli` (make test does)")
+        pytest.fail(
+            f"{MCPB.relative_to(REPO_ROOT)} is missing: run `make mcpb-cli` (make test does)"
+        )
     return MCPB
 
 

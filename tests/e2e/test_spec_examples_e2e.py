@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -19,6 +18,7 @@ from tests.support.e2e.requests import (
     unique,
     unique_caller,
 )
+from tests.support.paths import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -242,7 +242,7 @@ async def test_unhealthy_helpdesk_readiness_and_handoff_with_the_fail_policy(ser
 
 
 def test_schema_is_docs_openapi_yaml(service):
-    document = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
+    document = REPO_ROOT / "docs" / "openapi.yaml"
     expected = yaml.safe_load(document.read_text(encoding="utf-8"))
     with httpx.Client(base_url=service.url, trust_env=False) as client:
         response = client.get("/schema")

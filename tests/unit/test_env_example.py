@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from entrypoints.config.reader import Setting
 from entrypoints.config.settings import declared_settings
+from tests.support.paths import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = re.compile(r"^([A-Z][A-Z0-9_]*)=(.*)$")
-LINES = (ROOT / ".env.example").read_text().splitlines()
+LINES = (REPO_ROOT / ".env.example").read_text().splitlines()
 LISTED = {m[1]: (i, m[2]) for i, line in enumerate(LINES) if (m := ASSIGNMENT.match(line))}
 SETTINGS = {setting.name: setting for setting in declared_settings()}
 

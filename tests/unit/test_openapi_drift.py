@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import msgspec
 import yaml
 
@@ -11,8 +9,9 @@ from application.use_cases.idempotency import MAX_IDEMPOTENCY_KEY_CHARS
 from application.use_cases.oa_handoff import OaHandoffCommand
 from entrypoints.config.settings import Settings
 from entrypoints.http.openapi.document import build_openapi
+from tests.support.paths import REPO_ROOT
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
+DOC = REPO_ROOT / "docs" / "openapi.yaml"
 
 
 def test_exported_document_matches_the_code() -> None:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from entrypoints.cli.hash_token import token_hash
 from entrypoints.config.settings import ConfigError, settings_from
 from entrypoints.config.tenants import Tenant, read_tenants, tenant_named
+from tests.support.paths import REPO_ROOT
 
 A_TOKEN, B_TOKEN = "token-of-tenant-a-4f1e", "token-of-tenant-b-9c2d"
 
@@ -285,7 +286,7 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
 
 
 def test_the_documented_example_is_a_tenants_file_the_bridge_accepts(tmp_path: Path) -> None:
-    docs = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
+    docs = REPO_ROOT / "docs" / "configuration.md"
     section = docs.read_text(encoding="utf-8").split("\n## Tenants\n", 1)[1]
     example = section.split("```toml\n", 1)[1].split("```", 1)[0]
     secret = tmp_path / "secret"
