@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("floor", help="token load only: bridge vs floor vs Node, ratios")
     handoff.add_arguments(sub)
     sub.set_defaults(run=_floor)
-    sub = commands.add_parser("startup", help="spawn -> first 200 on /healthz")
+    sub = commands.add_parser("startup", help="--help, serve and mcp start-up against floors")
     startup.add_arguments(sub)
     sub.set_defaults(run=startup.run)
     sub = commands.add_parser("memory", help="RSS of a fresh bridge after each kind of load")

@@ -62,12 +62,26 @@ def python_bin() -> str:
     return sys.executable
 
 
-def console_script() -> list[str]:
-    """``helpdesk-bridge`` next to this interpreter (the venv's), else ``python -m``."""
+def console_script(checkout: Path | None = None) -> list[str]:
+    """``helpdesk-bridge`` next to this interpreter (the venv's), else ``python -m``; for another
+    ``checkout`` (``--baseline``), ``python -m`` of that checkout's console-script module
+    (``entrypoints.main``, or ``entrypoints.cli`` before the rooms), run with it on PYTHONPATH."""
+    if checkout is not None:
+        main = (
+            "entrypoints.main"
+            if (checkout / "entrypoints/main.py").is_file()
+            else "entrypoints.cli"
+        )
+        return [sys.executable, "-m", main]
     script = Path(sys.executable).with_name("helpdesk-bridge")
     if script.exists():
         return [str(script)]
     return [sys.executable, "-m", "entrypoints.main"]
+
+
+def is_checkout(directory: str) -> bool:
+    """Whether ``directory`` holds a checkout of helpdesk-bridge (for ``--baseline``)."""
+    return any(Path(directory, "entrypoints", name).is_file() for name in ("main.py", "cli.py"))
 
 
 def bridge_env(**extra: str) -> dict[str, str]:
@@ -220,9 +234,10 @@ def bridge_server(port: int, log_dir: str | None = None, **env: str) -> Server:
         for suffix in ("", "-wal", "-shm"):
             (OUTBOXES / f"outbox-{port}.sqlite3{suffix}").unlink(missing_ok=True)
         env["OUTBOX_PATH"] = str(OUTBOXES / f"outbox-{port}.sqlite3")
+    checkout = Path(env["PYTHONPATH"]) if "PYTHONPATH" in env else None
     return Server(
         "bridge",
-        [*console_script(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [*console_script(checkout), "serve", "--host", "127.0.0.1", "--port", str(port)],
         port,
         bridge_env(**env),
         log=log_path(log_dir, f"bridge-{port}"),

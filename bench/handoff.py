@@ -28,6 +28,7 @@ from bench.common import (
     Server,
     bridge_server,
     free_port,
+    is_checkout,
     median,
     module_server,
     node_peer,
@@ -82,7 +83,7 @@ def start_servers(
     if "bridge" in names:
         servers.append(bridge_server(free_port(), log_dir))
     if "baseline" in names and baseline:
-        if not Path(baseline, "entrypoints", "cli.py").is_file():
+        if not is_checkout(baseline):
             raise BenchError(f"--baseline {baseline}: not a checkout of helpdesk-bridge")
         server = bridge_server(free_port(), log_dir, PYTHONPATH=str(Path(baseline).resolve()))
         server.name = "baseline"

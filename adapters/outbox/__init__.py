@@ -13,15 +13,7 @@ the same rules, which the contract suite (tests/contract/test_outbox_contract.py
   ticket exists either way;
 - ``retry`` leaves a live lease in place: a worker may be delivering the item right now, and a
   second concurrent delivery is what leases exist to prevent.
+
+Import each from its module (``adapters.outbox.sqlite``, ``adapters.outbox.redis``): this
+package imports neither, so a process on the SQLite outbox never loads redis-py.
 """
-
-from __future__ import annotations
-
-from adapters.outbox.redis import RedisOutbox, redis_persistence
-from adapters.outbox.sqlite import SqliteOutbox
-
-__all__ = [
-    "RedisOutbox",
-    "SqliteOutbox",
-    "redis_persistence",
-]

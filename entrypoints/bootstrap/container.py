@@ -1,15 +1,14 @@
 """The dependency-injector container: the one place that decides which adapter serves which port.
 
-One ``Selector`` per family picks the configured backend's sub-container
-(entrypoints/bootstrap/backends.py) on HELPDESK_BACKEND and on STORE_BACKEND; the ports below are
-read from the picked one.
+The configured family of each kind - STORE_BACKEND's stores, HELPDESK_BACKEND's helpdesk - is
+imported and built on first use (entrypoints/bootstrap/backends.py); the ports below are read
+from it.
 
-Lifecycle: ``open_container(settings)`` builds the container and opens the picked families'
-network clients (``providers.Resource``: the Redis pool, a real helpdesk's HTTP client), inside
-the running event loop; ``close_container`` shuts them down. ``build_container`` alone opens
+Lifecycle: ``open_container(settings)`` builds the container and opens its families' network
+clients (``providers.Resource``: the Redis pool, a real helpdesk's HTTP client), inside the
+running event loop; ``close_container`` shuts them down. ``build_container`` alone opens
 nothing: enough for the mock helpdesk with in-memory stores (which have no client) and for
-tests that override providers; resolving a port whose client is not open raises at once, and so
-does ``container.init_resources()`` (it would open every family's clients, not the picked ones).
+tests that override providers; resolving a port whose client is not open raises at once.
 
 Why the async-mode switch: an async ``Resource`` makes every provider that depends on it return
 awaitables, while the app and the MCP server resolve their collaborators synchronously at
@@ -20,7 +19,6 @@ opened client itself), and switched back before ``shutdown_resources`` so it awa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NoReturn
 
 from dependency_injector import containers, providers
 
@@ -39,21 +37,8 @@ from application.use_cases.record_call import RecordCall
 from application.use_cases.render_note import RenderNote
 from application.use_cases.ticket_status import TicketStatusLookup
 from domain.dedup import DedupPolicy
-from entrypoints.bootstrap.backends import (
-    MemoryStores,
-    MockHelpdeskBackend,
-    RealHelpdeskBackend,
-    RedisStores,
-)
-from entrypoints.bootstrap.helpdesk_wiring import RT, ZENDESK
+from entrypoints.bootstrap.backends import helpdesk_family, store_family
 from entrypoints.config.settings import Settings
-
-
-def _not_open() -> NoReturn:
-    raise RuntimeError(
-        "the container's network clients are not open: build it with "
-        "`await open_container(settings)` (build_container opens nothing)"
-    )
 
 
 def _named_probes(
@@ -80,33 +65,14 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     clock = providers.Singleton(SystemClock)
 
-    stores = providers.Selector(
-        settings.provided.store_backend,
-        memory=providers.Container(MemoryStores, settings=settings, clock=clock),
-        redis=providers.Container(RedisStores, settings=settings, clock=clock),
-    )
-
+    # One family of each kind, the configured one (entrypoints/bootstrap/backends.py); the
+    # ports below are read from it.
+    stores = providers.Singleton(store_family, settings, clock)
     # The fleet's helpdesk budget (Retry-After, pace) lives with the stores: shared in Redis.
     helpdesk_budget = stores.provided.helpdesk_budget.call()
     outbox = stores.provided.outbox.call()
-
-    helpdesk_backend = providers.Selector(
-        settings.provided.helpdesk_backend,
-        mock=providers.Container(MockHelpdeskBackend, settings=settings, clock=clock),
-        zendesk=providers.Container(
-            RealHelpdeskBackend,
-            settings=settings,
-            clock=clock,
-            kind=providers.Object(ZENDESK),
-            budget=helpdesk_budget,
-        ),
-        rt=providers.Container(
-            RealHelpdeskBackend,
-            settings=settings,
-            clock=clock,
-            kind=providers.Object(RT),
-            budget=helpdesk_budget,
-        ),
+    helpdesk_backend = providers.Singleton(
+        helpdesk_family, settings, clock, helpdesk_budget.provider
     )
     helpdesk = helpdesk_backend.provided.gateway.call()
     # What SIGHUP renews in the helpdesk (entrypoints/config/reload.py): its OAuth client, if any.
@@ -186,10 +152,12 @@ class Container(containers.DeclarativeContainer):
 
 def build_container(settings: Settings) -> Container:
     """A container configured from ``settings``, nothing opened yet."""
-    container = Container(settings=settings)
-    for resource in container.traverse(types=[providers.Resource]):
-        resource.override(providers.Callable(_not_open))  # until open_container opens it
-    return container
+    return Container(settings=settings)
+
+
+def families(container: Container) -> tuple[containers.Container, ...]:
+    """The container's two families (the stores', the helpdesk's), built if they were not."""
+    return (container.stores(), container.helpdesk_backend())
 
 
 async def open_container(settings: Settings) -> Container:
@@ -197,9 +165,9 @@ async def open_container(settings: Settings) -> Container:
     service never connects to Redis, the mock helpdesk opens no HTTP client). Call it inside the
     event loop that will use the clients: the app's lifespan start-up, the stdio server's loop."""
     container = build_container(settings)
-    for family in (container.stores(), container.helpdesk_backend()):
+    for family in families(container):
         # A family's own clients only: its dependencies (the helpdesk's budget lives with the
-        # stores) reach into the other families' unselected branches too.
+        # stores) are another family's.
         own = [p for p in family.providers.values() if isinstance(p, providers.Resource)]
         for resource in own:
             resource.reset_override()
@@ -212,11 +180,12 @@ async def open_container(settings: Settings) -> Container:
 
 async def close_container(container: Container) -> None:
     """Close what ``open_container`` opened (pools, HTTP clients); harmless when nothing was."""
-    for resource in container.traverse(types=[providers.Resource]):
-        if resource.initialized:
-            resource.enable_async_mode()  # its shutdown is async: have shutdown_resources await it
-    pending = container.shutdown_resources()
-    if pending is not None:
-        await pending
+    for family in families(container):
+        for resource in family.traverse(types=[providers.Resource]):
+            if resource.initialized:
+                resource.enable_async_mode()  # its shutdown is async: have it awaited
+        pending = family.shutdown_resources()
+        if pending is not None:
+            await pending
     if container.settings().store_backend == "memory":
         await container.outbox().aclose()  # the SQLite file's connection and its thread

@@ -2,7 +2,8 @@
 
 ``load_settings`` has already refused missing URLs and credentials, so what is built here cannot
 fail on them. Each backend has one shared ``httpx.AsyncClient``, a ``Resource`` of its backend's
-container (entrypoints/bootstrap/backends.py): opened with the container, closed when it shuts down.
+container (entrypoints/bootstrap/http_helpdesk.py): opened with the container, closed when it shuts
+down.
 """
 
 from __future__ import annotations
@@ -121,11 +122,6 @@ def helpdesk_gateway(
     the fleet's helpdesk budget (a remembered Retry-After, the optional pace)."""
     resilience = Resilience(retry_policy(settings), budget=budget)
     return kind.gateway(client, kind.settings(settings), resilience, clock)
-
-
-def pace_per_minute(settings: Settings) -> int | None:
-    """HELPDESK_RATE_LIMIT_PER_MINUTE as the budget adapters take it (0: no pace)."""
-    return settings.helpdesk.rate_limit_per_minute or None
 
 
 ZENDESK = HelpdeskKind(zendesk_settings, build_zendesk_client, ZendeskHelpdesk)

@@ -23,7 +23,7 @@ from entrypoints.cli.elevenlabs_tool import (
     fits_timeout,
     tool_request,
 )
-from entrypoints.config.command_line import Commands, exit_on_config_error
+from entrypoints.config.command_line import exit_on_config_error
 from entrypoints.config.reader import read_declaration
 from entrypoints.config.settings import ConfigError, Settings, read_environment
 
@@ -31,9 +31,8 @@ _URL = re.compile(r"^https?://[^\s/?#]+(?:/[^\s?#]*)?$")
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # ElevenLabs' rule for tool names
 
 
-def add_command(commands: Commands) -> None:
+def add_arguments(elevenlabs: argparse.ArgumentParser) -> None:
     """``elevenlabs tool --url URL [--kind handoff|status] [--secret-id ID] [--name NAME]``."""
-    elevenlabs = commands.add_parser("elevenlabs", help="ElevenLabs agent set-up (tool JSON)")
     actions = elevenlabs.add_subparsers(dest="action", required=True)
     tool = actions.add_parser(
         "tool", help="print the body of POST /v1/convai/tools for a webhook tool of this bridge"

@@ -15,8 +15,6 @@ import hashlib
 import sys
 from typing import TextIO
 
-from entrypoints.config.command_line import Commands
-
 PREFIX = "sha256:"
 
 
@@ -25,10 +23,7 @@ def token_hash(token: str) -> str:
     return PREFIX + hashlib.sha256(token.encode()).hexdigest()
 
 
-def add_command(commands: Commands) -> None:
-    hash_token = commands.add_parser(
-        "hash-token", help="print sha256:<hex> of the token read from stdin (for auth_tokens)"
-    )
+def add_arguments(hash_token: argparse.ArgumentParser) -> None:
     hash_token.set_defaults(run=run)
 
 

@@ -15,16 +15,15 @@ from datetime import UTC, datetime
 import anyio
 
 from application.ports import Outbox, OutboxState, QueuedHandoff
-from entrypoints.config.command_line import Commands, settings_or_exit
+from entrypoints.config.command_line import settings_or_exit
 from entrypoints.config.settings import Settings
 
 LIST_LIMIT = 1_000
 _COLUMNS = ("reference", "state", "attempts", "queued at", "delivered at", "ticket", "last error")
 
 
-def add_command(commands: Commands) -> None:
+def add_arguments(outbox: argparse.ArgumentParser) -> None:
     """``outbox list [--state S]``, ``outbox retry REF``, ``outbox drop REF --yes``."""
-    outbox = commands.add_parser("outbox", help="list, retry or drop queued hand-offs")
     outbox.add_argument("--tenant", default=None, help="with TENANTS_FILE: whose outbox")
     outbox.set_defaults(run=run)
     actions = outbox.add_subparsers(dest="action", required=True)

@@ -7,15 +7,10 @@ same words.
 
 from __future__ import annotations
 
-import argparse
 import sys
-from typing import TypeAlias
 
 from entrypoints.config.settings import ConfigError, Settings, read_environment, settings_from
 from entrypoints.config.tenants import Tenant, read_tenants, tenant_named
-
-Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
-"""The console script's sub-commands; each command's module adds its own (``add_command``)."""
 
 
 def exit_on_config_error(error: ConfigError) -> SystemExit:

@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from entrypoints.config.command_line import Commands
 
-
-def add_command(commands: Commands) -> None:
-    mcp = commands.add_parser(
-        "mcp", help="run the MCP server over stdio (Claude Desktop); logs go to stderr"
-    )
+def add_arguments(mcp: argparse.ArgumentParser) -> None:
     mcp.add_argument("--tenant", default=None, help="with TENANTS_FILE: the tenant to serve")
     mcp.set_defaults(run=run)
 

@@ -10,7 +10,6 @@ from entrypoints.config.tenants import read_tenants
 from entrypoints.http.server.connection_limits import process_limits
 from entrypoints.service.app import service_app
 from entrypoints.serving.process import ASGIApp, opened_at_startup
-from entrypoints.tenancy.front import tenants_app
 
 
 def app_from_environment() -> ASGIApp:
@@ -31,6 +30,8 @@ def app_from_environment() -> ASGIApp:
     process_limits()  # the connection limits of this worker, fitted and logged before it serves
     log = structlog.get_logger("helpdesk_bridge")
     if tenants:  # one app per tenant behind a dispatcher (docs/configuration.md, "Tenants")
+        from entrypoints.tenancy.front import tenants_app  # a one-tenant service never loads it
+
         log.info("service.starting", tenants=[tenant.name for tenant in tenants])
         return tenants_app(settings, tenants)
     app = opened_at_startup(settings, service_app)

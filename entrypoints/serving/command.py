@@ -10,13 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from entrypoints.config.command_line import Commands
-
 ASGI_FACTORY = "entrypoints.serving.asgi:app_from_environment"
 
 
-def add_command(commands: Commands) -> None:
-    serve = commands.add_parser("serve", help="run the HTTP service (webhook, health, /mcp)")
+def add_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--host", default=None, help="bind address (default: HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default: PORT or 3000)")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (needs redis)")

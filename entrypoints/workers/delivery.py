@@ -16,7 +16,6 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 
-from adapters.outbox import redis_persistence
 from application.errors import StoreUnavailable
 from application.ids import random_uuid_hex
 from application.ports import Clock, Outbox, QueuedHandoff
@@ -139,6 +138,8 @@ async def warn_if_queued_hand_offs_are_not_durable(container: Container) -> None
     settings = container.settings()
     if settings.store_backend != "redis" or settings.helpdesk.down_policy != "queue":
         return
+    from adapters.outbox.redis import redis_persistence  # only a Redis store loads redis-py
+
     log = structlog.get_logger("helpdesk_bridge.outbox")
     try:
         persistence = await redis_persistence(container.stores().client())

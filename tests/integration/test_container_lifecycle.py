@@ -1,24 +1,27 @@
-"""The container opens only the configured backends' network clients, and closes them.
+"""The container imports and opens only the configured backends (their network clients), and
+closes them.
 
 No network is needed: a client is created when its container opens, and connects on first use.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import httpx
 import pytest
-from dependency_injector import providers
 
 from adapters.helpdesk.mock import MockHelpdesk
 from adapters.helpdesk.rt.gateway import RtHelpdesk
 from adapters.helpdesk.zendesk.gateway import ZendeskHelpdesk
 from entrypoints.bootstrap.container import (
-    Container,
     build_container,
     close_container,
     open_container,
 )
 from entrypoints.config.settings import load_settings
+from tests.support.containers import opened
 
 AUTH = {"AUTH_TOKEN": "t"}
 ZENDESK = {
@@ -31,10 +34,6 @@ RT = {
     "HELPDESK_API_URL": "https://rt.example.com",
     "HELPDESK_API_KEY": "1-2-x",
 }
-
-
-def opened(container: Container) -> list[object]:
-    return [r() for r in container.traverse(types=[providers.Resource]) if r.initialized]
 
 
 @pytest.mark.parametrize(
@@ -68,10 +67,43 @@ async def test_the_mock_helpdesk_with_memory_stores_opens_nothing() -> None:
     await close_container(container)
 
 
-@pytest.mark.parametrize("env", [ZENDESK, {"STORE_BACKEND": "redis"}])
-def test_an_unopened_container_refuses_to_open_every_family_at_once(env: dict[str, str]) -> None:
-    """``init_resources()`` would open the clients of backends nobody configured."""
+@pytest.mark.parametrize(
+    ("env", "port"), [(ZENDESK, "helpdesk"), ({"STORE_BACKEND": "redis"}, "ticket_index")]
+)
+def test_an_unopened_container_refuses_to_hand_out_a_client(env: dict[str, str], port: str) -> None:
+    """``build_container`` opens nothing, and says so instead of opening a client lazily."""
     container = build_container(load_settings({**AUTH, **env}, "/nonexistent/.env"))
     with pytest.raises(RuntimeError, match="await open_container"):
-        container.init_resources()
+        getattr(container, port)()
     assert opened(container) == []
+
+
+UNCONFIGURED = (
+    "redis",
+    "adapters.stores.redis",
+    "adapters.helpdesk.zendesk",
+    "adapters.helpdesk.rt",
+)
+PROBE = f"""
+import sys, anyio
+from entrypoints.bootstrap.container import close_container, open_container
+from entrypoints.config.settings import load_settings
+
+async def main():
+    container = await open_container(load_settings({AUTH!r}, "/nonexistent/.env"))
+    container.oa_handoff(), container.ticket_index(), container.outbox(), container.helpdesk()
+    await close_container(container)
+
+anyio.run(main)
+loaded = (m for m in sys.modules if m == "redis" or m.startswith({UNCONFIGURED!r}))
+print(sorted(loaded))
+"""
+
+
+def test_the_backends_nobody_configured_are_never_imported() -> None:
+    """The mock helpdesk on in-memory stores (the embedded default, and what Claude Desktop
+    spawns) imports neither redis-py nor the Zendesk and RT adapters: each costs start-up."""
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert probe.stdout.strip() == "[]"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.outbox import SqliteOutbox
+from adapters.outbox.sqlite import SqliteOutbox
 from application.ports import OutboxState, QueuedHandoff
 from entrypoints.main import main
 

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 import redis
 import redis.asyncio
-from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
 from adapters.stores.memory import MemoryTicketIndex
@@ -35,6 +34,7 @@ from entrypoints.bootstrap.container import (
 from entrypoints.config.settings import load_settings
 from entrypoints.service.app import service_app
 from entrypoints.serving.process import opened_at_startup
+from tests.support.containers import opened
 
 UNREACHABLE_URL = "redis://127.0.0.1:1/0"
 TOKEN = "integration-token"
@@ -53,11 +53,6 @@ async def container_for(url: str, prefix: str = "hdb-it-unused:", **extra: str) 
         **extra,
     }
     return await open_container(load_settings(env, env_file="/nonexistent"))
-
-
-def opened(container: Container) -> list[object]:
-    """The network clients the container holds open right now."""
-    return [r() for r in container.traverse(types=[providers.Resource]) if r.initialized]
 
 
 async def post_handoff(

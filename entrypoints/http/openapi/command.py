@@ -6,11 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from entrypoints.config.command_line import Commands
 
-
-def add_command(commands: Commands) -> None:
-    openapi = commands.add_parser("openapi", help="write the OpenAPI document as YAML")
+def add_arguments(openapi: argparse.ArgumentParser) -> None:
     openapi.add_argument("--output", default="-", help="file to write (default: stdout)")
     openapi.set_defaults(run=run)
 
