@@ -8,7 +8,7 @@ and is re-exported here with the others, so ``from application.ports import X`` 
 
 Every adapter behind a port raises only the errors of ``application.errors`` (and
 ``domain.errors``): never its library's own exceptions.
-May import ``application.timing`` and the domain. Imported by the rest of the application, the
+May import ``application.timing`` and the domain. Imported by the filing, the use cases, the
 adapters and the entrypoints.
 """
 
