@@ -42,7 +42,7 @@ async def prefill(index: TicketIndex, n: int, base_url: str) -> None:
     for number, keys in enumerate(prefill_keys(n), start=1_000_000):
         owner = f"prefill-{number}"
         await index.claim(keys, owner, 30.0)
-        ticket = TicketRef(f"TKT-{number}", f"{base_url}/tickets/{number}", now)
+        ticket = TicketRef(id=f"TKT-{number}", url=f"{base_url}/tickets/{number}", created_at=now)
         await index.fulfil(keys, owner, ticket, TTL_SECONDS)
 
 

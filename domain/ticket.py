@@ -9,7 +9,7 @@ import msgspec
 from domain.taxonomy import Category, EscalationReason
 
 
-class TicketRef(msgspec.Struct, frozen=True, omit_defaults=True):
+class TicketRef(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """The few facts needed to answer a dedup hit: id, link, and when the problem was first filed
     (epoch seconds), which bounds how long it may still dedup.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Verdict:
     """The newest evidence: ``serial`` grows with every verdict, so a reader that remembers the
     serial it last saw can tell whether anything happened since."""
@@ -27,9 +27,9 @@ class HealthRecord:
     def __init__(self) -> None:
         self._latest: Verdict | None = None
 
-    def record(self, healthy: bool) -> None:
+    def record(self, *, healthy: bool) -> None:
         serial = self._latest.serial + 1 if self._latest is not None else 1
-        self._latest = Verdict(healthy, serial)
+        self._latest = Verdict(healthy=healthy, serial=serial)
 
     def latest(self) -> Verdict | None:
         return self._latest

@@ -63,6 +63,7 @@ class MockHelpdesk:
         self,
         clock: Clock,
         base_url: str = DEFAULT_BASE_URL,
+        *,
         healthy: bool = True,
         latency_seconds: float = 0.0,
         max_tickets: int = 100_000,
@@ -131,7 +132,7 @@ class MockHelpdesk:
         return self._find(dedup_keys)
 
     async def check_health(self) -> bool:
-        self._health.record(self.healthy)
+        self._health.record(healthy=self.healthy)
         return self.healthy
 
     def known_health(self) -> Verdict | None:
@@ -162,7 +163,8 @@ class MockHelpdesk:
             return found
         number = self._next
         self._next += 1
-        ref = TicketRef(f"TKT-{number}", f"{self._base_url}/tickets/{number}", self._clock.now())
+        url = f"{self._base_url}/tickets/{number}"
+        ref = TicketRef(id=f"TKT-{number}", url=url, created_at=self._clock.now())
         self.tickets[ref.id] = MockTicketRecord(ref, ticket)
         if ticket.dedup_key:
             self._by_key[ticket.dedup_key] = ref.id
@@ -193,7 +195,7 @@ class MockHelpdesk:
             raise HelpdeskUnavailable(
                 "No time left to call the helpdesk before the deadline", {"reason": "deadline"}
             )
-        self._health.record(self.healthy)
+        self._health.record(healthy=self.healthy)
         if not self.healthy:
             raise HelpdeskUnavailable("The helpdesk is unavailable")
         wait = self._latency if deadline is None else min(self._latency, deadline.remaining())

@@ -30,7 +30,7 @@ class _Claimed:
 
     __slots__ = ("owner", "uncertain")
 
-    def __init__(self, owner: str, uncertain: bool = False) -> None:
+    def __init__(self, owner: str, *, uncertain: bool = False) -> None:
         self.owner = owner
         self.uncertain = uncertain
 

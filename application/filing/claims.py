@@ -8,11 +8,12 @@ with the problem's key may have landed - and sends the very same request.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from application.ports import Claim, ClaimState, Clock, TicketIndex
+from application.timing.backoff import POLL_PAUSES
 from application.timing.deadline import Deadline
-from application.timing.waiting import Patience
 from domain.dedup import DedupPolicy
 from domain.ticket import TicketRef
 
@@ -46,7 +47,8 @@ class Claims:
         another filing held the keys for ``wait_seconds`` or until ``limit`` (less ``reserve``,
         kept back for queueing). To a delivery (``replacing`` its own marker) another
         reference's marker is a held claim."""
-        patience: Patience | None = None  # made only when it must wait: most claims answer
+        wait: Deadline | None = None  # made only when it must wait: most claims answer
+        pauses = POLL_PAUSES.delays()
         while True:
             claim = await self._index.claim(keys, owner, self._lease, replacing)
             found = claim.ticket
@@ -56,12 +58,12 @@ class Claims:
                 and not (replacing is not None and found.queued)
             ):
                 return claim
-            if patience is None:
+            if wait is None:
                 left = self._wait if limit is None else limit.remaining() - reserve
-                patience = Patience(self._clock, max(min(self._wait, left), 0.0))
-            if patience.exhausted():
+                wait = Deadline(self._clock, max(min(self._wait, left), 0.0))
+            if wait.expired():
                 return None
-            await patience.pause()
+            await asyncio.sleep(next(pauses))
 
     def is_fresh(self, ticket: TicketRef) -> bool:
         """True while ``ticket`` still answers for its problem."""
@@ -72,7 +74,7 @@ class Claims:
         ttl = max(self._policy.remaining(ticket.created_at, self._clock.now()), 1.0)
         await self._index.fulfil(keys, owner, ticket, ttl)
 
-    async def give_up(self, keys: Sequence[str], owner: str, doubt: bool) -> None:
+    async def give_up(self, keys: Sequence[str], owner: str, *, doubt: bool) -> None:
         """Filing failed: release the claim - or, when a create may have landed, mark it
         uncertain for the next filing to take over."""
         if doubt:

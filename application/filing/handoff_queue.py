@@ -22,7 +22,7 @@ from domain.ticket import TicketRef
 MAX_REFERENCE_DRAWS = 8
 
 
-class QueuedProblem(msgspec.Struct, frozen=True):
+class QueuedProblem(msgspec.Struct, frozen=True, kw_only=True):
     """What a queued hand-off's ``problem`` bytes hold."""
 
     problem: Problem
@@ -58,7 +58,8 @@ class HandoffQueue:
 
     def marker(self, reference: str, queued_at: float) -> TicketRef:
         """The queued marker: what the caller is answered and the index holds for the keys."""
-        return TicketRef(reference, handoff_url(self._base_url, reference), queued_at, True)
+        url = handoff_url(self._base_url, reference)
+        return TicketRef(id=reference, url=url, created_at=queued_at, queued=True)
 
     async def put(
         self,

@@ -26,7 +26,7 @@ class Problem(msgspec.Struct, frozen=True):
     source: str
 
 
-class FiledTicket(msgspec.Struct, frozen=True):
+class FiledTicket(msgspec.Struct, frozen=True, kw_only=True):
     """The ticket that answers for ``problem``; ``created`` is False when the open ticket for the
     same problem was found. ``problem`` holds the fields as resolved (category and reason read
     from the note or inferred, the caller number normalised), which the caller echoes.

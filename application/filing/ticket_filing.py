@@ -18,6 +18,7 @@ import msgspec
 from application.errors import DedupInProgress, HelpdeskUnavailable, StoreUnavailable
 from application.filing.claims import Claims
 from application.filing.handoff_queue import HandoffQueue, QueuedProblem, decode_queued
+from application.filing.helpdesk_budget import blocked_for
 from application.filing.problem import FiledTicket, Problem, new_ticket
 from application.ids import derived_key, handoff_reference, random_uuid_hex
 from application.ports import (
@@ -33,7 +34,7 @@ from application.timing.deadline import MIN_ATTEMPT_SECONDS, Deadline
 from domain.dedup import DedupPolicy
 from domain.ticket import NewTicket, TicketRef
 
-__all__ = ["DownPolicy", "FiledTicket", "Problem", "TicketFiling", "blocked_for", "new_ticket"]
+__all__ = ["DownPolicy", "FiledTicket", "Problem", "TicketFiling", "new_ticket"]
 
 # Kept back from the helpdesk's share of the deadline, so a hand-off it could not take is
 # still queued (one outbox write) before the deadline.
@@ -118,13 +119,17 @@ class TicketFiling:
             # The claim's holder is still at it (its create, with the same key and no reference,
             # may land: ``sent``); keep this one without touching the holder's keys - the
             # outbox answers the holder's item if it queued first, and the index its ticket.
-            queued = QueuedProblem(problem, derived_key("create", keys[0]), sent=True)
+            queued = QueuedProblem(
+                problem=problem, request_key=derived_key("create", keys[0]), sent=True
+            )
             marker, created = await self._queue.put(queued, keys)
-            return FiledTicket(created, marker, problem, queued=True)
+            return FiledTicket(created=created, ticket=marker, problem=problem, queued=True)
         if claim.state is ClaimState.FOUND and claim.ticket is not None:
-            return FiledTicket(False, claim.ticket, problem, queued=claim.ticket.queued)
+            return FiledTicket(
+                created=False, ticket=claim.ticket, problem=problem, queued=claim.ticket.queued
+            )
         limit = self._helpdesk_share(deadline)
-        return await self._file_as_winner(problem, keys, owner, limit, claim.uncertain)
+        return await self._file_as_winner(problem, keys, owner, limit, doubt=claim.uncertain)
 
     async def deliver(self, item: QueuedHandoff, deadline: Deadline | None = None) -> FiledTicket:
         """File the queued hand-off ``item`` now: the ticket already filed for its problem, else
@@ -142,14 +147,14 @@ class TicketFiling:
         )
         if not keys:
             ticket = await self._helpdesk.create_ticket(request, deadline)
-            return FiledTicket(True, ticket, queued.problem)
+            return FiledTicket(created=True, ticket=ticket, problem=queued.problem)
         owner = random_uuid_hex()
         claim = await self._claims.claim(keys, owner, self._once(), replacing=item.reference)
         if claim is None:  # no waiting here: the worker postpones it and goes on
             raise DedupInProgress("Another filing of the same problem holds its keys")
         if claim.state is ClaimState.FOUND and claim.ticket is not None:
             await self._claims.point_at(keys, owner, claim.ticket)  # over the marker, too
-            return FiledTicket(False, claim.ticket, queued.problem)
+            return FiledTicket(created=False, ticket=claim.ticket, problem=queued.problem)
         try:
             created, ticket = await self._find_or_create(keys, request, deadline, _Attempt())
         except BaseException:
@@ -157,7 +162,7 @@ class TicketFiling:
             await asyncio.shield(self._claims.put_back(keys, owner, marker))
             raise
         await self._claims.point_at(keys, owner, ticket)
-        return FiledTicket(created, ticket, queued.problem)
+        return FiledTicket(created=created, ticket=ticket, problem=queued.problem)
 
     async def forget(self, item: QueuedHandoff) -> None:
         """``item`` will not be delivered (dead, dropped): its marker stops answering for the
@@ -177,6 +182,7 @@ class TicketFiling:
         keys: tuple[str, ...],
         owner: str,
         limit: Deadline | None,
+        *,
         doubt: bool,
     ) -> FiledTicket:
         request_key = derived_key("create", keys[0])
@@ -188,15 +194,15 @@ class TicketFiling:
         except HelpdeskUnavailable as error:
             doubt = doubt or (attempt.sent and error.uncertain)
             if self._queue is None:
-                await asyncio.shield(self._claims.give_up(keys, owner, doubt))
+                await asyncio.shield(self._claims.give_up(keys, owner, doubt=doubt))
                 raise
-            queued = QueuedProblem(problem, request_key, doubt)
+            queued = QueuedProblem(problem=problem, request_key=request_key, sent=doubt)
             return await self._queue_claimed(queued, keys, owner)
         except BaseException:
-            await asyncio.shield(self._claims.give_up(keys, owner, attempt.sent))
+            await asyncio.shield(self._claims.give_up(keys, owner, doubt=attempt.sent))
             raise
         await self._claims.point_at(keys, owner, ticket)
-        return FiledTicket(created, ticket, problem)
+        return FiledTicket(created=created, ticket=ticket, problem=problem)
 
     async def _file_keyless(self, problem: Problem, limit: Deadline | None) -> FiledTicket:
         """Nothing to dedup on: the request key comes from the reference the hand-off would be
@@ -212,10 +218,12 @@ class TicketFiling:
         except HelpdeskUnavailable as error:
             if self._queue is None:
                 raise
-            queued = QueuedProblem(problem, request_key, sent and error.uncertain)
+            queued = QueuedProblem(
+                problem=problem, request_key=request_key, sent=sent and error.uncertain
+            )
             marker, created = await self._queue.put(queued, (), reference)
-            return FiledTicket(created, marker, problem, queued=True)
-        return FiledTicket(True, ticket, problem)
+            return FiledTicket(created=created, ticket=marker, problem=problem, queued=True)
+        return FiledTicket(created=True, ticket=ticket, problem=problem)
 
     async def _queue_claimed(
         self, queued: QueuedProblem, keys: Sequence[str], owner: str
@@ -225,11 +233,11 @@ class TicketFiling:
         try:
             marker, created = await self._queue.put(queued, keys)
         except BaseException:
-            await asyncio.shield(self._claims.give_up(keys, owner, queued.sent))
+            await asyncio.shield(self._claims.give_up(keys, owner, doubt=queued.sent))
             raise
         with contextlib.suppress(StoreUnavailable):  # kept all the same: the outbox answers a
             await self._claims.point_at(keys, owner, marker)  # repeat; the claim expires
-        return FiledTicket(created, marker, queued.problem, queued=True)
+        return FiledTicket(created=created, ticket=marker, problem=queued.problem, queued=True)
 
     async def _refuse_if_out_of_time(self, limit: Deadline | None) -> None:
         """Raise ``HelpdeskUnavailable`` (no call made) when the helpdesk may not be called
@@ -279,21 +287,10 @@ class TicketFiling:
         return Deadline(self._clock, -self._reserve, started=deadline.ends)
 
 
-async def blocked_for(budget: HelpdeskBudget | None) -> float:
-    """Seconds the helpdesk may not be called; 0.0 without a budget or when it cannot be read -
-    the budget is advice (the helpdesk's own 429 still protects it), never a reason to refuse."""
-    if budget is None:
-        return 0.0
-    try:
-        return await budget.blocked_for()
-    except StoreUnavailable:
-        return 0.0
-
-
 class _Attempt:
     """Whether a create has been sent in this attempt (then a failure may have filed it)."""
 
     __slots__ = ("sent",)
 
-    def __init__(self, sent: bool = False) -> None:
+    def __init__(self, *, sent: bool = False) -> None:
         self.sent = sent

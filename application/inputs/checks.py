@@ -13,13 +13,12 @@ from typing import TypeVar
 import msgspec
 
 from application.inputs.fields import ProblemFields
+from application.inputs.precedence import resolve_labels
 from domain.errors import InvalidInput
 from domain.note import (
     CONFIDENCE_MESSAGE,
     Note,
-    infer_category,
     infer_confidence,
-    infer_reason,
     is_valid_confidence,
     looks_like_note,
 )
@@ -107,7 +106,8 @@ def identity(
 
 class Classified:
     """Category, reason, confidence and summary of a free-text description: read from a 4-line
-    note when the text is one, guessed from keywords otherwise; explicit values always win."""
+    note when the text is one, guessed from keywords otherwise; explicit values always win
+    (``application.inputs.precedence``)."""
 
     __slots__ = ("category", "confidence", "reason", "summary")
 
@@ -124,8 +124,14 @@ class Classified:
         if looks_like_note(text):
             note = errors.attempt(lambda: Note.parse(text), field)
         self.summary = note.summary if note else " ".join(text.split())
-        self.category = category or (note.category if note else infer_category(text))
-        self.reason = reason or (note.reason if note else infer_reason(text))
-        self.confidence = explicit_confidence or (
-            note.confidence if note else infer_confidence(text)
+        labels = resolve_labels(
+            category,
+            reason,
+            explicit_confidence,
+            note=note,
+            text=text,
+            infer_confidence=infer_confidence,
         )
+        self.category = labels.category
+        self.reason = labels.reason
+        self.confidence = labels.confidence

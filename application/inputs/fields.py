@@ -25,7 +25,7 @@ import msgspec
 
 from application.inputs.field_rules import checks as checks  # explain reads the rows through it
 from application.inputs.field_rules import rule
-from application.use_cases.idempotency import MAX_IDEMPOTENCY_KEY_CHARS
+from application.inputs.idempotency_key import MAX_IDEMPOTENCY_KEY_CHARS
 from domain.note import (
     CONFIDENCE_MESSAGE,
     CONFIDENCE_PATTERN,

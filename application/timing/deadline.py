@@ -1,4 +1,5 @@
-"""The time one hand-off has to be answered in, counted from the request's arrival.
+"""The one deadline type: the time one hand-off has to be answered in, counted from the
+request's arrival, and any other wait bounded in time (waiting for another request's result).
 
 A voice agent waits a fixed time for the webhook (ElevenLabs: 20 s by default), so the whole
 hand-off - look-ups, the create, retries, waiting on another instance's claim - shares one
@@ -8,7 +9,7 @@ inside it: a call gets at most what is left, and none when too little is left to
 
 from __future__ import annotations
 
-from application.ports import Clock
+from application.timing.clock import Clock
 
 # Below this, an attempt could not get an answer from a helpdesk anyway: do not start one.
 MIN_ATTEMPT_SECONDS = 0.25
@@ -22,6 +23,11 @@ class Deadline:
     def __init__(self, clock: Clock, seconds: float, started: float | None = None) -> None:
         self._clock = clock
         self.ends = (clock.monotonic() if started is None else started) + seconds
+
+    def expired(self) -> bool:
+        """True once the deadline has passed: a wait bounded by it stops. Read on the clock's
+        monotonic reading, so a wall-clock jump neither ends nor stretches a wait."""
+        return self._clock.monotonic() >= self.ends
 
     def remaining(self) -> float:
         """Seconds left, never negative."""

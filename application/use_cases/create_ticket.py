@@ -52,7 +52,7 @@ class CreateTicket:
     async def execute(self, command: CreateTicketCommand) -> FiledTicket:
         problem = self.resolve(command)
         ticket = await self._helpdesk.create_ticket(new_ticket(problem, None, random_uuid_hex()))
-        return FiledTicket(True, ticket, problem)
+        return FiledTicket(created=True, ticket=ticket, problem=problem)
 
     def resolve(self, command: CreateTicketCommand) -> Problem:
         errors = FieldErrors()

@@ -17,9 +17,11 @@ import msgspec
 
 from application.errors import HelpdeskUnavailable, StoreUnavailable
 from application.filing.handoff_queue import decode_queued
+from application.filing.helpdesk_budget import blocked_for
 from application.filing.pending_note import append_to, read_pending
-from application.filing.ticket_filing import TicketFiling, blocked_for
+from application.filing.ticket_filing import TicketFiling
 from application.ports import Clock, HelpdeskBudget, Outbox, QueuedHandoff
+from application.timing.backoff import Backoff
 from application.timing.deadline import Deadline
 from domain.errors import DomainError
 from domain.ticket import TicketRef
@@ -50,11 +52,6 @@ class DeliveryOutcome(msgspec.Struct, frozen=True, kw_only=True):
     next_attempt_at: float | None = None
     notes: int = 0  # notes kept with the item and appended to its ticket
     notes_dropped: int = 0  # notes the helpdesk refused (the ticket gone): not appended
-
-
-def backoff_seconds(attempts: int, first: float, cap: float) -> float:
-    """The pause after the ``attempts``-th failed attempt (1, 2, ...): doubling from ``first``."""
-    return min(first * 2.0 ** max(attempts - 1, 0), cap)
 
 
 class DeliverHandoff:
@@ -92,8 +89,7 @@ class DeliverHandoff:
         self._clock = clock
         self._max_age = max_age_seconds
         self._budget = budget
-        self._first = first_backoff_seconds
-        self._cap = max_backoff_seconds
+        self._backoff = Backoff(first=first_backoff_seconds, cap=max_backoff_seconds)
         self._deadline = deadline_seconds
 
     async def execute(self, item: QueuedHandoff) -> DeliveryOutcome:
@@ -140,7 +136,7 @@ class DeliverHandoff:
         )
 
     async def _next_attempt(self, item: QueuedHandoff, error: DomainError) -> float:
-        delay = backoff_seconds(item.attempts + 1, self._first, self._cap)
+        delay = self._backoff.delay(item.attempts)  # after the first failure: ``first``
         if isinstance(error, HelpdeskUnavailable) and error.retry_after is not None:
             delay = max(delay, error.retry_after)
         return self._clock.now() + max(delay, await blocked_for(self._budget))

@@ -7,25 +7,10 @@ from collections.abc import Awaitable, Callable
 
 from application.errors import IdempotencyConflict, IdempotencyInProgress
 from application.ports import Clock, IdempotencyState, IdempotencyStore, StoredResponse
+from application.timing.backoff import POLL_PAUSES
 from application.timing.deadline import Deadline
-from application.timing.waiting import Patience
-from domain.errors import InvalidInput
 
 DEFAULT_TTL_SECONDS = 15 * 60
-MAX_IDEMPOTENCY_KEY_CHARS = 255
-IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
-
-
-def checked_idempotency_key(key: str) -> str:
-    """``key`` when it may name a request (1 to ``MAX_IDEMPOTENCY_KEY_CHARS`` printable
-    characters), else ``InvalidInput`` on the header, so a key that a store could not hold is
-    refused before anything runs."""
-    if not key or len(key) > MAX_IDEMPOTENCY_KEY_CHARS or not key.isprintable():
-        raise InvalidInput.single(
-            IDEMPOTENCY_KEY_HEADER,
-            f"{IDEMPOTENCY_KEY_HEADER} must be 1-{MAX_IDEMPOTENCY_KEY_CHARS} printable characters",
-        )
-    return key
 
 
 class IdempotentRunner:
@@ -63,7 +48,8 @@ class IdempotentRunner:
         """Return ``(response, replayed)``; waiting on a duplicate in flight ends at
         ``deadline`` (the hand-off's) at the latest."""
         wait = self._wait if deadline is None else min(self._wait, deadline.remaining())
-        patience = Patience(self._clock, wait)
+        waiting = Deadline(self._clock, wait)
+        pauses = POLL_PAUSES.delays()
         while True:
             record = await self._store.begin(key, fingerprint, self._lease)
             if record.state is IdempotencyState.STARTED:
@@ -74,11 +60,11 @@ class IdempotentRunner:
                 raise IdempotencyConflict(
                     "Idempotency-Key was already used with a different payload"
                 )
-            if patience.exhausted():
+            if waiting.expired():
                 raise IdempotencyInProgress(
                     "A request with this Idempotency-Key is still being processed; retry shortly"
                 )
-            await patience.pause()
+            await asyncio.sleep(next(pauses))
         try:
             response = await action()
         except BaseException:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from application.filing.ticket_filing import FiledTicket, Problem, TicketFiling
-from application.inputs.checks import FieldErrors, Identity, identity
+from application.inputs.checks import FieldErrors, identity
 from application.inputs.fields import HandoffNote, NoteSummary, ProblemFields
 from application.inputs.lenient import choice_errors
+from application.inputs.precedence import resolve_labels
 from application.timing.deadline import Deadline
 from domain.errors import InvalidInput
-from domain.note import UNSTATED_CONFIDENCE, Note, infer_category, infer_reason, parse_summary
+from domain.note import UNSTATED_CONFIDENCE, Note, parse_summary
 from domain.taxonomy import Source
 
 
@@ -74,25 +75,28 @@ class OaHandoff:
             except InvalidInput as bad_note:
                 raise errors.joined(bad_note) from None
         errors.raise_if_any()
-        if note is None:
-            note = self._written(command, checked, summary or "")
+        labels = resolve_labels(
+            command.category,
+            command.escalation_reason,
+            checked.confidence,
+            note=note,
+            text=summary or "",
+            infer_confidence=_unstated,
+        )
+        if note is None:  # the note the bridge writes from the (checked) summary
+            note = Note.create(labels.category, labels.reason, summary or "", labels.confidence)
         return Problem(
-            category=command.category or note.category,
-            reason=command.escalation_reason or note.reason,
+            category=labels.category,
+            reason=labels.reason,
             summary=note.summary,
             body=command.note.strip() if command.note is not None else note.render(),
-            confidence=checked.confidence or note.confidence,
+            confidence=labels.confidence,
             caller_number=checked.caller_number,
             oa_key=checked.oa_key,
             source=checked.source or self._default_source,
         )
 
-    @staticmethod
-    def _written(command: OaHandoffCommand, checked: Identity, summary: str) -> Note:
-        """The note the bridge writes from a (checked) summary and the fields given."""
-        return Note.create(
-            command.category or infer_category(summary),
-            command.escalation_reason or infer_reason(summary),
-            summary,
-            checked.confidence or UNSTATED_CONFIDENCE,
-        )
+
+def _unstated(_summary: str) -> str:
+    """A summary is not searched for a confidence: the note written from it says nobody vouched."""
+    return UNSTATED_CONFIDENCE

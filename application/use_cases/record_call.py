@@ -33,8 +33,8 @@ from application.ports import (
     StoredResponse,
     TicketIndex,
 )
+from application.timing.backoff import POLL_PAUSES
 from application.timing.deadline import Deadline
-from application.timing.waiting import Patience
 from application.use_cases.call_record_note import CallRecord, render_call_note
 from domain.dedup import DedupPolicy
 from domain.taxonomy import Category
@@ -118,7 +118,8 @@ class RecordCall:
         """Record ``record`` on its ticket inside ``deadline``; raises what the helpdesk or the
         stores raised (the event is then not remembered, so a retry runs it again)."""
         key = event_key(record.event_type, record.conversation_id)
-        patience = Patience(self._clock, min(self._wait, deadline.remaining()))
+        waiting = Deadline(self._clock, min(self._wait, deadline.remaining()))
+        pauses = POLL_PAUSES.delays()
         while True:
             lease = deadline.remaining() + EVENT_LEASE_MARGIN_SECONDS
             begun = await self._events.begin(key, _FINGERPRINT, lease)
@@ -126,9 +127,9 @@ class RecordCall:
                 break
             if begun.state is IdempotencyState.REPLAY and begun.response is not None:
                 return msgspec.structs.replace(_decode(begun.response.body), replayed=True)
-            if patience.exhausted():
+            if waiting.expired():
                 raise DedupInProgress("The same call event is still being recorded; retry shortly")
-            await patience.pause()
+            await asyncio.sleep(next(pauses))
         try:
             result = await self._record(record, deadline)
         except BaseException:
@@ -154,7 +155,7 @@ class RecordCall:
             if not claim.ticket.queued:
                 return await self._append(record, claim.ticket.id, note, deadline)
         elif claim.state is ClaimState.WON:  # nothing indexed: we hold the keys - let them go
-            await asyncio.shield(self._claims.give_up(keys, owner, claim.uncertain))
+            await asyncio.shield(self._claims.give_up(keys, owner, doubt=claim.uncertain))
         if self._outbox is not None:
             pending = pending_note(event_key(record.event_type, record.conversation_id), note)
             item = await self._outbox.attach_note(keys[0], pending)

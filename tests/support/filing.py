@@ -56,7 +56,8 @@ class SlowHelpdesk:
         ref = self._by_request.get(ticket.request_key or "")
         if ref is None:
             number = 1000 + len(self.tickets)
-            ref = TicketRef(f"TKT-{number}", f"https://help.example.com/t/{number}", self._now())
+            url = f"https://help.example.com/t/{number}"
+            ref = TicketRef(id=f"TKT-{number}", url=url, created_at=self._now())
             self.tickets[ref.id] = ref
             if ticket.request_key:
                 self._by_request[ticket.request_key] = ref

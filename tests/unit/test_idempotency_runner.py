@@ -9,13 +9,10 @@ import pytest
 from adapters.clock import ManualClock
 from adapters.stores.memory import MemoryIdempotencyStore
 from application.errors import IdempotencyConflict, IdempotencyInProgress
+from application.inputs.idempotency_key import MAX_IDEMPOTENCY_KEY_CHARS, checked_idempotency_key
 from application.ports import StoredResponse
 from application.timing.deadline import Deadline
-from application.use_cases.idempotency import (
-    MAX_IDEMPOTENCY_KEY_CHARS,
-    IdempotentRunner,
-    checked_idempotency_key,
-)
+from application.use_cases.idempotency import IdempotentRunner
 from domain.errors import InvalidInput
 
 

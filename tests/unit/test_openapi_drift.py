@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 import yaml
 
-from application.use_cases.idempotency import MAX_IDEMPOTENCY_KEY_CHARS
+from application.inputs.idempotency_key import MAX_IDEMPOTENCY_KEY_CHARS
 from application.use_cases.oa_handoff import OaHandoffCommand
 from entrypoints.config.settings import Settings
 from entrypoints.http.openapi.document import build_openapi

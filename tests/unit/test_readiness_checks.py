@@ -43,7 +43,7 @@ class KnowingProbe(CountingProbe):
     async def check_health(self) -> bool:
         healthy = await super().check_health()
         if self._records_probes:
-            self.record.record(healthy)
+            self.record.record(healthy=healthy)
         return healthy
 
     def known_health(self) -> Verdict | None:
@@ -103,7 +103,7 @@ async def test_a_known_failure_is_never_hidden_by_the_cache(clock: FakeTime) -> 
     helpdesk = KnowingProbe()
     checks = ReadinessChecks({"helpdesk": helpdesk}, cache_seconds=10, clock=clock)
     assert await checks.results() == {"helpdesk": True}
-    helpdesk.record.record(False)  # a real call has just failed
+    helpdesk.record.record(healthy=False)  # a real call has just failed
     assert await checks.results() == {"helpdesk": False}
     assert helpdesk.calls == 1  # known, not probed
 
@@ -114,14 +114,14 @@ async def test_a_call_that_succeeds_after_a_failed_probe_reads_healthy_at_once(
     helpdesk = KnowingProbe(healthy=False)
     checks = ReadinessChecks({"helpdesk": helpdesk}, cache_seconds=10, clock=clock)
     assert await checks.results() == {"helpdesk": False}
-    helpdesk.record.record(True)
+    helpdesk.record.record(healthy=True)
     assert await checks.results() == {"helpdesk": True}
     assert helpdesk.calls == 1
 
 
 async def test_an_old_success_does_not_overrule_a_newer_failed_probe(clock: FakeTime) -> None:
     helpdesk = KnowingProbe(healthy=False, records_probes=False)  # as a probe cut off by timeout
-    helpdesk.record.record(True)
+    helpdesk.record.record(healthy=True)
     checks = ReadinessChecks({"helpdesk": helpdesk}, cache_seconds=10, clock=clock)
     assert await checks.results() == {"helpdesk": False}
 

@@ -77,7 +77,7 @@ def problem(summary: str = "No WiFi since the storm") -> bytes:
         oa_key=None,
         source="Webhook",
     )
-    return encode_queued(QueuedProblem(resolved, request_key="k"))
+    return encode_queued(QueuedProblem(problem=resolved, request_key="k"))
 
 
 async def queue(outbox: MemoryOutbox, reference: str, queued_at: float = NOW - 600) -> None:

@@ -137,7 +137,9 @@ def test_bytes_and_a_mapping_decode_alike(kind: type[msgspec.Struct], data: dict
 def test_a_hand_off_maps_to_the_spec_body() -> None:
     result = FiledTicket(
         created=False,
-        ticket=TicketRef("TKT-1000", "https://helpdesk.example.com/tickets/1000", 0.0),
+        ticket=TicketRef(
+            id="TKT-1000", url="https://helpdesk.example.com/tickets/1000", created_at=0.0
+        ),
         problem=Problem(
             category=Category.WIFI,
             reason=EscalationReason.CALLER_REQUESTED,

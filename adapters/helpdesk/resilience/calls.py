@@ -72,7 +72,7 @@ class _Call:
 
     __slots__ = ("attempts", "doubt", "failure", "operation", "read_only")
 
-    def __init__(self, operation: str, read_only: bool) -> None:
+    def __init__(self, operation: str, *, read_only: bool) -> None:
         self.operation = operation
         self.read_only = read_only
         self.attempts = 0
@@ -178,15 +178,15 @@ class Resilience:
         ``retry=False`` makes a single attempt (health probes must answer quickly).
         An answer counts as healthy unless it refuses our credentials (401/403).
         """
-        call = _Call(operation, read_only)
+        call = _Call(operation, read_only=read_only)
         limit = deadline or Deadline(self._clock, self.policy.budget_seconds)
         try:
             response = await self._send(call, send, limit, replay_safe=replay_safe, retry=retry)
         except HelpdeskUnavailable:
             if call.attempts:  # the helpdesk failed us; a call we never made says nothing of it
-                self._health.record(False)
+                self._health.record(healthy=False)
             raise
-        self._health.record(response.status_code not in AUTH_FAILURE_STATUSES)
+        self._health.record(healthy=response.status_code not in AUTH_FAILURE_STATUSES)
         return response
 
     async def probe(
@@ -205,7 +205,7 @@ class Resilience:
             healthy = response.status_code == 200 and judge(response)
         except (HelpdeskUnavailable, HelpdeskBadResponse):
             healthy = False
-        self._health.record(healthy)
+        self._health.record(healthy=healthy)
         return healthy
 
     async def _send(

@@ -10,6 +10,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from application.timing.backoff import Backoff
+
 NOT_PROCESSED_STATUSES = frozenset({429, 503})
 """Statuses that say the request was refused before it was processed: always safe to re-send."""
 
@@ -32,8 +34,8 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int, rng: Callable[[], float]) -> float:
         """Full jitter: uniform in [0, min(max, base * 2**n)] for the n-th retry (0-based)."""
-        ceiling = min(self.max_delay_seconds, self.base_delay_seconds * 2.0**retry_number)
-        return rng() * ceiling
+        delays = Backoff(first=self.base_delay_seconds, cap=self.max_delay_seconds)
+        return delays.jittered(retry_number, rng)
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:

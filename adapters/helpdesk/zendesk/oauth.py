@@ -29,7 +29,7 @@ import math
 import re
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 import httpx
@@ -81,6 +81,7 @@ class _Failure:
     ``refused``: the token endpoint answered and will not give one (no use retrying)."""
 
     reason: str
+    _: KW_ONLY
     refused: bool = False
     status: int | None = None
     retry_after: float | None = None

@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from application.inputs.fields import IdempotencyKey, spoken_duration
-from application.use_cases.idempotency import IDEMPOTENCY_KEY_HEADER
+from application.inputs.idempotency_key import IDEMPOTENCY_KEY_HEADER
 from application.use_cases.oa_handoff import OaHandoffCommand
 from application.use_cases.ticket_status import TicketStatusCommand
 from entrypoints.config.settings import Settings

@@ -13,10 +13,11 @@ from collections.abc import Callable
 import msgspec
 import structlog
 
+from application.inputs.idempotency_key import checked_idempotency_key
 from application.ports import Clock, StoredResponse
 from application.speech.handoff import SayTemplates
 from application.timing.deadline import Deadline
-from application.use_cases.idempotency import IdempotentRunner, checked_idempotency_key
+from application.use_cases.idempotency import IdempotentRunner
 from application.use_cases.oa_handoff import OaHandoff, OaHandoffCommand
 from domain.errors import DomainError
 from entrypoints.asgi.envelope import HttpError

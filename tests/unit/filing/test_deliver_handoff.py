@@ -10,8 +10,9 @@ from adapters.stores.memory import MemoryTicketIndex
 from application.errors import HandoffNotFound, HelpdeskUnavailable
 from application.ids import derived_key
 from application.ports import OutboxState
+from application.timing.backoff import Backoff
 from application.timing.deadline import Deadline
-from application.use_cases.deliver_handoff import DeliverHandoff, DeliveryState, backoff_seconds
+from application.use_cases.deliver_handoff import DeliverHandoff, DeliveryState
 from application.use_cases.handoff_status import HandoffStatus, HandoffStatusCommand
 from application.use_cases.oa_handoff import OaHandoff, OaHandoffCommand
 from tests.support.filing import COMMAND, NOTE, Bridge, Scene, StandingBudget
@@ -85,7 +86,7 @@ async def test_a_delivery_meeting_a_live_filing_of_its_problem_is_postponed_at_o
     ("attempts", "seconds"), [(1, 5.0), (2, 10.0), (3, 20.0), (7, 320.0), (8, 600.0), (30, 600.0)]
 )
 def test_backoff_doubles_up_to_its_cap(attempts: int, seconds: float) -> None:
-    assert backoff_seconds(attempts, first=5.0, cap=600.0) == seconds
+    assert Backoff(first=5.0, cap=600.0).delay(attempts - 1) == seconds
 
 
 async def test_an_item_older_than_the_max_age_is_dead_and_forgotten_by_the_index(
