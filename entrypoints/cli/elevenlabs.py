@@ -72,9 +72,9 @@ def run(args: argparse.Namespace) -> int:
 def print_tool(args: argparse.Namespace, settings: Settings) -> int:
     """Print the tool JSON on stdout (warnings on stderr); 2 for an unusable argument."""
     url = args.url.strip()
-    if not _URL.match(url):
+    if not _URL.fullmatch(url):
         return _refuse(f"--url must be the bridge's http(s) base URL (got {url!r})")
-    if args.name is not None and not _NAME.match(args.name):
+    if args.name is not None and not _NAME.fullmatch(args.name):
         return _refuse("--name must be 1-64 letters, digits, _ or - (ElevenLabs' rule)")
     if url.startswith("http://"):
         _warn("--url is http://: ElevenLabs calls tools over the internet; use https://")

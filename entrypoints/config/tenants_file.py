@@ -114,7 +114,7 @@ def read_tables(path: str, environment: Mapping[str, str]) -> list[TenantTable]:
     keys = _keys()
     tables: list[TenantTable] = []
     for name, table in tenants.items():
-        if not TENANT_NAME.match(name):
+        if not TENANT_NAME.fullmatch(name):
             raise where.error(
                 f"tenant name {name!r} must be 1-32 of a-z, 0-9, '-' and '_', starting with a "
                 "letter or digit (it is used in paths, file names, Redis keys and metric labels)"
@@ -162,7 +162,7 @@ def _may_be_plain(setting: Setting, value: Any) -> bool:
     """References (one, or a list for several values), or a Redis URL without a password (its
     other parts are no secret)."""
     items = value if isinstance(value, list) else [value]
-    if items and all(isinstance(item, str) and REFERENCE.match(item) for item in items):
+    if items and all(isinstance(item, str) and REFERENCE.fullmatch(item) for item in items):
         return True
     if setting.name == "REDIS_URL" and isinstance(value, str):
         userinfo = value.partition("://")[2].rpartition("@")[0]
@@ -187,7 +187,7 @@ def _text(where: Where, key: str, value: Any, environment: Mapping[str, str]) ->
 
 
 def _resolved(where: Where, key: str, value: str, environment: Mapping[str, str]) -> str:
-    found = REFERENCE.match(value)
+    found = REFERENCE.fullmatch(value)
     if found is None:
         return value
     variable = found[1]
@@ -220,11 +220,11 @@ def _token_digests(
     for entry in entries:
         if not isinstance(entry, str):
             raise where.error(f"{TOKENS} must be a list of sha256:<hex> strings")
-        reference = REFERENCE.match(entry)
+        reference = REFERENCE.fullmatch(entry)
         if reference is not None:
             resolved = _resolved(where, TOKENS, entry, environment)
             digests.extend(_digest(token) for token in comma_values(resolved))
-        elif TOKEN_HASH.match(entry.strip()):
+        elif TOKEN_HASH.fullmatch(entry.strip()):
             digests.append(_digest(entry.strip()))
         else:  # never echo it: it may be a real token pasted in
             raise where.error(
@@ -237,7 +237,7 @@ def _token_digests(
 
 def _digest(entry: str) -> bytes:
     """``sha256:<hex>`` -> its bytes; any other text is a token, hashed."""
-    found = TOKEN_HASH.match(entry)
+    found = TOKEN_HASH.fullmatch(entry)
     if found is not None:
         return bytes.fromhex(found[1])
     return hashlib.sha256(entry.encode()).digest()

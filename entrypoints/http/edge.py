@@ -28,7 +28,7 @@ error_code, ...): returned by the endpoint, never written into the request scope
 Endpoint = Callable[[Scope, Receive, Send], Awaitable[LogFields | None]]
 
 _NO_LOG_FIELDS: LogFields = {}
-_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
+_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
 """A client's X-Request-ID is kept only in this shape (it is logged and echoed); anything else is
 replaced by a fresh id."""
 CLIENT_CLOSED = 499
@@ -109,7 +109,7 @@ def normalised(path: str) -> str:
 def _incoming_request_id(scope: Scope) -> bytes | None:
     for name, value in scope.get("headers", ()):
         if name == b"x-request-id":
-            return bytes(value) if _REQUEST_ID.match(value) else None
+            return bytes(value) if _REQUEST_ID.fullmatch(value) else None
     return None
 
 

@@ -270,4 +270,4 @@ def _error_code(response: httpx.Response) -> str | None:
     except ValueError:
         return None
     code = body.get("error") if isinstance(body, dict) else None
-    return code if isinstance(code, str) and _ERROR_CODE.match(code) else None
+    return code if isinstance(code, str) and _ERROR_CODE.fullmatch(code) else None
