@@ -23,21 +23,16 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench.common import (
-    BenchError,
+from bench.common import BenchError, free_port, median, say, spread, table
+from bench.load import WrkResult, require_wrk, wrk
+from bench.processes.servers import (
     Server,
     bridge_server,
-    free_port,
     is_checkout,
-    median,
     module_server,
     node_peer,
     running,
-    say,
-    spread,
-    table,
 )
-from bench.load import WrkResult, require_wrk, wrk
 from bench.targets import targets
 
 PATH = "/ingest/oa-handoff"
@@ -89,7 +84,7 @@ def start_servers(
         server.name = "baseline"
         servers.append(server)
     if "floor" in names:
-        servers.append(module_server("floor", "bench.floor_app", free_port(), log_dir))
+        servers.append(module_server("floor", "bench.processes.floor_app", free_port(), log_dir))
     if "node" in names and not no_node:
         peer = node_peer(free_port(), log_dir)
         if peer is not None:

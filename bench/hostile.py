@@ -32,8 +32,9 @@ import time
 import urllib.request
 from collections.abc import Callable
 
-from bench.common import TOKEN, Server, bridge_env, free_port, running, say, table
+from bench.common import TOKEN, free_port, say, table
 from bench.load import require_wrk, wrk
+from bench.processes.servers import Server, bridge_env, running
 
 TARGET = "entrypoints.serving.asgi:app_from_environment"
 VARIANTS = ("guarded", "uvicorn", "uvicorn-h11", "granian", "hypercorn")

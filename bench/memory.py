@@ -10,14 +10,9 @@ from __future__ import annotations
 
 import argparse
 
-from bench.common import (
-    bridge_server,
-    free_port,
-    running,
-    say,
-    table,
-)
+from bench.common import free_port, say, table
 from bench.load import require_wrk, wrk
+from bench.processes.servers import bridge_server, running
 
 TARGET_RSS_MIB = 80.0
 PATH = "/ingest/oa-handoff"

@@ -29,19 +29,9 @@ from collections import defaultdict
 from dataclasses import asdict
 from pathlib import Path
 
-from bench.common import (
-    BenchError,
-    Server,
-    bridge_env,
-    bridge_server,
-    free_port,
-    median,
-    running,
-    say,
-    spread,
-    table,
-)
+from bench.common import BenchError, free_port, median, say, spread, table
 from bench.load import WrkResult, require_wrk, wrk
+from bench.processes.servers import Server, bridge_env, bridge_server, running
 from bench.redis_vs_memory import delete_prefix
 
 PATH = "/ingest/oa-handoff"

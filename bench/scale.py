@@ -1,6 +1,6 @@
 """Scale: throughput and RSS with 0, 100k and 1M live dedup keys; memory per key.
 
-Three servers (``bench.bench_app``: the service with its in-memory ticket index pre-filled
+Three servers (``bench.processes.bench_app``: the service with its in-memory ticket index pre-filled
 through the index's own port, two keys per ticket) run side by side; the token load runs
 against them interleaved, one at a time. Memory per key is measured twice: from the servers'
 RSS (what the OS sees) and in-process with tracemalloc on ``MemoryTicketIndex`` (what Python
@@ -16,18 +16,10 @@ import tracemalloc
 
 from adapters.clock import SystemClock
 from adapters.stores.memory import MemoryTicketIndex
-from bench.bench_app import PREFILL_ENV, prefill
-from bench.common import (
-    Server,
-    free_port,
-    median,
-    module_server,
-    running,
-    say,
-    spread,
-    table,
-)
+from bench.common import free_port, median, say, spread, table
 from bench.load import require_wrk, wrk
+from bench.processes.bench_app import PREFILL_ENV, prefill
+from bench.processes.servers import Server, module_server, running
 
 SIZES = (0, 100_000, 1_000_000)
 TARGET_WITHIN = 0.10
@@ -69,7 +61,11 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     say(f"  {per_key_traced:.0f} bytes per key (keys, entries, tickets)")
     servers: list[Server] = [
         module_server(
-            f"keys={n}", "bench.bench_app", free_port(), args.logs, **{PREFILL_ENV: str(n)}
+            f"keys={n}",
+            "bench.processes.bench_app",
+            free_port(),
+            args.logs,
+            **{PREFILL_ENV: str(n)},
         )
         for n in sizes
     ]

@@ -15,17 +15,9 @@ import argparse
 import importlib.util
 import sys
 
-from bench.common import (
-    Server,
-    bridge_env,
-    free_port,
-    median,
-    running,
-    say,
-    spread,
-    table,
-)
+from bench.common import free_port, median, say, spread, table
 from bench.load import require_wrk, wrk
+from bench.processes.servers import Server, bridge_env, running
 
 TARGET = "entrypoints.serving.asgi:app_from_environment"
 VARIANTS = ("uvicorn-httptools", "uvicorn-h11", "uvicorn-asyncio", "granian")

@@ -4,7 +4,7 @@
   web stack alone): the command line needs no web stack (target: at most half of it);
 - ``serve``: ``helpdesk-bridge serve`` spawned -> first 200 on ``/healthz``, exactly as
   production starts it, against the floor (a bare Litestar app on the same server settings,
-  ``bench/floor_app.py``) (target: within 1.5x);
+  ``bench/processes/floor_app.py``) (target: within 1.5x);
 - ``mcp``: ``helpdesk-bridge mcp`` spawned -> its first ``tools/list`` answered over stdio (what
   Claude Desktop waits for on every spawn), against the same floor (target: within 1.5x).
 
@@ -26,18 +26,14 @@ from pathlib import Path
 import anyio
 from mcp import ClientSession, StdioServerParameters, stdio_client
 
-from bench.common import (
-    BenchError,
+from bench.common import BenchError, free_port, median, say, table
+from bench.processes.servers import (
     Server,
     bridge_env,
     bridge_server,
     console_script,
-    free_port,
     is_checkout,
-    median,
     module_server,
-    say,
-    table,
 )
 
 HELP_SHARE = 0.5
@@ -90,7 +86,9 @@ def cases(args: argparse.Namespace, rss: dict[str, float]) -> dict[str, Callable
     found: dict[str, Callable[[], float]] = {
         "import litestar": lambda: _timed([sys.executable, "-c", "import litestar"], env),
         "floor": lambda: _served(
-            lambda: module_server("floor", "bench.floor_app", free_port(), args.logs), rss, "floor"
+            lambda: module_server("floor", "bench.processes.floor_app", free_port(), args.logs),
+            rss,
+            "floor",
         ),
     }
     checkouts: dict[str, Path | None] = {"": None}

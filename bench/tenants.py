@@ -22,19 +22,9 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from bench.common import (
-    SECRET,
-    TOKEN,
-    BenchError,
-    bridge_server,
-    free_port,
-    median,
-    running,
-    say,
-    spread,
-    table,
-)
+from bench.common import SECRET, TOKEN, BenchError, free_port, median, say, spread, table
 from bench.load import WrkResult, require_wrk, wrk
+from bench.processes.servers import bridge_server, running
 
 PATH = "/ingest/oa-handoff"
 SCRIPTS = {"token": "handoff.lua", "hmac": "hmac.lua"}

@@ -5,7 +5,7 @@ the app answers, through the index's own port (claim, then fulfil: what a real h
 two live keys per ticket (oaKey and caller + category), as real traffic leaves them. This is a
 bench-only factory: production code has no such switch.
 
-    HDB_BENCH_PREFILL_KEYS=1000000 python -m bench.bench_app --port 3903
+    HDB_BENCH_PREFILL_KEYS=1000000 python -m bench.processes.bench_app --port 3903
 """
 
 from __future__ import annotations
@@ -69,6 +69,6 @@ def create_bench_app() -> ASGI:
 
 
 if __name__ == "__main__":  # pragma: no cover - a server process
-    from bench.serve import main
+    from bench.processes.serve import main
 
-    main("bench.bench_app:create_bench_app")
+    main("bench.processes.bench_app:create_bench_app")

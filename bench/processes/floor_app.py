@@ -4,7 +4,7 @@ Same route, same body and the same server settings as the service, none of its w
 no rate limit, no dedup, no logging). What the hand-off path costs is measured against this, in
 the same interleaved run (``python -m bench handoff``).
 
-    python -m bench.floor_app --port 3902      # serves it with the production server settings
+    python -m bench.processes.floor_app --port 3902   # on the production server settings
 """
 
 from __future__ import annotations
@@ -45,6 +45,6 @@ def create_app() -> Litestar:
 
 
 if __name__ == "__main__":  # pragma: no cover - a server process
-    from bench.serve import main
+    from bench.processes.serve import main
 
-    main("bench.floor_app:create_app")
+    main("bench.processes.floor_app:create_app")
