@@ -6,9 +6,9 @@ constants), the description a reader of the schema (a model, an OpenAPI client) 
 judges the value, the words for a pattern miss, and the looser form a model may write instead.
 
 From these types come the webhook's body, every MCP tool's input schema and the wording of every
-refusal (``entrypoints.wire.bodies``). msgspec enforces types and limits when the boundary decodes a
-command; the use case runs the domain parsers on what it decoded. A command built in Python is
-trusted to follow its types, as the boundary's ``decode`` would have made it.
+refusal (``entrypoints.wire.decoding``). msgspec enforces types and limits when the wire decoding
+decodes a command; the use case runs the domain parsers on what it decoded. A command built in
+Python is trusted to follow its types, as ``decode`` would have made it.
 
 Webhook behaviour is the rule for both transports: unknown fields are ignored, ``null`` means
 absent, an empty string for an optional field means absent, and a caller number is normalised

@@ -2,7 +2,7 @@
 each request - never deciding who is let in, which stays with the chosen tenant's own gate.
 
 - ``/healthz``, ``/readyz``, ``/metrics`` and ``/schema`` are the process's, answered once for
-  all tenants by the front (``tenant_serving.py``).
+  all tenants by the front (``front.py``).
 - ``/tenants/<name>/<route>``: the tenant named in the path, the prefix removed - how signed
   requests reach their tenant (``x-signature`` on the webhook, ``ElevenLabs-Signature`` on the
   post-call route: a signature names no tenant until it is checked against a secret, and only

@@ -1,7 +1,7 @@
 """``serve`` with a tenants file: the dispatcher in front of one app per tenant, and the front
 that answers for the process as a whole.
 
-    socket -> uvicorn -> TenantDispatch (tenant_dispatch.py): which tenant?
+    socket -> uvicorn -> TenantDispatch (dispatch.py): which tenant?
                  |-> the tenant's app (service_app on its own container), as without tenants
                  |-> the front Edge: /healthz, /readyz, /metrics, /schema, and the refusal of a
                      request no tenant was chosen for (its access line, its metrics)
