@@ -7,6 +7,10 @@ bodies, ``POST /v1/convai/secrets`` with ``{"type": "new", "name", "value"}`` an
 a tool's ``secret_id`` naming a secret that exists. It answers with the shapes of their API
 (``{"type": "stored", "secret_id", "name"}``, ``{"id", "tool_config"}``) and keeps what it
 received, so a test can assert on it and call the created tools the way an agent would.
+
+The schema is handed to the stand-in when it is made (``ElevenLabsStandin(key, tool_schema())``
+in a fixture): where the schema is missing that fixture skips the tests that need it, instead of
+a skip raised on the server's thread breaking every request.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ class StandinState:
     """What the stand-in was sent: secrets by id (with their values), tools by id, refusals."""
 
     api_key: str
+    schema: dict[str, Any]  # ElevenLabs' tool-request schema, loaded before the server starts
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
     tools: dict[str, dict[str, Any]] = field(default_factory=dict)
     refusals: list[str] = field(default_factory=list)
@@ -92,7 +97,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     @staticmethod
     def _tool_refusal(body: Any, state: StandinState) -> tuple[int, str] | None:
-        errors = schema_errors(body)
+        errors = schema_errors(body, schema=state.schema)
         if errors:
             return 422, "; ".join(errors)
         headers = body["tool_config"].get("api_schema", {}).get("request_headers", {})
@@ -124,8 +129,8 @@ class _Server(ThreadingHTTPServer):
 class ElevenLabsStandin:
     """The stand-in, serving on a thread between ``start()`` and ``stop()``."""
 
-    def __init__(self, api_key: str) -> None:
-        self.state = StandinState(api_key=api_key)
+    def __init__(self, api_key: str, schema: dict[str, Any]) -> None:
+        self.state = StandinState(api_key=api_key, schema=schema)
         self._server = _Server(self.state)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
