@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 
@@ -10,7 +11,7 @@ import redis
 from hypothesis import settings
 
 from tests.support.paths import in_ci
-from tests.support.rt_server import RtServer, RtUnavailable, start_rt, stop_rt
+from tests.support.rt_server import RtServer, RtUnavailable, shared_rt
 
 pytest_plugins = ["tests.support.e2e.fixtures", "tests.support.standin.fixtures"]
 """Fixtures every folder may use: the bridge and the Zendesk stand-in as real processes."""
@@ -36,15 +37,17 @@ def _state_directory_of_the_tests(tmp_path_factory: pytest.TempPathFactory) -> I
 
 @pytest.fixture(scope="session")
 def rt_server() -> Iterator[RtServer]:
-    """A real RT on 127.0.0.1, started for this session and stopped after it (if we started it)."""
-    try:
-        server = start_rt()
-    except RtUnavailable as e:
-        if in_ci():
-            pytest.fail(f"Request Tracker is required in CI: {e}")
-        pytest.skip(f"Request Tracker 5 cannot be installed/started here: {e}")
-    yield server
-    stop_rt(server)
+    """A real RT on 127.0.0.1, shared by the session's workers (and by any other run here):
+    started if none answers, stopped by the last of them to finish if a test session started it
+    (``shared_rt``)."""
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(shared_rt())
+        except RtUnavailable as e:
+            if in_ci():
+                pytest.fail(f"Request Tracker is required in CI: {e}")
+            pytest.skip(f"Request Tracker 5 cannot be installed/started here: {e}")
+        yield server
 
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

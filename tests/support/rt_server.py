@@ -1,11 +1,18 @@
 """A real Request Tracker 5 for the ``rt`` tests, installed and started by the project's own
 ``scripts/rt-up.sh`` on 127.0.0.1 (port 8085 by default, state under /tmp), and what an e2e test
-needs to point a bridge at it and hand off to that bridge."""
+needs to point a bridge at it and hand off to that bridge.
+
+One RT serves every pytest process at once (the xdist workers of a run, and another run on the
+same machine): ``shared_rt`` starts it under a file lock and counts its users in the state
+directory, so the last user stops it, and only when a test session started it."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,10 +73,56 @@ def start_rt() -> RtServer:
     )
 
 
-def stop_rt(server: RtServer) -> None:
-    """Stop the server only if this session started it."""
-    if server.started_pid:
-        subprocess.run(["bash", str(SCRIPT), "stop"], env=_env(), check=False, timeout=30)
+def stop_rt() -> None:
+    """Stop the server ``rt-up.sh`` started (the one its state directory names)."""
+    subprocess.run(["bash", str(SCRIPT), "stop"], env=_env(), check=False, timeout=30)
+
+
+@contextlib.contextmanager
+def _locked() -> Iterator[None]:
+    """Hold the state directory's lock: one process at a time starts, counts or stops RT."""
+    RT_STATE.mkdir(parents=True, exist_ok=True)
+    with (RT_STATE / "lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def shared_rt() -> Iterator[RtServer]:
+    """RT for this process while it runs its tests: started (or found) under the lock, this
+    process counted as a user (a file named for its PID). At the end the last user still alive
+    stops it, and only when a test session started it (``tests-started``): an RT that was
+    running before any test did (a developer's, CI's) is left running."""
+    users, started = RT_STATE / "users", RT_STATE / "tests-started"
+    me = users / str(os.getpid())
+    with _locked():
+        server = start_rt()
+        if server.started_pid:
+            started.write_text(server.started_pid)
+        users.mkdir(exist_ok=True)
+        me.touch()
+    try:
+        yield server
+    finally:
+        with _locked():
+            me.unlink(missing_ok=True)
+            others = [p for p in users.iterdir() if p.name.isdigit() and _alive(int(p.name))]
+            if not others and started.exists():
+                stop_rt()
+                started.unlink()
 
 
 def bridge_env_for(rt: RtServer, token: str | None = None) -> dict[str, str | None]:
