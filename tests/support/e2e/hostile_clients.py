@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests.support.e2e.environment import executable, service_environment
 from tests.support.e2e.processes import TOKEN, ServiceProcess
@@ -72,9 +73,15 @@ def rss_mib(pid: int) -> float:
     raise AssertionError("no VmRSS")
 
 
-def refusals(service: ServiceProcess) -> list[dict[str, object]]:
-    """The ``http.refused`` lines the service logged so far."""
-    return [r for r in service.log_records() if r.get("event") == "http.refused"]
+def refused(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``http.refused`` lines among ``records``."""
+    return [r for r in records if r.get("event") == "http.refused"]
+
+
+def refusals(service: ServiceProcess) -> list[dict[str, Any]]:
+    """The ``http.refused`` lines the service logged so far (a test sharing a service counts
+    them before its request, and reads only the lines after: the others are earlier tests')."""
+    return refused(service.log_records())
 
 
 @contextlib.asynccontextmanager
