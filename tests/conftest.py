@@ -13,8 +13,13 @@ from hypothesis import settings
 from tests.support.paths import in_ci
 from tests.support.rt_server import RtServer, RtUnavailable, shared_rt
 
-pytest_plugins = ["tests.support.e2e.fixtures", "tests.support.standin.fixtures"]
-"""Fixtures every folder may use: the bridge and the Zendesk stand-in as real processes."""
+pytest_plugins = [
+    "tests.support.e2e.fixtures",
+    "tests.support.standin.fixtures",
+    "tests.support.scheduling",
+]
+"""Fixtures every folder may use (the bridge and the Zendesk stand-in as real processes), and how
+the tests spread over xdist's workers."""
 
 # Property tests assert behaviour, never speed: no per-example deadline (a loaded CI machine
 # would otherwise fail a correct example that happened to take 200 ms).

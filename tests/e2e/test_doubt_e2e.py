@@ -21,7 +21,7 @@ from tests.support.e2e.processes import ServiceFactory
 from tests.support.e2e.requests import handoff, unique
 from tests.support.standin.client import StandinProcess
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(90)]
 
 SLOW_CREATE_SECONDS = 12
 CONCURRENT = 5

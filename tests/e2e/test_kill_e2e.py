@@ -20,7 +20,7 @@ from tests.support.e2e.processes import ServiceFactory, ServiceProcess
 from tests.support.e2e.requests import unique
 from tests.support.standin.client import StandinProcess
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(90)]
 
 HANDOFFS = 12
 

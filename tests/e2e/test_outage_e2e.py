@@ -22,7 +22,7 @@ from tests.support.e2e.processes import ServiceFactory
 from tests.support.e2e.requests import unique
 from tests.support.standin.client import StandinProcess
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(150)]
 
 HANDOFFS = 200
 PER_SECOND = 30  # the 10/s, scaled with the outage

@@ -23,7 +23,7 @@ from tests.support.e2e.processes import ServiceFactory
 from tests.support.e2e.requests import unique
 from tests.support.standin.client import StandinProcess
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(120)]
 
 PROBLEMS = 50
 SLOW_CREATE_SECONDS = 6

@@ -130,6 +130,7 @@ async def test_sighup_applies_a_rotated_oauth_client_secret(
 
 
 @pytest.mark.redis
+@pytest.mark.slow
 async def test_with_workers_sighup_replaces_each_worker_and_keeps_them_on_a_bad_file(
     service_factory: ServiceFactory, redis_url: str, tmp_path: Path
 ) -> None:
