@@ -9,8 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
+from adapters.clock import ManualClock
 from entrypoints.bootstrap.container import build_container
 from entrypoints.config.settings import DEFAULT_MCP_ALLOWED_HOSTS, ConfigError, load_settings
 from entrypoints.mcp.http import transport_security
@@ -22,9 +24,14 @@ MCP_HEADERS = {"accept": "application/json, text/event-stream", "content-type": 
 AUTH = {"authorization": f"Bearer {TOKEN}", **MCP_HEADERS}
 
 
-def app_with(**env: str) -> Any:
+def app_with(clock: ManualClock | None = None, **env: str) -> Any:
+    """The app on ``env``; on ``clock`` instead of the system's if given (a clock standing still
+    keeps a test's requests in one window of the rate limit however slow the machine is)."""
     settings = load_settings({"AUTH_TOKEN": TOKEN, **env}, env_file="/nonexistent/.env")
-    return service_app(build_container(settings))
+    container = build_container(settings)
+    if clock is not None:
+        container.clock.override(providers.Object(clock))
+    return service_app(container)
 
 
 def rpc(method: str, params: Mapping[str, Any] | None = None, ident: int = 1) -> dict[str, Any]:
@@ -103,7 +110,8 @@ async def test_with_the_token_it_speaks_mcp_and_counts_the_rate_limit() -> None:
 
 
 async def test_the_rate_limit_answers_429_in_the_envelope() -> None:
-    async with AsyncTestClient(app_with(RATE_LIMIT_PER_SECOND="2"), base_url=BASE) as client:
+    app = app_with(ManualClock(), RATE_LIMIT_PER_SECOND="2")
+    async with AsyncTestClient(app, base_url=BASE) as client:
         statuses = []
         for _ in range(4):
             response = await client.post("/mcp", json=INITIALIZE, headers=AUTH)

@@ -6,13 +6,15 @@ secret is configured."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
+from adapters.clock import ManualClock
 from adapters.helpdesk.mock import MockHelpdesk
 from entrypoints.workers.delivery import DeliveryWorker
 from tests.support.e2e.requests import assert_error, handoff, note, unique
-from tests.support.inprocess import InProcessService
+from tests.support.inprocess import InProcessService, on_clock
 from tests.support.post_call_samples import (
     POST_CALL,
     SECRET,
@@ -121,7 +123,10 @@ async def test_without_a_secret_the_route_is_404_and_says_why() -> None:
 
 
 async def test_the_route_is_rate_limited_per_address() -> None:
-    service = InProcessService({"ELEVENLABS_WEBHOOK_SECRET": SECRET, "RATE_LIMIT_PER_SECOND": "2"})
+    service = InProcessService(
+        {"ELEVENLABS_WEBHOOK_SECRET": SECRET, "RATE_LIMIT_PER_SECOND": "2"},
+        on_clock(ManualClock(time.time())),  # signed now: the signature's age is checked
+    )
     body = encoded(transcription(unique("conv")))
     async with service.client() as client:
         answers = [

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from dependency_injector import providers
 
+from adapters.clock import ManualClock
 from entrypoints.bootstrap.container import build_container
 from entrypoints.config.settings import load_settings
 from entrypoints.http.edge import Edge
@@ -18,6 +19,14 @@ from entrypoints.service.app import service_app
 from tests.support.e2e.processes import SECRET, TOKEN
 
 BASE_URL = "http://127.0.0.1:3000"
+
+
+def on_clock(clock: ManualClock) -> dict[str, providers.Provider[Any]]:
+    """``overrides`` for a service on ``clock``, e.g. one standing still at the present moment
+    (``ManualClock(time.time())``): the rate limit's one-second window then holds every request
+    of a test however slow the machine is (on the system clock a burst straddling a second's
+    boundary gets two budgets), and the test moves time on when it means to."""
+    return {"clock": providers.Object(clock)}
 
 
 class InProcessService:
