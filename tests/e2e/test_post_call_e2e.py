@@ -9,14 +9,11 @@ import pytest
 from tests.support.e2e.processes import ServiceFactory, ServiceProcess
 from tests.support.e2e.requests import handoff, note
 from tests.support.post_call_samples import (
-    CONVERSATION,
-    MESSAGES,
     POST_CALL,
     SECRET,
-    SUMMARY,
-    TITLE,
     audio_parts,
     encoded,
+    example,
     signature_headers,
     streamed,
     streamed_signature_headers,
@@ -37,10 +34,11 @@ def service(service_factory: ServiceFactory) -> ServiceProcess:
 async def test_a_signed_transcription_is_recorded_once_and_audio_is_answered_200(
     service: ServiceProcess,
 ) -> None:
+    sample = example()
     body = encoded(transcription())
-    parts = audio_parts(CONVERSATION, 20 * MIB)
+    parts = audio_parts(sample.conversation, 20 * MIB)
     async with service.client() as client:
-        filed = await handoff(client, {"note": note("WiFi drops"), "oaKey": CONVERSATION})
+        filed = await handoff(client, {"note": note("WiFi drops"), "oaKey": sample.conversation})
         recorded = await client.post(POST_CALL, content=body, headers=signature_headers(body))
         retried = await client.post(POST_CALL, content=body, headers=signature_headers(body))
         audio = await client.post(
@@ -64,5 +62,5 @@ async def test_a_signed_transcription_is_recorded_once_and_audio_is_answered_200
         "appended",
     ]
     stderr = service.stderr_text()
-    for text in (SUMMARY, TITLE, *MESSAGES):
+    for text in (sample.summary, sample.title, *sample.messages):
         assert text not in stderr

@@ -18,13 +18,10 @@ from tests.support.e2e.requests import assert_error, handoff, note, unique
 from tests.support.inprocess import InProcessService
 from tests.support.log_capture import emitted_lines, events
 from tests.support.post_call_samples import (
-    CONVERSATION,
-    MESSAGES,
     POST_CALL,
     SECRET,
-    SUMMARY,
-    TITLE,
     encoded,
+    example,
     signature_headers,
     transcription,
 )
@@ -64,15 +61,16 @@ def record(service: InProcessService, ticket_id: str) -> MockTicketRecord:
 async def test_the_shared_example_appends_one_note_with_summary_and_transcript(
     service: InProcessService,
 ) -> None:
+    sample = example()
     async with service.client() as client:
-        ticket_id = await file_hand_off(client, CONVERSATION)
+        ticket_id = await file_hand_off(client, sample.conversation)
         response = await post(client, encoded(transcription()))
 
     assert response.status_code == 200, response.text
     assert response.json() == {
         "status": "ok",
         "event": "post_call_transcription",
-        "conversationId": CONVERSATION,
+        "conversationId": sample.conversation,
         "outcome": "appended",
         "ticketId": ticket_id,
     }
@@ -81,17 +79,17 @@ async def test_the_shared_example_appends_one_note_with_summary_and_transcript(
     assert len(ticket.notes) == 1
     text, author = ticket.notes[0]
     assert author == "ElevenLabs post-call webhook"
-    assert f"Call summary (ElevenLabs): {TITLE}" in text
-    assert SUMMARY in text
+    assert f"Call summary (ElevenLabs): {sample.title}" in text
+    assert sample.summary in text
     assert "Outcome: success" in text
     assert "Duration: 2 min 12 s" in text
-    assert f"[0:00] Agent: {MESSAGES[0]}" in text
-    assert f"[0:04] Caller: {MESSAGES[1]}" in text
-    assert f"[1:35] Agent: {MESSAGES[2]} (tools: handoff_to_human)" in text
+    assert f"[0:00] Agent: {sample.messages[0]}" in text
+    assert f"[0:04] Caller: {sample.messages[1]}" in text
+    assert f"[1:35] Agent: {sample.messages[2]} (tools: handoff_to_human)" in text
     [attachment] = ticket.attachments
-    assert attachment.filename == f"transcript-{CONVERSATION}.txt"
+    assert attachment.filename == f"transcript-{sample.conversation}.txt"
     assert attachment.content_type.startswith("text/plain")
-    assert all(message in attachment.data.decode() for message in MESSAGES)
+    assert all(message in attachment.data.decode() for message in sample.messages)
 
 
 async def test_a_retried_event_appends_nothing_and_answers_as_the_first(
@@ -99,7 +97,7 @@ async def test_a_retried_event_appends_nothing_and_answers_as_the_first(
 ) -> None:
     body = encoded(transcription())
     async with service.client() as client:
-        ticket_id = await file_hand_off(client, CONVERSATION)
+        ticket_id = await file_hand_off(client, example().conversation)
         first = await post(client, body)
         retried = await post(client, body, timestamp=int(time.time()) - 60)  # signed anew
 
@@ -114,7 +112,7 @@ async def test_retries_racing_the_first_append_one_note() -> None:
     service = InProcessService({**ENV, "MOCK_HELPDESK_LATENCY_MS": "50"})
     body = encoded(transcription())
     async with service.client() as client:
-        ticket_id = await file_hand_off(client, CONVERSATION)
+        ticket_id = await file_hand_off(client, example().conversation)
         answers = await asyncio.gather(*(post(client, body) for _ in range(5)))
 
     assert [answer.status_code for answer in answers] == [200] * 5
@@ -125,7 +123,7 @@ async def test_retries_racing_the_first_append_one_note() -> None:
 async def test_a_failure_while_appending_lets_the_retry_succeed(service: InProcessService) -> None:
     body = encoded(transcription())
     async with service.client() as client:
-        ticket_id = await file_hand_off(client, CONVERSATION)
+        ticket_id = await file_hand_off(client, example().conversation)
         mock(service).healthy = False
         failed = await post(client, body)
         mock(service).healthy = True
@@ -185,7 +183,7 @@ async def test_a_bad_or_stale_signature_is_401_and_appends_nothing(
 ) -> None:
     body = encoded(transcription())
     async with service.client() as client:
-        ticket_id = await file_hand_off(client, CONVERSATION)
+        ticket_id = await file_hand_off(client, example().conversation)
         response = await client.post(POST_CALL, content=body, headers=headers_for(body))
     assert_error(response, 401, "AUTH_REQUIRED")
     assert record(service, ticket_id).notes == []
@@ -194,11 +192,11 @@ async def test_a_bad_or_stale_signature_is_401_and_appends_nothing(
 async def test_the_logs_name_the_event_and_never_its_text(service: InProcessService) -> None:
     with emitted_lines() as buffer:
         async with service.client() as client:
-            ticket_id = await file_hand_off(client, CONVERSATION)
+            ticket_id = await file_hand_off(client, example().conversation)
             await post(client, encoded(transcription()))
     [line] = events(buffer, "post_call.recorded")
-    assert (line["conversation_id"], line["ticket_id"]) == (CONVERSATION, ticket_id)
+    assert (line["conversation_id"], line["ticket_id"]) == (example().conversation, ticket_id)
     assert line["call_outcome"] == "appended"
     written = buffer.getvalue()
-    for text in (SUMMARY, TITLE, *MESSAGES):
+    for text in (example().summary, example().title, *example().messages):
         assert text not in written

@@ -18,9 +18,9 @@ from tests.support.inprocess import InProcessService, on_clock
 from tests.support.post_call_samples import (
     POST_CALL,
     SECRET,
-    SUMMARY,
     audio_parts,
     encoded,
+    example,
     signature_headers,
     streamed,
     streamed_signature_headers,
@@ -172,7 +172,7 @@ async def test_a_queued_hand_off_gets_the_note_on_delivery_exactly_once() -> Non
     assert after.json() == kept.json()  # the event was recorded: a late retry adds nothing
     [ticket] = helpdesk.tickets.values()
     assert len(ticket.notes) == 1
-    assert SUMMARY in ticket.notes[0][0]
+    assert example().summary in ticket.notes[0][0]
     assert [attachment.filename for attachment in ticket.attachments] == [
         f"transcript-{conversation}.txt"
     ]

@@ -20,10 +20,10 @@ from tests.support.inprocess import InProcessService
 from tests.support.inprocess_tenants import InProcessTenants, in_one_second, sha256_line
 from tests.support.log_capture import emitted_lines, events
 from tests.support.post_call_samples import (
-    CONVERSATION,
     POST_CALL,
     SECRET,
     encoded,
+    example,
     signature_headers,
     transcription,
 )
@@ -264,8 +264,8 @@ async def test_tenants_on_one_redis_keep_their_keys_apart(redis_url: str) -> Non
 async def test_a_post_call_webhook_reaches_its_tenant_by_its_path() -> None:
     b_table = 'elevenlabs_webhook_secret = "${B_POST_CALL}"'
     async with service(b=b_table, B_POST_CALL=SECRET) as tenants, tenants.client() as client:
-        a_ticket = (await handoff(client, A, body(CONVERSATION))).json()["ticketId"]
-        b_ticket = (await handoff(client, B, body(CONVERSATION))).json()["ticketId"]
+        a_ticket = (await handoff(client, A, body(example().conversation))).json()["ticketId"]
+        b_ticket = (await handoff(client, B, body(example().conversation))).json()["ticketId"]
         event = encoded(transcription())
         answers = {
             where: await client.post(where, content=event, headers=signature_headers(event))

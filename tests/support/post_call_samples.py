@@ -3,8 +3,9 @@ variants of it, the other event types, and the ``ElevenLabs-Signature`` over a b
 
 The example (``example-post-call-transcription.json``) is kept beside the project in
 ``../shared/elevenlabs`` where CI has it, never copied in (``ELEVENLABS_POST_CALL_EXAMPLE``
-points elsewhere): without it the test modules that import this one skip, except under CI,
-where they fail.
+points elsewhere). It is read when a test first asks for it (``example()``, ``transcription()``):
+without it that test skips, except under CI, where it fails; the other tests of its module, and
+every helper here that makes its own bodies (audio, signatures), run all the same.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import hmac
 import json
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,32 +26,54 @@ from tests.support.paths import required_shared_file, shared_file
 
 POST_CALL = "/ingest/elevenlabs/post-call"
 SECRET = "wsec_post-call-test-secret"
-EXAMPLE = "elevenlabs/example-post-call-transcription.json"
+EXAMPLE_FILE = "elevenlabs/example-post-call-transcription.json"
 EXAMPLE_OVERRIDE = "ELEVENLABS_POST_CALL_EXAMPLE"
+
+
+@dataclass(frozen=True)
+class Example:
+    """ElevenLabs' example transcription event, and the texts of it a test looks for."""
+
+    event: dict[str, Any]
+
+    @property
+    def conversation(self) -> str:
+        return str(self.event["data"]["conversation_id"])
+
+    @property
+    def title(self) -> str:
+        return str(self.event["data"]["analysis"]["call_summary_title"])
+
+    @property
+    def summary(self) -> str:
+        return str(self.event["data"]["analysis"]["transcript_summary"])
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(turn["message"]) for turn in self.event["data"]["transcript"]]
 
 
 def example_path() -> Path | None:
     """ElevenLabs' post-call example (``shared/elevenlabs/...``, or
     ``ELEVENLABS_POST_CALL_EXAMPLE``)."""
-    return shared_file(EXAMPLE, EXAMPLE_OVERRIDE)
+    return shared_file(EXAMPLE_FILE, EXAMPLE_OVERRIDE)
 
 
-def _example() -> dict[str, Any]:
-    path = required_shared_file(EXAMPLE, EXAMPLE_OVERRIDE, "ElevenLabs' post-call example")
-    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return loaded
+@cache
+def _loaded(path: Path) -> Example:
+    return Example(json.loads(path.read_text(encoding="utf-8")))
 
 
-EXAMPLE = _example()
-CONVERSATION = EXAMPLE["data"]["conversation_id"]
-TITLE = EXAMPLE["data"]["analysis"]["call_summary_title"]
-SUMMARY = EXAMPLE["data"]["analysis"]["transcript_summary"]
-MESSAGES = [turn["message"] for turn in EXAMPLE["data"]["transcript"]]
+def example() -> Example:
+    """The shared example, or the calling test skips (fails under CI) without it."""
+    what = "ElevenLabs' post-call example"
+    return _loaded(required_shared_file(EXAMPLE_FILE, EXAMPLE_OVERRIDE, what))
 
 
-def transcription(conversation_id: str = CONVERSATION, **analysis: Any) -> dict[str, Any]:
-    """The shared example for another conversation (and other analysis fields)."""
-    event = copy.deepcopy(EXAMPLE)
+def transcription(conversation_id: str | None = None, **analysis: Any) -> dict[str, Any]:
+    """The shared example (for another conversation, and other analysis fields, if given)."""
+    event = copy.deepcopy(example().event)
+    conversation_id = conversation_id or str(event["data"]["conversation_id"])
     event["data"]["conversation_id"] = conversation_id
     event["data"]["conversation_initiation_client_data"]["dynamic_variables"][
         "system__conversation_id"

@@ -13,12 +13,10 @@ from tests.support.helpdesk.harness import Harness, ZendeskHarness
 from tests.support.helpdesk.zendesk_fake import FakeZendesk
 from tests.support.inprocess import InProcessService
 from tests.support.post_call_samples import (
-    MESSAGES,
     POST_CALL,
     SECRET,
-    SUMMARY,
-    TITLE,
     encoded,
+    example,
     signature_headers,
     transcription,
 )
@@ -46,20 +44,21 @@ async def test_a_signed_call_summary_is_one_internal_note_with_its_transcript(
     assert (first.json()["outcome"], first.json()["ticketId"]) == ("appended", ticket_id)
     assert (retried.json(), retried.headers["idempotent-replayed"]) == (first.json(), "true")
 
+    sample = example()
     [text] = await helpdesk.notes(ticket_id)
     for shown in (
-        f"Call summary (ElevenLabs): {TITLE}",
-        SUMMARY,
+        f"Call summary (ElevenLabs): {sample.title}",
+        sample.summary,
         "Outcome: success",
         "Duration: 2 min 12 s",
-        f"[0:00] Agent: {MESSAGES[0]}",
-        f"[0:04] Caller: {MESSAGES[1]}",
-        f"[1:35] Agent: {MESSAGES[2]} (tools: handoff_to_human)",
+        f"[0:00] Agent: {sample.messages[0]}",
+        f"[0:04] Caller: {sample.messages[1]}",
+        f"[1:35] Agent: {sample.messages[2]} (tools: handoff_to_human)",
     ):
         assert shown in text
     [(name, mime, data)] = await helpdesk.attachments(ticket_id)
     assert (name, mime) == (f"transcript-{conversation}.txt", "text/plain")
-    assert all(message in data.decode() for message in MESSAGES)
+    assert all(message in data.decode() for message in sample.messages)
 
 
 async def test_a_bridge_that_forgot_the_ticket_finds_it_at_the_helpdesk(
