@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,17 @@ RENDER = {
 }
 
 
+@cache
+def _scratch() -> tempfile.TemporaryDirectory[str]:
+    """One folder per test process for the containers' outbox files, removed when the process
+    exits (a folder per container, never removed, left thousands behind in the temp dir)."""
+    return tempfile.TemporaryDirectory(prefix="hdb-mcp-")
+
+
 def container_for(**env: str) -> Container:
     """A container on embedded defaults (mock helpdesk, memory stores, an outbox file of its
     own) plus ``env``."""
-    outbox = Path(tempfile.mkdtemp(prefix="hdb-mcp-")) / "outbox.sqlite3"
+    outbox = Path(tempfile.mkdtemp(dir=_scratch().name)) / "outbox.sqlite3"
     values = {"OUTBOX_PATH": str(outbox), **env}
     return build_container(load_settings(values, env_file="/nonexistent/.env", require_auth=False))
 
