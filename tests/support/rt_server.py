@@ -91,6 +91,8 @@ def _locked() -> Iterator[None]:
 
 
 def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs: a worker killed before its teardown leaves its file behind,
+    and must not keep RT up for ever."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
