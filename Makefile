@@ -33,7 +33,7 @@ run: $(STAMP)
 	  AUTH_TOKEN=$(DEV_TOKEN) exec $(BIN)/helpdesk-bridge serve; \
 	fi
 
-## test: lint, format check, type checks, layer contract, and the whole pytest suite
+## test: lint, format check, type checks, layer contracts, the tree's shape, and every test
 test: $(STAMP) lint typecheck inspector mcpb-cli
 	$(BIN)/pytest
 
@@ -72,7 +72,8 @@ $(MCPB_CLI): packaging/mcpb/package.json packaging/mcpb/package-lock.json
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python scripts/check_tree.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -156,8 +156,8 @@ class Note(msgspec.Struct, frozen=True):
     """A valid 4-line note: build it with ``Note.create`` or ``Note.parse``, which check rules.
 
     The parts' limits make every rendered note fit ``NOTE_MAX_CHARS`` (the longest labels, a
-    full summary and the longest confidence stay under it; tests/unit/test_note.py checks), so
-    only a note written by hand can be too long, and ``parse`` refuses that.
+    full summary and the longest confidence stay under it; tests/unit/domain/test_note.py checks),
+    so only a note written by hand can be too long, and ``parse`` refuses that.
     """
 
     category: Category

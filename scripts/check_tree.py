@@ -4,7 +4,8 @@ whom): what a newcomer relies on to find things.
 - no module over 300 lines;
 - no folder with more than 15 modules beside its sub-packages (``__init__.py`` and
   ``conftest.py`` not counted): past that, a folder wants rooms;
-- every package opens with a docstring (what lives there, who may import it);
+- every folder of modules is a package, and opens with a docstring (what lives there, who may
+  import it);
 - no test module (``test_*.py``) or ``conftest.py`` is imported by another module: what tests
   share lives in ``tests/support/``.
 
@@ -62,6 +63,8 @@ def breaches() -> Iterator[str]:
             if _is_test_module(name):
                 yield f"{shown}: imports the test module {name} (share it from tests/support/)"
     for folder, count in sorted(folders.items()):
+        if folder != ROOT / "scripts" and not (folder / "__init__.py").is_file():
+            yield f"{folder.relative_to(ROOT)}/: modules in a folder that is not a package"
         if count > MAX_MODULES:
             shown = folder.relative_to(ROOT)
             yield f"{shown}/: {count} modules beside its sub-packages (at most {MAX_MODULES})"

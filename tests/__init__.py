@@ -1,0 +1,2 @@
+"""The test suite: shared helpers in ``support/``, then ``unit/``, ``contract/``, ``integration/``
+and ``e2e/`` (docs/architecture.md, "Tests")."""

@@ -3,8 +3,8 @@ shapes they share with the top-level settings (``entrypoints.config.settings``),
 
 The defaults here are the operator's (documented in .env.example and docs/configuration.md);
 an adapter built directly (by a test) has the same ones as its own, and a unit test
-(tests/unit/test_settings_defaults.py) keeps the two equal, so configuration never imports an
-adapter.
+(tests/unit/entrypoints/config/test_settings_defaults.py) keeps the two equal, so configuration
+never imports an adapter.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 // The command a host such as Claude Desktop spawns for an installed bundle: the manifest's
 // mcp_config with ${__dirname} and ${user_config.*} substituted by the mcpb package's own
 // getMcpConfigForManifest (user values over the manifest's defaults). Used by
-// tests/e2e/test_mcpb_bundle.py. Usage: node host-config.mjs EXTENSION_DIR USER_CONFIG_JSON
+// tests/e2e/mcp/test_mcpb_bundle.py. Usage: node host-config.mjs EXTENSION_DIR USER_CONFIG_JSON
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, sep } from "node:path";

@@ -1,6 +1,7 @@
 """What needs a real process: security headers and HSTS behind a trusted proxy (uvicorn's
 proxy headers), and the JSON log lines on stderr that never carry secrets or personal data.
-Signatures and replays are tested in process (tests/integration/test_webhook_signatures.py)."""
+Signatures and replays are tested in process
+(tests/integration/webhook/test_webhook_signatures.py)."""
 
 from __future__ import annotations
 

@@ -21,8 +21,8 @@ This subclass adds, per connection:
 
 Private parts of uvicorn are extended or re-stated (``data_received`` and
 ``on_response_complete`` in full, the parser callbacks): ``pyproject.toml`` pins the uvicorn
-range this was checked against, and ``tests/unit/test_guarded_protocol.py`` fails if those
-parts change.
+range this was checked against, and ``tests/unit/entrypoints/http/test_guarded_protocol.py`` fails
+if those parts change.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``/mcp`` in the Litestar app: Bearer auth (401 envelope), the webhook's rate limit (RateLimit-*
 headers, 429 envelope), allowed Host names, and JSON-RPC over Streamable HTTP (stateless, JSON
-responses). The SDK client over a real socket is in tests/e2e/test_mcp_streamable_http.py."""
+responses). The SDK client over a real socket is in tests/e2e/mcp/test_mcp_streamable_http.py."""
 
 from __future__ import annotations
 

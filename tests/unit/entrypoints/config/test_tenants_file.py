@@ -286,9 +286,8 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
 
 
 def test_the_documented_example_is_a_tenants_file_the_bridge_accepts(tmp_path: Path) -> None:
-    docs = REPO_ROOT / "docs" / "configuration.md"
-    section = docs.read_text(encoding="utf-8").split("\n## Tenants\n", 1)[1]
-    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    docs = (REPO_ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    example = docs.split("\n## Tenants\n", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
     secret = tmp_path / "secret"
     secret.write_text("a-secret-or-a-token\n")
     for mounted in ("/run/secrets/acme/zendesk-client-secret", "/run/secrets/globex/auth-tokens"):

@@ -1,0 +1,2 @@
+"""Configuration: the settings' declaration and reader, secrets, defaults, the tenants file and
+``--tenant``, ``.env.example``."""
