@@ -1,4 +1,5 @@
-"""``python -m bench [handoff|floor|startup|scale|servers|outbox|mcp|all]``: see bench/README.md."""
+"""``python -m bench [handoff|floor|startup|instructions|scale|servers|outbox|mcp|all]``: see
+bench/README.md."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from bench import handoff, hostile, memory, outbox, scale, servers, startup
+from bench import handoff, hostile, instructions, memory, outbox, scale, servers, startup
 from bench.common import BenchError, say
 
 
@@ -86,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("outbox", help="hand-offs queued/s (helpdesk down), delivered/s")
     outbox.add_arguments(sub)
     sub.set_defaults(run=outbox.run)
+    sub = commands.add_parser("instructions", help="callgrind's instructions per request")
+    instructions.add_arguments(sub)
+    sub.set_defaults(run=instructions.run)
     sub = commands.add_parser("mcp", help="bench/mcp_startup.py, when present")
     sub.add_argument("rest", nargs=argparse.REMAINDER, help="its own arguments")
     sub.set_defaults(run=_mcp)

@@ -6,7 +6,10 @@
   production starts it, against the floor (a bare Litestar app on the same server settings,
   ``bench/processes/floor_app.py``) (target: within 1.5x);
 - ``mcp``: ``helpdesk-bridge mcp`` spawned -> its first ``tools/list`` answered over stdio (what
-  Claude Desktop waits for on every spawn), against the same floor (target: within 1.5x).
+  Claude Desktop waits for on every spawn), against the MCP floor: the SDK's bare low-level
+  server with one tool (``bench/processes/mcp_floor.py``; target: within 1.5x). The SDK's own
+  import takes longer than the whole start of the bare Litestar app, so the ratio to that floor
+  is printed too, for information: no server on the SDK can reach 1.5x of it.
 
 ``--baseline DIR`` adds the same three from another checkout (before/after). The median of
 ``--repeat`` starts is reported; the idle RSS is read right after the last ``/healthz``.
@@ -90,6 +93,9 @@ def cases(args: argparse.Namespace, rss: dict[str, float]) -> dict[str, Callable
             rss,
             "floor",
         ),
+        "mcp floor": lambda: anyio.run(
+            _first_tools_list, [sys.executable, "-m", "bench.processes.mcp_floor"], env
+        ),
     }
     checkouts: dict[str, Path | None] = {"": None}
     if args.baseline:
@@ -140,9 +146,11 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                 HELP_SHARE,
             ),
             ("serve / floor", medians[f"{label}serve"] / medians["floor"], START_RATIO),
-            ("mcp / floor", medians[f"{label}mcp"] / medians["floor"], START_RATIO),
+            ("mcp / mcp floor", medians[f"{label}mcp"] / medians["mcp floor"], START_RATIO),
         ]
         for what, ratio, goal in checks:
             verdict = "ok" if ratio <= goal else "MISSED"
             say(f"  {label}{what}: {ratio:.2f} (goal <= {goal}) {verdict}")
+        ratio = medians[f"{label}mcp"] / medians["floor"]
+        say(f"  {label}mcp / floor (the bare Litestar app; information): {ratio:.2f}")
     return {"seconds": seconds, "medians": medians, "rss_idle_mib": rss}
