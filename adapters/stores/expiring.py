@@ -25,13 +25,16 @@ SWEEP_PER_WRITE = 4
 class ExpiringDict(Generic[V]):
     """key -> value with a per-entry deadline (epoch seconds from the injected clock)."""
 
-    __slots__ = ("_clock", "_data", "_max", "_order")
+    __slots__ = ("_clock", "_data", "_max", "_order", "evicted_at")
 
     def __init__(self, clock: Clock, max_entries: int) -> None:
         self._clock = clock
         self._max = max_entries
         self._data: dict[str, tuple[V, float]] = {}
         self._order: deque[str] = deque()  # keys in first-insertion order
+        self.evicted_at: float | None = None
+        """When a live entry was last evicted to make room (None: never): since then the map
+        may lack something it was given."""
 
     def __len__(self) -> int:
         return len(self._data)
@@ -103,6 +106,10 @@ class ExpiringDict(Generic[V]):
 
     def _evict_oldest(self) -> None:
         order, data = self._order, self._data
+        now = self._clock.now()
         while order:
-            if data.pop(order.popleft(), None) is not None:
+            entry = data.pop(order.popleft(), None)
+            if entry is not None:
+                if entry[1] > now:
+                    self.evicted_at = now
                 return

@@ -25,30 +25,41 @@ DEFAULT_MAX_ENTRIES = 2_000_000
 
 
 class _Claimed:
-    """A claim marker: the key is being filed by ``owner``; ``uncertain`` when its create may
-    have reached the helpdesk (the next claimer takes it over)."""
+    """A claim marker: the key is being filed by ``owner`` until ``lease_ends``; ``uncertain``
+    when its create may have reached the helpdesk (the next claimer takes it over), as is a
+    claim still remembered after its lease."""
 
-    __slots__ = ("owner", "uncertain")
+    __slots__ = ("lease_ends", "owner", "uncertain")
 
-    def __init__(self, owner: str, *, uncertain: bool = False) -> None:
+    def __init__(self, owner: str, lease_ends: float, *, uncertain: bool = False) -> None:
         self.owner = owner
+        self.lease_ends = lease_ends
         self.uncertain = uncertain
 
 
 class MemoryTicketIndex:
     """Dedup keys -> ``TicketRef`` (a ticket or a queued marker) or a claim marker, in a bounded
-    expiring dict."""
+    expiring dict. Complete since it was made, or since it last evicted a live entry."""
 
     def __init__(self, clock: Clock, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+        self._clock = clock
         self._entries: ExpiringDict[TicketRef | _Claimed] = ExpiringDict(clock, max_entries)
+        self._born = clock.now()
 
     def __len__(self) -> int:
         return len(self._entries)
 
     async def claim(
-        self, keys: Sequence[str], owner: str, lease_seconds: float, replacing: str | None = None
+        self,
+        keys: Sequence[str],
+        owner: str,
+        lease_seconds: float,
+        replacing: str | None = None,
+        *,
+        remember_seconds: float = 0.0,
     ) -> Claim:
         busy = uncertain = False
+        now = self._clock.now()
         for key in keys:
             entry = self._entries.get(key)
             if isinstance(entry, TicketRef):
@@ -58,18 +69,27 @@ class MemoryTicketIndex:
                 return Claim(ClaimState.FOUND, entry)
             if entry is None:
                 continue
-            if entry.uncertain:
+            if entry.uncertain or entry.lease_ends <= now:
                 uncertain = True
             elif entry.owner != owner:
                 busy = True
         if busy:
             return Claim(ClaimState.BUSY)
-        self._entries.set_many(keys, _Claimed(owner), lease_seconds)
+        claimed = _Claimed(owner, now + lease_seconds)
+        self._entries.set_many(keys, claimed, lease_seconds + remember_seconds)
         return Claim(ClaimState.WON, uncertain=uncertain)
 
-    async def mark_uncertain(self, keys: Sequence[str], owner: str, lease_seconds: float) -> None:
+    async def mark_uncertain(
+        self,
+        keys: Sequence[str],
+        owner: str,
+        lease_seconds: float,
+        *,
+        remember_seconds: float = 0.0,
+    ) -> None:
         mine = [key for key in keys if self._holds(key, owner)]
-        self._entries.set_many(mine, _Claimed(owner, uncertain=True), lease_seconds)
+        doubt = _Claimed(owner, self._clock.now() + lease_seconds, uncertain=True)
+        self._entries.set_many(mine, doubt, lease_seconds + remember_seconds)
 
     async def fulfil(
         self, keys: Sequence[str], owner: str, ticket: TicketRef, ttl_seconds: float
@@ -81,6 +101,10 @@ class MemoryTicketIndex:
             entry = self._entries.get(key)
             if isinstance(entry, _Claimed) and entry.owner == owner:
                 self._entries.pop(key)
+
+    async def complete_since(self) -> float:
+        evicted = self._entries.evicted_at
+        return self._born if evicted is None else max(self._born, evicted)
 
     async def check_health(self) -> bool:
         return True

@@ -3,7 +3,13 @@ when they are held), point them at what answers for the problem, or give them up
 
 Giving up is where doubt matters: a filing whose create may have reached the helpdesk marks its
 claim uncertain instead of dropping it, so the next filing takes it over knowing that a create
-with the problem's key may have landed - and sends the very same request.
+with the problem's key may have landed - and sends the very same request. A claim whose holder
+died is remembered past its lease for a dedup window, as uncertain too: the holder may have
+filed the ticket without indexing it.
+
+What a certain WON claim proves: when the index has been complete for a whole dedup window, no
+ticket of the problem can exist that it does not hold, so the filing need not ask the helpdesk
+(``Claims.vouches_for``).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ class Claims:
         self._policy = policy
         self._lease = lease_seconds
         self._wait = wait_seconds
+        self._remember = policy.window_seconds
 
     async def claim(
         self,
@@ -50,7 +57,9 @@ class Claims:
         wait: Deadline | None = None  # made only when it must wait: most claims answer
         pauses = POLL_PAUSES.delays()
         while True:
-            claim = await self._index.claim(keys, owner, self._lease, replacing)
+            claim = await self._index.claim(
+                keys, owner, self._lease, replacing, remember_seconds=self._remember
+            )
             found = claim.ticket
             if claim.state is ClaimState.WON or (
                 found is not None
@@ -65,6 +74,17 @@ class Claims:
                 return None
             await asyncio.sleep(next(pauses))
 
+    async def vouches_for(self, claim: Claim) -> bool:
+        """True when ``claim``, a certain WON, means the helpdesk has no ticket for its keys:
+        the index has held everything filed through it for a whole dedup window (a ticket of
+        the problem from before would be stale). A young index - a first start, a Redis lost
+        or flushed, a memory index that evicted - or a Redis that may evict vouches for
+        nothing; neither does a claim taken over from a holder that may have filed."""
+        if claim.state is not ClaimState.WON or claim.uncertain:
+            return False
+        since = await self._index.complete_since()
+        return since is not None and self._clock.now() - since >= self._policy.window_seconds
+
     def is_fresh(self, ticket: TicketRef) -> bool:
         """True while ``ticket`` still answers for its problem."""
         return self._policy.is_fresh(ticket.created_at, self._clock.now())
@@ -78,7 +98,9 @@ class Claims:
         """Filing failed: release the claim - or, when a create may have landed, mark it
         uncertain for the next filing to take over."""
         if doubt:
-            await self._index.mark_uncertain(keys, owner, self._lease)
+            await self._index.mark_uncertain(
+                keys, owner, self._lease, remember_seconds=self._remember
+            )
         else:
             await self._index.release(keys, owner)
 

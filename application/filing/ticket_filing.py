@@ -18,7 +18,7 @@ import msgspec
 from application.errors import DedupInProgress, HelpdeskUnavailable, StoreUnavailable
 from application.filing.claims import Claims
 from application.filing.handoff_queue import HandoffQueue, QueuedProblem, decode_queued
-from application.filing.helpdesk_budget import blocked_for
+from application.filing.helpdesk_budget import refuse_if_out_of_time
 from application.filing.problem import FiledTicket, Problem, new_ticket
 from application.ids import derived_key, handoff_reference, random_uuid_hex
 from application.ports import (
@@ -30,7 +30,7 @@ from application.ports import (
     QueuedHandoff,
     TicketIndex,
 )
-from application.timing.deadline import MIN_ATTEMPT_SECONDS, Deadline
+from application.timing.deadline import Deadline
 from domain.dedup import DedupPolicy
 from domain.ticket import NewTicket, TicketRef
 
@@ -57,9 +57,10 @@ class TicketFiling:
     - Of concurrent filings for one problem exactly one files the ticket: the keys are claimed
       atomically in the index; the others wait for the winner's ticket (up to ``wait_seconds``
       and never past the deadline, then ``DedupInProgress`` - or queued, see below).
-    - The index is a cache: the winner always asks the helpdesk for an open ticket under the keys
-      before filing, and files with a key derived from the problem, so a lost index or a retried
-      create never makes a second ticket.
+    - The index is a cache: the winner asks the helpdesk for an open ticket under the keys
+      before filing - unless the index vouches that there is none (complete for a whole dedup
+      window, the claim certain) - and files with a key derived from the problem, so a lost
+      index or a retried create never makes a second ticket.
     - A failure that may have filed the ticket (``uncertain``) never releases the claim: it is
       marked uncertain and the next filing takes it over. A certain failure releases it.
     - With ``DownPolicy.QUEUE`` and an outbox: when the helpdesk cannot take the hand-off inside
@@ -129,7 +130,10 @@ class TicketFiling:
                 created=False, ticket=claim.ticket, problem=problem, queued=claim.ticket.queued
             )
         limit = self._helpdesk_share(deadline)
-        return await self._file_as_winner(problem, keys, owner, limit, doubt=claim.uncertain)
+        look_up = not await self._claims.vouches_for(claim)
+        return await self._file_as_winner(
+            problem, keys, owner, limit, doubt=claim.uncertain, look_up=look_up
+        )
 
     async def deliver(self, item: QueuedHandoff, deadline: Deadline | None = None) -> FiledTicket:
         """File the queued hand-off ``item`` now: the ticket already filed for its problem, else
@@ -184,13 +188,16 @@ class TicketFiling:
         limit: Deadline | None,
         *,
         doubt: bool,
+        look_up: bool = True,
     ) -> FiledTicket:
         request_key = derived_key("create", keys[0])
         request = new_ticket(problem, keys[0], request_key)
         attempt = _Attempt(sent=doubt)  # a create with this key may have landed before
         try:
-            await self._refuse_if_out_of_time(limit)
-            created, ticket = await self._find_or_create(keys, request, limit, attempt)
+            await refuse_if_out_of_time(self._budget, limit)
+            created, ticket = await self._find_or_create(
+                keys, request, limit, attempt, look_up=look_up
+            )
         except HelpdeskUnavailable as error:
             doubt = doubt or (attempt.sent and error.uncertain)
             if self._queue is None:
@@ -211,7 +218,7 @@ class TicketFiling:
         request_key = derived_key("create", reference)
         sent = False
         try:
-            await self._refuse_if_out_of_time(limit)
+            await refuse_if_out_of_time(self._budget, limit)
             sent = True
             request = new_ticket(problem, None, request_key)
             ticket = await self._helpdesk.create_ticket(request, limit)
@@ -239,27 +246,22 @@ class TicketFiling:
             await self._claims.point_at(keys, owner, marker)  # repeat; the claim expires
         return FiledTicket(created=created, ticket=marker, problem=queued.problem, queued=True)
 
-    async def _refuse_if_out_of_time(self, limit: Deadline | None) -> None:
-        """Raise ``HelpdeskUnavailable`` (no call made) when the helpdesk may not be called
-        before too little of ``limit`` is left for a call, or too little is left already."""
-        if limit is None:
-            return
-        blocked = await blocked_for(self._budget)
-        if blocked > 0.0 and not limit.allows(blocked + MIN_ATTEMPT_SECONDS):
-            raise HelpdeskUnavailable(
-                "The helpdesk asked the bridge to wait; retry later", retry_after=blocked
-            )
-        if not limit.allows(MIN_ATTEMPT_SECONDS):
-            raise HelpdeskUnavailable("Too little time was left to reach the helpdesk")
-
     async def _find_or_create(
-        self, keys: Sequence[str], request: NewTicket, limit: Deadline | None, attempt: _Attempt
+        self,
+        keys: Sequence[str],
+        request: NewTicket,
+        limit: Deadline | None,
+        attempt: _Attempt,
+        *,
+        look_up: bool = True,
     ) -> tuple[bool, TicketRef]:
         """The open ticket the helpdesk has for ``keys`` (the record, whatever the index says),
-        else a new one; True when created."""
-        existing = await self._helpdesk.find_open_ticket(keys, limit)
-        if existing is not None and self._claims.is_fresh(existing):
-            return False, existing
+        else a new one; True when created. ``look_up=False``: the index vouched that there is
+        none (``Claims.vouches_for``), so the helpdesk is not asked."""
+        if look_up:
+            existing = await self._helpdesk.find_open_ticket(keys, limit)
+            if existing is not None and self._claims.is_fresh(existing):
+                return False, existing
         attempt.sent = True
         ticket = await self._helpdesk.create_ticket(request, limit)
         if not self._claims.is_fresh(ticket) and request.request_key:

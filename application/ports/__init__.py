@@ -1,10 +1,11 @@
 """The ports: what the application needs from the outside world, as ``typing.Protocol``s, and the
 values they take and give.
 
-One module per what they serve: ``helpdesk`` (the system of record, its budget, health probes),
-``stores`` (dedup index, idempotency, replay guard, rate limiter) and ``outbox`` (queued
-hand-offs). The ``Clock`` port lives in ``application.timing.clock`` (the deadline reads it)
-and is re-exported here with the others, so ``from application.ports import X`` names any port.
+One module per what they serve: ``helpdesk`` (the system of record, its budget, health probes,
+the callers' users it knows), ``stores`` (dedup index, idempotency, replay guard, rate limiter)
+and ``outbox`` (queued hand-offs). The ``Clock`` port lives in ``application.timing.clock`` (the
+deadline reads it) and is re-exported here with the others, so ``from application.ports import X``
+names any port.
 
 Every adapter behind a port raises only the errors of ``application.errors`` (and
 ``domain.errors``): never its library's own exceptions.
@@ -17,6 +18,7 @@ from __future__ import annotations
 from application.ports.helpdesk import HealthProbe as HealthProbe
 from application.ports.helpdesk import HelpdeskBudget as HelpdeskBudget
 from application.ports.helpdesk import HelpdeskGateway as HelpdeskGateway
+from application.ports.helpdesk import RequesterCache as RequesterCache
 from application.ports.outbox import DuplicateReference as DuplicateReference
 from application.ports.outbox import Outbox as Outbox
 from application.ports.outbox import OutboxState as OutboxState

@@ -89,3 +89,23 @@ class HealthProbe(Protocol):
     async def check_health(self) -> bool:
         """True when the dependency answers right now."""
         ...
+
+
+class RequesterCache(Protocol):
+    """Caller number -> the helpdesk's user for that caller (Zendesk's end user id), remembered
+    where the fleet shares it (Redis), so a caller known to any instance costs no look-up.
+
+    Advice, never the record: a miss, or a store that cannot be read, costs the helpdesk
+    calls it saves; a user merged or deleted in the helpdesk is forgotten and found afresh."""
+
+    async def get(self, caller_number: str) -> str | None:
+        """The remembered user id, or None."""
+        ...
+
+    async def put(self, caller_number: str, user_id: str, ttl_seconds: float) -> None:
+        """Remember ``user_id`` for ``ttl_seconds``."""
+        ...
+
+    async def forget(self, caller_number: str) -> None:
+        """The helpdesk no longer knows the remembered user: drop it."""
+        ...

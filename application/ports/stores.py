@@ -34,21 +34,41 @@ class Claim(msgspec.Struct, frozen=True):
 
 class TicketIndex(Protocol):
     """Dedup keys -> ticket, with expiry: a cache in front of the helpdesk, never the record.
-    ``claim`` is atomic across every process: of concurrent hand-offs for one problem one wins."""
+    ``claim`` is atomic across every process: of concurrent hand-offs for one problem one wins.
+
+    A claim holds its keys for ``lease_seconds``; after that, for ``remember_seconds`` more, it
+    is remembered as uncertain (its holder may have filed the ticket and died before indexing
+    it), so the next claimer knows to ask the helpdesk first. ``complete_since`` says since when
+    the index has held every ticket and claim made through it: with that a whole dedup window
+    back, a certain WON means the helpdesk has no ticket for the keys either."""
 
     async def claim(
-        self, keys: Sequence[str], owner: str, lease_seconds: float, replacing: str | None = None
+        self,
+        keys: Sequence[str],
+        owner: str,
+        lease_seconds: float,
+        replacing: str | None = None,
+        *,
+        remember_seconds: float = 0.0,
     ) -> Claim:
         """FOUND if any key maps to a ticket or queued marker (strongest key first) - and then
         the keys that hold nothing map to it too, expiring with it (a caller ringing back in a
         new conversation is indexed under the new key in the same step); else BUSY if another
-        owner holds a certain claim on any key; else claim all keys for ``owner`` and say WON,
-        ``uncertain`` when an uncertain claim was taken over. A queued marker whose id is
-        ``replacing`` counts as free (its delivery replaces it). Claims expire with the lease."""
+        owner holds a certain claim on any key inside its lease; else claim all keys for
+        ``owner`` and say WON, ``uncertain`` when an uncertain or lapsed claim was taken over. A
+        queued marker whose id is ``replacing`` counts as free (its delivery replaces it)."""
         ...
 
-    async def mark_uncertain(self, keys: Sequence[str], owner: str, lease_seconds: float) -> None:
-        """``owner``'s create may have landed: its claims turn uncertain (taken over next)."""
+    async def mark_uncertain(
+        self,
+        keys: Sequence[str],
+        owner: str,
+        lease_seconds: float,
+        *,
+        remember_seconds: float = 0.0,
+    ) -> None:
+        """``owner``'s create may have landed: its claims turn uncertain (taken over next), and
+        are remembered so for ``lease_seconds`` + ``remember_seconds``."""
         ...
 
     async def fulfil(
@@ -59,7 +79,15 @@ class TicketIndex(Protocol):
         ...
 
     async def release(self, keys: Sequence[str], owner: str) -> None:
-        """Drop ``owner``'s claims (filing failed), so the next hand-off may try again."""
+        """Drop ``owner``'s claims (filing failed, surely before any create): the next hand-off
+        may try again, with nothing to doubt."""
+        ...
+
+    async def complete_since(self) -> float | None:
+        """Since when (epoch seconds) the index has held every ticket and claim made through it:
+        its start, or the last time it lost entries (evicted, flushed); None when it cannot say
+        (entries may be evicted at any time). Cheap: read after a claim, it costs no round trip
+        of its own."""
         ...
 
 

@@ -16,7 +16,7 @@ from typing import NoReturn, TypeVar
 
 from dependency_injector import containers, providers
 
-from application.ports import Clock, HelpdeskBudget
+from application.ports import Clock, HelpdeskBudget, RequesterCache
 from entrypoints.config.settings import Settings
 
 F = TypeVar("F", bound=containers.Container)
@@ -48,11 +48,14 @@ def store_family(settings: Settings, clock: Clock) -> containers.Container:
 
 
 def helpdesk_family(
-    settings: Settings, clock: Clock, budget: providers.Provider[HelpdeskBudget]
+    settings: Settings,
+    clock: Clock,
+    budget: providers.Provider[HelpdeskBudget],
+    requester_cache: providers.Provider[RequesterCache],
 ) -> containers.Container:
-    """The configured helpdesk family (HELPDESK_BACKEND), imported now. ``budget``: what gives
-    the fleet's pace and Retry-After to a real helpdesk (it lives with the stores, and is
-    resolved only when the gateway is built: the stores' client may not be open yet)."""
+    """The configured helpdesk family (HELPDESK_BACKEND), imported now. ``budget`` (the fleet's
+    pace and Retry-After) and ``requester_cache`` (the callers' users) live with the stores
+    and are resolved only when the gateway is built: the stores' client may not be open yet."""
     if settings.helpdesk_backend == "mock":
         from entrypoints.bootstrap.mock_helpdesk import MockHelpdeskBackend
 
@@ -61,4 +64,12 @@ def helpdesk_family(
     from entrypoints.bootstrap.http_helpdesk import RealHelpdeskBackend
 
     kind = ZENDESK if settings.helpdesk_backend == "zendesk" else RT
-    return _guarded(RealHelpdeskBackend(settings=settings, clock=clock, kind=kind, budget=budget))
+    return _guarded(
+        RealHelpdeskBackend(
+            settings=settings,
+            clock=clock,
+            kind=kind,
+            budget=budget,
+            requester_cache=requester_cache,
+        )
+    )

@@ -71,8 +71,9 @@ class Container(containers.DeclarativeContainer):
     # The fleet's helpdesk budget (Retry-After, pace) lives with the stores: shared in Redis.
     helpdesk_budget = stores.provided.helpdesk_budget.call()
     outbox = stores.provided.outbox.call()
+    requester_cache = stores.provided.requester_cache.call()
     helpdesk_backend = providers.Singleton(
-        helpdesk_family, settings, clock, helpdesk_budget.provider
+        helpdesk_family, settings, clock, helpdesk_budget.provider, requester_cache.provider
     )
     helpdesk = helpdesk_backend.provided.gateway.call()
     # What SIGHUP renews in the helpdesk (entrypoints/config/reload.py): its OAuth client, if any.

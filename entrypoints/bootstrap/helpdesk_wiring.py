@@ -18,7 +18,7 @@ from adapters.helpdesk.resilience.calls import Resilience, RetryPolicy
 from adapters.helpdesk.rt.gateway import RtHelpdesk, RtSettings, build_rt_client
 from adapters.helpdesk.zendesk.gateway import ZendeskHelpdesk, ZendeskSettings, build_zendesk_client
 from adapters.helpdesk.zendesk.oauth import ClientCredentials, ClientSecret
-from application.ports import Clock, HelpdeskBudget, HelpdeskGateway
+from application.ports import Clock, HelpdeskBudget, HelpdeskGateway, RequesterCache
 from entrypoints.config.reload import Commit, Reloadable
 from entrypoints.config.settings import ConfigError, Settings
 
@@ -37,6 +37,7 @@ def zendesk_settings(settings: Settings) -> ZendeskSettings:
         category_field_id=fields.category_field_id,
         reason_field_id=fields.reason_field_id,
         confidence_field_id=fields.confidence_field_id,
+        requester_cache_seconds=helpdesk.requester_cache_seconds,
     )
 
 
@@ -103,7 +104,7 @@ class HelpdeskKind(Generic[S]):
 
     settings: Callable[[Settings], S]
     client: Callable[[S], httpx.AsyncClient]
-    gateway: Callable[[httpx.AsyncClient, S, Resilience, Clock], HelpdeskGateway]
+    gateway: Callable[[httpx.AsyncClient, S, Resilience, Clock, RequesterCache], HelpdeskGateway]
 
 
 def helpdesk_client(kind: HelpdeskKind[S], settings: Settings) -> httpx.AsyncClient:
@@ -116,13 +117,35 @@ def helpdesk_gateway(
     client: httpx.AsyncClient,
     settings: Settings,
     clock: Clock,
-    budget: HelpdeskBudget | None = None,
+    budget: HelpdeskBudget,
+    requester_cache: RequesterCache,
 ) -> HelpdeskGateway:
-    """The gateway on ``client``, with its own retries and circuit breaker (its helpdesk's) and
-    the fleet's helpdesk budget (a remembered Retry-After, the optional pace)."""
+    """The gateway on ``client``, with its own retries and circuit breaker (its helpdesk's), the
+    fleet's helpdesk budget (a remembered Retry-After, the optional pace) and the callers'
+    users the fleet remembers."""
     resilience = Resilience(retry_policy(settings), budget=budget)
-    return kind.gateway(client, kind.settings(settings), resilience, clock)
+    return kind.gateway(client, kind.settings(settings), resilience, clock, requester_cache)
 
 
-ZENDESK = HelpdeskKind(zendesk_settings, build_zendesk_client, ZendeskHelpdesk)
-RT = HelpdeskKind(rt_settings, build_rt_client, RtHelpdesk)
+def _zendesk(
+    client: httpx.AsyncClient,
+    settings: ZendeskSettings,
+    resilience: Resilience,
+    clock: Clock,
+    requester_cache: RequesterCache,
+) -> HelpdeskGateway:
+    return ZendeskHelpdesk(client, settings, resilience, clock, requester_cache=requester_cache)
+
+
+def _rt(
+    client: httpx.AsyncClient,
+    settings: RtSettings,
+    resilience: Resilience,
+    clock: Clock,
+    _requester_cache: RequesterCache,
+) -> HelpdeskGateway:
+    return RtHelpdesk(client, settings, resilience, clock)  # RT's callers are a field, not users
+
+
+ZENDESK = HelpdeskKind(zendesk_settings, build_zendesk_client, _zendesk)
+RT = HelpdeskKind(rt_settings, build_rt_client, _rt)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
-from application.ports import Clock, HelpdeskBudget
+from application.ports import Clock, HelpdeskBudget, RequesterCache
 from entrypoints.bootstrap.helpdesk_wiring import (
     HelpdeskKind,
     helpdesk_client,
@@ -23,7 +23,10 @@ class RealHelpdeskBackend(containers.DeclarativeContainer):
     clock: providers.Dependency[Clock] = providers.Dependency()
     kind = providers.Dependency(instance_of=HelpdeskKind)
     budget: providers.Dependency[HelpdeskBudget] = providers.Dependency()
+    requester_cache: providers.Dependency[RequesterCache] = providers.Dependency()
 
     client = providers.Resource(closing, providers.Callable(helpdesk_client, kind, settings))
-    gateway = providers.Singleton(helpdesk_gateway, kind, client, settings, clock, budget)
+    gateway = providers.Singleton(
+        helpdesk_gateway, kind, client, settings, clock, budget, requester_cache
+    )
     reloadables = providers.Callable(helpdesk_reloadables, client)

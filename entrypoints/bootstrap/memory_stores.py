@@ -8,6 +8,7 @@ from dependency_injector import containers, providers
 from adapters.outbox.sqlite import SqliteOutbox
 from adapters.stores import memory
 from adapters.stores.memory_budget import MemoryHelpdeskBudget
+from adapters.stores.requesters import MemoryRequesterCache
 from application.ports import Clock
 from entrypoints.bootstrap.shared import pace_per_minute
 from entrypoints.config.settings import Settings
@@ -36,4 +37,5 @@ class MemoryStores(containers.DeclarativeContainer):
         MemoryHelpdeskBudget, clock, per_minute=providers.Callable(pace_per_minute, settings)
     )
     outbox = providers.Singleton(sqlite_outbox, settings)
+    requester_cache = providers.Singleton(MemoryRequesterCache, clock)
     health_probes = providers.Dict()

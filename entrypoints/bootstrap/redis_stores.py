@@ -39,4 +39,5 @@ class RedisStores(containers.DeclarativeContainer):
         per_minute=providers.Callable(pace_per_minute, settings),
     )
     outbox = providers.Singleton(RedisOutbox, client, namespace=prefix)
+    requester_cache = providers.Singleton(shared.RedisRequesterCache, client, namespace=prefix)
     health_probes = providers.Dict(store=ticket_index)

@@ -22,6 +22,7 @@ MOCK_HELPDESK_URL = "https://helpdesk.example.com"
 ZENDESK_OAUTH_SCOPES = "read write"
 ATTEMPT_TIMEOUT_SECONDS = 5.0
 RETRY_BUDGET_SECONDS = 8.0
+REQUESTER_CACHE_SECONDS = 86_400
 
 # Host header values the Streamable HTTP endpoint (/mcp) answers to (DNS-rebinding protection).
 # An entry without a port matches that host on any port; "*" switches the check off.
@@ -91,6 +92,9 @@ class HelpdeskSettings(Declaration, frozen=True):
     rate_limit_per_minute: Annotated[int, Meta(ge=0, le=1_000_000)] = 0
     """The bridge's own pace of helpdesk calls across the fleet (0: none; e.g. 200 for a
     Zendesk Team plan)."""
+    requester_cache_seconds: Annotated[int, Meta(ge=60, le=86_400 * 30)] = REQUESTER_CACHE_SECONDS
+    """How long a caller's Zendesk user is remembered (in Redis for a fleet), so a known caller
+    costs no user look-up."""
 
 
 class ZendeskFields(Declaration, frozen=True):

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import redis.asyncio
 
 from adapters.clock import ManualClock
 from adapters.stores.memory import (
@@ -33,8 +34,10 @@ from adapters.stores.redis import (
     RedisIdempotencyStore,
     RedisRateLimiter,
     RedisReplayGuard,
+    RedisRequesterCache,
     RedisTicketIndex,
 )
+from adapters.stores.requesters import MemoryRequesterCache
 from application.ports import Outbox
 from tests.support.stores.outbox_backends import (
     MemoryOutboxBackend,
@@ -55,6 +58,7 @@ class MemoryBackend:
         self._index = MemoryTicketIndex(clock)
         self._idempotency = MemoryIdempotencyStore(clock)
         self._replay = MemoryReplayGuard(clock)
+        self._requesters = MemoryRequesterCache(clock)
         self._limiters: dict[int, MemoryRateLimiter] = {}
 
     def ticket_index(self) -> MemoryTicketIndex:
@@ -65,6 +69,9 @@ class MemoryBackend:
 
     def replay_guard(self) -> MemoryReplayGuard:
         return self._replay
+
+    def requester_cache(self) -> MemoryRequesterCache:
+        return self._requesters
 
     def rate_limiter(self, limit: int) -> MemoryRateLimiter:
         return self._limiters.setdefault(limit, MemoryRateLimiter(self._clock, limit))
@@ -90,6 +97,9 @@ class RedisBackend(RedisClients):
 
     def replay_guard(self) -> RedisReplayGuard:
         return RedisReplayGuard(self.client(), namespace=self.namespace)
+
+    def requester_cache(self) -> RedisRequesterCache:
+        return RedisRequesterCache(self.client(), namespace=self.namespace)
 
     def rate_limiter(self, limit: int) -> RedisRateLimiter:
         return RedisRateLimiter(self.client(), limit, namespace=self.namespace)
@@ -136,6 +146,11 @@ def replay_guard(store_backend: StoreBackend) -> MemoryReplayGuard | RedisReplay
 
 
 @pytest.fixture
+def requester_cache(store_backend: StoreBackend) -> MemoryRequesterCache | RedisRequesterCache:
+    return store_backend.requester_cache()
+
+
+@pytest.fixture
 def elapse(store_backend: StoreBackend) -> Elapse:
     """Let ``seconds`` pass for the stores under test (see the module docstring)."""
     return store_backend.elapse
@@ -162,3 +177,13 @@ async def outbox_backend(
 @pytest.fixture
 def outbox(outbox_backend: OutboxBackend) -> Outbox:
     return outbox_backend.outbox()
+
+
+@pytest.fixture
+async def redis_client(redis_url: str) -> AsyncIterator[redis.asyncio.Redis]:
+    """A plain client of the shared Redis, for the Redis-specific extras to look inside."""
+    client = redis.asyncio.Redis.from_url(redis_url, socket_timeout=2.0)
+    try:
+        yield client
+    finally:
+        await client.aclose()

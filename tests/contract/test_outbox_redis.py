@@ -4,12 +4,7 @@ real ``redis-server`` processes started with each persistence set-up, CONFIG dis
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -18,9 +13,9 @@ import redis.asyncio
 from adapters.outbox.redis import RedisOutbox, redis_persistence
 from application.errors import StoreUnavailable
 from application.ports import OutboxState
-from tests.support.paths import in_ci
 from tests.support.stores.outbox_backends import T0, RedisOutboxBackend, handoff
 from tests.support.stores.redis_clients import short_client
+from tests.support.stores.redis_server import redis_server
 
 NO_CONFIG = ("--rename-command", "CONFIG", "")
 PERSISTENCE: dict[str, tuple[tuple[str, ...], str | None]] = {
@@ -40,42 +35,6 @@ PERSISTENCE: dict[str, tuple[tuple[str, ...], str | None]] = {
     ),
     "CONFIG disabled, none": ((*NO_CONFIG, "--save", "", "--appendonly", "no"), None),
 }
-
-
-def listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def redis_server(directory: Path, *options: str) -> Iterator[int]:
-    """A private ``redis-server`` with ``options``, on a free port; stopped by its PID."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if in_ci():
-            pytest.fail("redis-server is required in CI")
-        pytest.skip("redis-server is not installed")
-    port = free_port()
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory), *options],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while not listening(port):
-            assert server.poll() is None, "redis-server exited at start"
-            assert time.monotonic() < deadline, "redis-server did not listen"
-            time.sleep(0.02)
-        yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.mark.parametrize(("options", "expected"), PERSISTENCE.values(), ids=PERSISTENCE.keys())

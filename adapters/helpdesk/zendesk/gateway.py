@@ -42,9 +42,10 @@ from adapters.helpdesk.zendesk.oauth import ClientCredentials, ClientSecret
 from adapters.helpdesk.zendesk.reading import ZendeskReading
 from adapters.helpdesk.zendesk.tickets import custom_fields, key_refused, ticket_fields
 from adapters.helpdesk.zendesk.uploads import upload_all
-from adapters.helpdesk.zendesk.users import ZendeskRequesters
+from adapters.helpdesk.zendesk.users import CACHE_SECONDS, ZendeskRequesters
+from adapters.stores.requesters import MemoryRequesterCache
 from application.errors import HelpdeskUnavailable, TicketNotFound
-from application.ports import Clock
+from application.ports import Clock, RequesterCache
 from application.timing.deadline import Deadline
 from domain.ticket import Attachment, NewTicket, TicketRef, TicketStatus
 
@@ -67,6 +68,8 @@ class ZendeskSettings:
     category_field_id: int | None = None
     reason_field_id: int | None = None
     confidence_field_id: int | None = None
+    requester_cache_seconds: float = CACHE_SECONDS
+    """How long a caller's end user is remembered (``RequesterCache``)."""
 
     def __post_init__(self) -> None:
         if not self.api_url.startswith(("https://", "http://")):
@@ -120,9 +123,14 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
         settings: ZendeskSettings,
         resilience: Resilience,
         clock: Clock | None = None,
+        *,
+        requester_cache: RequesterCache | None = None,
     ) -> None:
         super().__init__(client, settings, resilience, clock)
-        self._requesters = ZendeskRequesters(client, resilience, self._clock)
+        cache = requester_cache or MemoryRequesterCache(self._clock)
+        self._requesters = ZendeskRequesters(
+            client, resilience, cache, settings.requester_cache_seconds
+        )
         self._reading = ZendeskReading(client, resilience, self._requesters, settings.base_url)
 
     async def create_ticket(self, ticket: NewTicket, deadline: Deadline | None = None) -> TicketRef:
@@ -134,23 +142,16 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
         ``IdempotentRequestError``); either way a ticket for the key may exist, so it is looked
         up by ``external_id``. Nothing found: a 409 is doubt (the first create may still land),
         a 400 an answer we cannot use."""
-        headers = {"Idempotency-Key": ticket.request_key} if ticket.request_key else {}
-        requester = (
-            await self._requesters.find_or_create(ticket.caller_number, deadline)
-            if ticket.caller_number
-            else None
+        number = ticket.caller_number
+        requester, remembered = (
+            await self._requesters.find_or_create(number, deadline) if number else (None, False)
         )
-        config = self._settings
-        custom = custom_fields(
-            ticket, config.category_field_id, config.reason_field_id, config.confidence_field_id
-        )
-        payload = {"ticket": ticket_fields(ticket, requester, custom)}
-        response = await self._resilience.send(
-            "create_ticket",
-            lambda: self._client.post("/api/v2/tickets", json=payload, headers=headers),
-            replay_safe=ticket.request_key is not None,
-            deadline=deadline,
-        )
+        response = await self._send_create(ticket, requester, deadline)
+        if response.status_code == 422 and remembered and number:
+            # Zendesk refused the remembered user (merged or deleted since): find it afresh.
+            await self._requesters.forget(number)
+            requester, _ = await self._requesters.find_or_create(number, deadline)
+            response = await self._send_create(ticket, requester, deadline)
         if response.status_code in (200, 201):
             answer = Answer.read(response, "create_ticket")
             return self._ref(answer, answer.field("ticket", dict, "no ticket in the answer"))
@@ -165,6 +166,22 @@ class ZendeskHelpdesk(HttpHelpdesk[ZendeskSettings]):
                     uncertain=True,
                 )
         raise unexpected_status("create_ticket", response)
+
+    async def _send_create(
+        self, ticket: NewTicket, requester: int | None, deadline: Deadline | None
+    ) -> httpx.Response:
+        headers = {"Idempotency-Key": ticket.request_key} if ticket.request_key else {}
+        config = self._settings
+        custom = custom_fields(
+            ticket, config.category_field_id, config.reason_field_id, config.confidence_field_id
+        )
+        payload = {"ticket": ticket_fields(ticket, requester, custom)}
+        return await self._resilience.send(
+            "create_ticket",
+            lambda: self._client.post("/api/v2/tickets", json=payload, headers=headers),
+            replay_safe=ticket.request_key is not None,
+            deadline=deadline,
+        )
 
     async def _filed_under_key(
         self, ticket: NewTicket, deadline: Deadline | None

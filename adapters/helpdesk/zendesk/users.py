@@ -2,28 +2,28 @@
 that caller files, so an agent sees one customer with their whole history (and a caller's
 tickets are that user's requested tickets).
 
-Finding the user, in order:
+A caller's user id is remembered in the ``RequesterCache`` (Redis for a fleet: every instance
+benefits; a day by default), so a known caller's hand-off costs no user call at all. For a
+caller it does not know, filing a ticket costs at most two calls:
 
-1. ``GET /api/v2/users?external_id=<hdb-caller:+E164>`` - the user the bridge made for this
-   number. A listing filtered on ``external_id``, which Zendesk keeps unique per account: current
-   at once, unlike the Search API, which lags minutes behind new users.
-2. ``GET /api/v2/users/search?query=role:end-user phone:"+E164"`` - an end user someone else made
-   for this number (an agent, Zendesk Talk), used as it is: the bridge never rewrites a record it
-   did not make. The search lags, so a user made moments ago elsewhere may be missed.
-3. Creating: ``POST /api/v2/users/create_or_update`` with that ``external_id``, name
+1. ``GET /api/v2/users/search?query=role:end-user phone:"+E164"`` - an end user with this number,
+   the bridge's own (its ``external_id`` is ``hdb-caller:<E.164>``) first, else the oldest one
+   someone else made (an agent, Zendesk Talk), used as it is: the bridge never rewrites a
+   record it did not make. The search lags, so a user made moments ago may be missed - and then:
+2. ``POST /api/v2/users/create_or_update`` with that ``external_id``, name
    ``Caller +1 415-555-0123`` and the phone in E.164, an end user whose e-mail needs no
-   verification. An upsert on the ``external_id``: concurrent first hand-offs of one caller
-   (other instances included) end with one user, and re-sending it after a lost answer is
-   harmless. A 422 (another create of the same ``external_id`` won the race) is resolved by
-   step 1 again.
+   verification. An upsert on the ``external_id``: it answers the bridge's user when one exists
+   (other instances included), and re-sending it after a lost answer is harmless. A 422
+   (another create of the same ``external_id`` won the race) is resolved by a listing on the
+   ``external_id`` (``GET /api/v2/users?external_id=``, current at once).
 
-Found ids are kept a few minutes per process (bounded), so a caller's later calls cost nothing;
-a user merged or deleted in Zendesk meanwhile is found afresh once that expires.
+Reading a caller's tickets never makes a user: the listing on the ``external_id``, then the
+search. A remembered user that Zendesk no longer knows (merged, deleted) is forgotten by the
+gateway when the create refuses it, and found afresh.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from functools import partial
 from typing import Any
 
@@ -34,12 +34,12 @@ from adapters.helpdesk.http_gateway import answer
 from adapters.helpdesk.resilience.attempt import Send
 from adapters.helpdesk.resilience.calls import Resilience
 from adapters.helpdesk.wire import Answer, unexpected_status
-from application.ports import Clock
+from application.errors import StoreUnavailable
+from application.ports import RequesterCache
 from application.timing.deadline import Deadline
 
 CALLER_EXTERNAL_ID_PREFIX = "hdb-caller:"
-CACHE_SIZE = 4096
-CACHE_SECONDS = 300.0
+CACHE_SECONDS = 86_400.0
 
 
 def caller_external_id(number: str) -> str:
@@ -82,37 +82,44 @@ class ZendeskRequesters:
         self,
         client: httpx.AsyncClient,
         resilience: Resilience,
-        clock: Clock,
-        cache_size: int = CACHE_SIZE,
+        cache: RequesterCache,
         cache_seconds: float = CACHE_SECONDS,
     ) -> None:
         self._client = client
         self._resilience = resilience
-        self._clock = clock
-        self._cache: OrderedDict[str, tuple[int, float]] = OrderedDict()
-        self._cache_size = cache_size
+        self._cache = cache
         self._cache_seconds = cache_seconds
 
     async def find(self, number: str, deadline: Deadline | None) -> int | None:
         """The id of the caller's end user, or None when Zendesk has none for the number."""
-        cached = self._cached(number)
+        cached = await self._cached(number)
         if cached is not None:
             return cached
         found = await self._by_external_id(number, deadline)
         if found is None:
             found = await self._by_phone(number, deadline)
         if found is not None:
-            self._remember(number, found)
+            await self._remember(number, found)
         return found
 
-    async def find_or_create(self, number: str, deadline: Deadline | None) -> int:
-        """The id of the caller's end user, made when Zendesk has none."""
-        found = await self.find(number, deadline)
-        if found is not None:
-            return found
-        made = await self._create(number, deadline)
-        self._remember(number, made)
-        return made
+    async def find_or_create(self, number: str, deadline: Deadline | None) -> tuple[int, bool]:
+        """The id of the caller's end user, made when Zendesk has none, and whether it came
+        from the cache (then Zendesk may have merged or deleted it since: ``forget``)."""
+        cached = await self._cached(number)
+        if cached is not None:
+            return cached, True
+        found = await self._by_phone(number, deadline)
+        if found is None:
+            found = await self._create(number, deadline)
+        await self._remember(number, found)
+        return found, False
+
+    async def forget(self, number: str) -> None:
+        """Zendesk refused the remembered user: the next hand-off looks it up again."""
+        try:
+            await self._cache.forget(number)
+        except StoreUnavailable:
+            return
 
     async def _by_external_id(self, number: str, deadline: Deadline | None) -> int | None:
         params = {"external_id": caller_external_id(number)}
@@ -126,13 +133,15 @@ class ZendeskRequesters:
         params = {"query": f'role:end-user phone:"{number}"'}
         send = partial(self._client.get, "/api/v2/users/search", params=params)
         found = await self._users("search_requester", send, deadline)
-        ids = [
-            i
+        users = [
+            u
             for u in found
-            if (i := _user_id(u)) is not None
+            if _user_id(u) is not None
             and u.get("role", "end-user") == "end-user"
             and same_number(u.get("phone"), number)
         ]
+        ours = [u for u in users if u.get("external_id") == caller_external_id(number)]
+        ids = [i for u in ours or users if (i := _user_id(u)) is not None]
         return min(ids) if ids else None  # the oldest, so every instance picks the same one
 
     async def _users(
@@ -173,18 +182,16 @@ class ZendeskRequesters:
             raise got.bad("the user has no numeric id")
         return made
 
-    def _cached(self, number: str) -> int | None:
-        entry = self._cache.get(number)
-        if entry is None:
+    async def _cached(self, number: str) -> int | None:
+        """The remembered id; a store that cannot be read is a miss (the cache is advice)."""
+        try:
+            value = await self._cache.get(number)
+        except StoreUnavailable:
             return None
-        if entry[1] <= self._clock.monotonic():
-            del self._cache[number]
-            return None
-        self._cache.move_to_end(number)
-        return entry[0]
+        return int(value) if value is not None and value.isdigit() else None
 
-    def _remember(self, number: str, user_id: int) -> None:
-        self._cache[number] = (user_id, self._clock.monotonic() + self._cache_seconds)
-        self._cache.move_to_end(number)
-        while len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+    async def _remember(self, number: str, user_id: int) -> None:
+        try:
+            await self._cache.put(number, str(user_id), self._cache_seconds)
+        except StoreUnavailable:
+            return

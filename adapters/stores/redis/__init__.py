@@ -12,6 +12,13 @@ from __future__ import annotations
 from adapters.stores.redis.idempotency import RedisIdempotencyStore
 from adapters.stores.redis.rate_limiter import RedisRateLimiter
 from adapters.stores.redis.replay_guard import RedisReplayGuard
+from adapters.stores.redis.requesters import RedisRequesterCache
 from adapters.stores.redis.ticket_index import RedisTicketIndex
 
-__all__ = ["RedisIdempotencyStore", "RedisRateLimiter", "RedisReplayGuard", "RedisTicketIndex"]
+__all__ = [
+    "RedisIdempotencyStore",
+    "RedisRateLimiter",
+    "RedisReplayGuard",
+    "RedisRequesterCache",
+    "RedisTicketIndex",
+]

@@ -1,20 +1,28 @@
-"""``TicketIndex`` in Redis: dedup key -> ticket or claim marker, one string key per dedup key.
+"""``TicketIndex`` in Redis: dedup key -> ticket or claim marker, one string key per dedup key
+(the values and the scripts: ``ticket_index_scripts.py``).
 
-A value is ``t:`` + the ``TicketRef`` as msgspec JSON (a ticket), ``q:`` + reference + ``|`` +
-the JSON (a queued marker: the reference is readable by the claim script without decoding JSON),
-``c:`` + the owner of a claim, or ``u:`` + the owner of an uncertain claim (its create may have
-landed; the next claim takes it over). Every operation touching several keys is one Lua script,
-so it is atomic across processes, and a claim is one round trip.
+The index is complete since its birth key was set (every claim reads it in the same round trip),
+unless Redis may evict keys to free memory (``maxmemory`` with an evicting policy): then it
+cannot say, and the filing always asks the helpdesk. Redis's policy is read with ``INFO memory``
+at most once a minute.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import msgspec
 from redis.asyncio import Redis
 
-from adapters.stores.redis.base import DEFAULT_NAMESPACE, RedisStore, to_ms, translate_errors
+from adapters.stores.redis import ticket_index_scripts as lua
+from adapters.stores.redis.base import (
+    DEFAULT_NAMESPACE,
+    REDIS_FAILURES,
+    RedisStore,
+    to_ms,
+    translate_errors,
+)
 from application.errors import StoreUnavailable
 from application.ports import Claim, ClaimState
 from domain.ticket import TicketRef
@@ -23,84 +31,10 @@ TICKET_TAG = b"t:"
 QUEUED_TAG = b"q:"
 CLAIM_TAG = b"c:"
 UNCERTAIN_TAG = b"u:"
-
-# KEYS: dedup keys, strongest first. ARGV[1]: this owner's claim marker, ARGV[2]: lease in ms,
-# ARGV[3]: the reference of a queued marker that counts as free ('' for none).
-# Returns {0, uncertain} WON, {1, ticket json} FOUND, {2} BUSY. On FOUND the keys that hold
-# nothing get the same value with the same remaining TTL (SET NX PX), so they expire together.
-CLAIM = """
-local busy = false
-local uncertain = 0
-for _, key in ipairs(KEYS) do
-  local value = redis.call('GET', key)
-  if value then
-    local tag = string.sub(value, 1, 2)
-    local json = nil
-    if tag == 't:' then
-      json = string.sub(value, 3)
-    elseif tag == 'q:' then
-      local bar = string.find(value, '|', 3, true)
-      if string.sub(value, 3, bar - 1) ~= ARGV[3] then
-        json = string.sub(value, bar + 1)
-      end
-    elseif tag == 'u:' then
-      uncertain = 1
-    elseif value ~= ARGV[1] then
-      busy = true
-    end
-    if json then
-      local ttl = redis.call('PTTL', key)
-      if ttl > 0 then
-        for _, other in ipairs(KEYS) do
-          redis.call('SET', other, value, 'NX', 'PX', ttl)
-        end
-      end
-      return {1, json}
-    end
-  end
-end
-if busy then
-  return {2}
-end
-for _, key in ipairs(KEYS) do
-  redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
-end
-return {0, uncertain}
-"""
-
-# KEYS: dedup keys. ARGV[1]: the ticket value, ARGV[2]: TTL in ms. Sets every key.
-FULFIL = """
-for _, key in ipairs(KEYS) do
-  redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
-end
-return #KEYS
-"""
-
-# KEYS: dedup keys. ARGV[1]: this owner's claim marker. Deletes only this owner's claims.
-RELEASE = """
-local dropped = 0
-for _, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[1] then
-    redis.call('DEL', key)
-    dropped = dropped + 1
-  end
-end
-return dropped
-"""
-
-# KEYS: dedup keys. ARGV[1]: this owner's claim marker, ARGV[2]: its uncertain marker,
-# ARGV[3]: lease in ms. The keys holding the owner's claim, or nothing, get the uncertain one.
-MARK_UNCERTAIN = """
-local marked = 0
-for _, key in ipairs(KEYS) do
-  local value = redis.call('GET', key)
-  if not value or value == ARGV[1] then
-    redis.call('SET', key, ARGV[2], 'PX', ARGV[3])
-    marked = marked + 1
-  end
-end
-return marked
-"""
+BORN_KEY = "index:born"  # no dedup key looks like it: theirs start with oa: or caller:
+POLICY_SECONDS = 60.0
+"""How long Redis's memory policy, once read, is taken as known."""
+EVICTING = ("allkeys-", "volatile-")
 
 _WON, _FOUND, _BUSY = 0, 1, 2
 
@@ -110,17 +44,32 @@ class RedisTicketIndex(RedisStore):
 
     def __init__(self, redis: Redis, namespace: str = DEFAULT_NAMESPACE) -> None:
         super().__init__(redis, namespace, "dedup")
-        self._claim = redis.register_script(CLAIM)
-        self._fulfil = redis.register_script(FULFIL)
-        self._release = redis.register_script(RELEASE)
-        self._mark_uncertain = redis.register_script(MARK_UNCERTAIN)
+        self._claim = redis.register_script(lua.CLAIM)
+        self._born_script = redis.register_script(lua.BORN)
+        self._fulfil = redis.register_script(lua.FULFIL)
+        self._release = redis.register_script(lua.RELEASE)
+        self._mark_uncertain = redis.register_script(lua.MARK_UNCERTAIN)
+        self._born: float | None = None  # as the last claim read it
+        self._may_evict: tuple[bool, float] | None = None  # and when that was read
 
     async def claim(
-        self, keys: Sequence[str], owner: str, lease_seconds: float, replacing: str | None = None
+        self,
+        keys: Sequence[str],
+        owner: str,
+        lease_seconds: float,
+        replacing: str | None = None,
+        *,
+        remember_seconds: float = 0.0,
     ) -> Claim:
-        args: list[bytes | int | str] = [_marker(owner), to_ms(lease_seconds), replacing or ""]
+        args: list[bytes | int | str] = [
+            _marker(owner),
+            to_ms(lease_seconds),
+            replacing or "",
+            int(remember_seconds * 1000),
+        ]
         with translate_errors("ticket index claim"):
-            reply = await self._claim(keys=self._keys(keys), args=args)
+            reply = await self._claim(keys=[self._key(BORN_KEY), *self._keys(keys)], args=args)
+        self._born = int(reply[2]) / 1000
         state = int(reply[0])
         if state == _FOUND:
             return Claim(ClaimState.FOUND, _decode_ticket(reply[1]))
@@ -128,14 +77,45 @@ class RedisTicketIndex(RedisStore):
             return Claim(ClaimState.BUSY)
         return Claim(ClaimState.WON, uncertain=int(reply[1]) == 1)
 
-    async def mark_uncertain(self, keys: Sequence[str], owner: str, lease_seconds: float) -> None:
+    async def mark_uncertain(
+        self,
+        keys: Sequence[str],
+        owner: str,
+        lease_seconds: float,
+        *,
+        remember_seconds: float = 0.0,
+    ) -> None:
         args: list[bytes | int] = [
             _marker(owner),
             UNCERTAIN_TAG + owner.encode(),
-            to_ms(lease_seconds),
+            to_ms(lease_seconds + remember_seconds),
         ]
         with translate_errors("ticket index mark uncertain"):
             await self._mark_uncertain(keys=self._keys(keys), args=args)
+
+    async def complete_since(self) -> float | None:
+        if await self._may_evict_keys():
+            return None
+        if self._born is None:
+            with translate_errors("ticket index birth"):
+                self._born = int(await self._born_script(keys=[self._key(BORN_KEY)])) / 1000
+        return self._born
+
+    async def _may_evict_keys(self) -> bool:
+        """Whether Redis may drop keys to free memory (read at most once a minute). Unknown
+        (INFO refused or failing) counts as yes: the index then never vouches for itself."""
+        now = time.monotonic()
+        if self._may_evict is not None and now - self._may_evict[1] < POLICY_SECONDS:
+            return self._may_evict[0]
+        try:
+            info = await self._redis.info("memory")
+            limited = int(info.get("maxmemory", 0)) > 0
+            policy = str(info.get("maxmemory_policy", ""))
+            evicts = limited and policy.startswith(EVICTING)
+        except REDIS_FAILURES:
+            evicts = True
+        self._may_evict = (evicts, now)
+        return evicts
 
     async def fulfil(
         self, keys: Sequence[str], owner: str, ticket: TicketRef, ttl_seconds: float

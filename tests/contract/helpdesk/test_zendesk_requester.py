@@ -10,9 +10,11 @@ import json
 import httpx
 import pytest
 
+from adapters.clock import SystemClock
 from adapters.helpdesk.resilience.circuit import CircuitBreaker
 from adapters.helpdesk.zendesk.gateway import ZendeskHelpdesk
 from adapters.helpdesk.zendesk.users import caller_name
+from adapters.stores.requesters import MemoryRequesterCache
 from domain.ticket import Attachment, TicketState
 from tests.support.fake_time import FakeTime
 from tests.support.helpdesk.harness import make_zendesk_gateway, sent
@@ -47,12 +49,49 @@ async def test_a_callers_tickets_share_one_end_user(
 async def test_the_end_user_is_found_again_after_a_restart(
     client: httpx.AsyncClient, fake_zendesk: FakeZendesk, fake_time: FakeTime
 ) -> None:
-    for key in ("oa:1", "oa:2"):  # a new adapter each time: nothing remembered in the process
+    """A new adapter each time, nothing remembered: the search lags behind the user made a
+    moment ago, and the upsert on the caller's ``external_id`` answers that same user."""
+    for key in ("oa:1", "oa:2"):
         restarted = make_zendesk_gateway(client, fake_time, CircuitBreaker(clock=fake_time))
         await restarted.create_ticket(hand_off(key))
     assert len(fake_zendesk.directory.users) == 1
     assert len(set(requesters(fake_zendesk))) == 1
-    assert len(sent(fake_zendesk, "POST", "/api/v2/users/create_or_update")) == 1
+    assert len(sent(fake_zendesk, "GET", "/api/v2/users/search")) == 2
+    assert len(sent(fake_zendesk, "POST", "/api/v2/users/create_or_update")) == 2
+
+
+async def test_a_fleet_sharing_the_requester_cache_asks_for_a_known_caller_nothing(
+    client: httpx.AsyncClient, fake_zendesk: FakeZendesk, fake_time: FakeTime
+) -> None:
+    """What another instance learnt (Redis for a fleet) spares every instance the user calls:
+    a known caller's new problem costs one call, the create."""
+    shared = MemoryRequesterCache(SystemClock())
+    first, second = (
+        make_zendesk_gateway(client, fake_time, CircuitBreaker(clock=fake_time), None, shared)
+        for _ in range(2)
+    )
+    await first.create_ticket(hand_off("oa:1"))
+    fake_zendesk.requests.clear()
+    await second.create_ticket(hand_off("oa:2"))
+    assert [(r.method, r.url.path) for r in fake_zendesk.requests] == [("POST", "/api/v2/tickets")]
+    assert len(set(requesters(fake_zendesk))) == 1
+
+
+async def test_a_remembered_user_zendesk_no_longer_knows_is_found_afresh(
+    client: httpx.AsyncClient, fake_zendesk: FakeZendesk, fake_time: FakeTime
+) -> None:
+    """A user merged or deleted in Zendesk after it was remembered: the create refuses it
+    (422), the bridge forgets it, finds or makes the caller's user again, and files."""
+    shared = MemoryRequesterCache(SystemClock())
+    gateway = make_zendesk_gateway(client, fake_time, CircuitBreaker(clock=fake_time), None, shared)
+    await gateway.create_ticket(hand_off("oa:1"))
+    [gone] = fake_zendesk.directory.users
+    del fake_zendesk.directory.users[gone]
+    filed = await gateway.create_ticket(hand_off("oa:2"))
+    [user] = fake_zendesk.directory.users.values()
+    assert user.id != gone
+    assert fake_zendesk.tickets[int(filed.id)].requester_id == user.id
+    assert await shared.get(CALLER) == str(user.id)
 
 
 async def test_concurrent_first_hand_offs_of_one_caller_make_one_user(

@@ -6,7 +6,9 @@ it even when the bridge has stopped waiting), past the 10 s deadline, so no hand
 ticket in time. The retry is a client that gave up after 2 s and sent the same hand-off again
 at once with the same Idempotency-Key, while the first create is still on its way. In the end
 the create lands, the queued hand-off is delivered (the helpdesk's record is found, never a
-second create under another key), and the problem has exactly one ticket.
+second create under another key), and the problem has exactly one ticket - with a young index
+(one process, memory stores: the filing asks the helpdesk first) and with a fleet's index that
+vouches for itself (complete for hours: the filing files at once when its claim is certain).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import httpx
 import pytest
 
 from tests.support.e2e import faults
+from tests.support.e2e.faults import redis_server as redis_server
 from tests.support.e2e.processes import ServiceFactory
 from tests.support.e2e.requests import handoff, unique
 from tests.support.standin.client import StandinProcess
@@ -28,10 +31,19 @@ CONCURRENT = 5
 CLIENT_GIVES_UP_SECONDS = 2.0
 
 
+@pytest.mark.parametrize("index", ["young", "vouching"])
 async def test_slow_creates_concurrent_handoffs_and_a_retry_make_one_ticket(
-    zendesk_standin: StandinProcess, service_factory: ServiceFactory
+    zendesk_standin: StandinProcess,
+    service_factory: ServiceFactory,
+    redis_server: faults.RedisServer,
+    index: str,
 ) -> None:
-    bridge = service_factory(faults.bridge_env(zendesk_standin))
+    env = (
+        faults.bridge_env(zendesk_standin)
+        if index == "young"
+        else faults.vouching_fleet_env(zendesk_standin, redis_server)
+    )
+    bridge = service_factory(env)
     oa_key = unique("slow")
     payload = faults.problem(oa_key)
     idempotency_key = unique("retry")

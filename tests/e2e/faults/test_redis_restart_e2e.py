@@ -8,7 +8,8 @@ stand-in has received all 50 creates, each slowed to 6 s so they are still in fl
 the claims are gone, so only the helpdesk can tell that each problem is already being filed.
 The first round may be refused loudly (503 ``STORE_UNAVAILABLE`` while Redis is away); the
 second must be answered 2xx inside the deadline; a third round after everything settled finds
-each problem's one ticket.
+each problem's one ticket. Run with a young index and with one that vouched for itself before
+the restart (its first round filed without asking the helpdesk; the restart makes it young).
 """
 
 from __future__ import annotations
@@ -29,14 +30,19 @@ PROBLEMS = 50
 SLOW_CREATE_SECONDS = 6
 
 
+@pytest.mark.parametrize("index", ["young", "vouching"])
 async def test_redis_restarted_empty_mid_flight_still_makes_one_ticket_per_problem(
     zendesk_standin: StandinProcess,
     service_factory: ServiceFactory,
     redis_server: faults.RedisServer,
+    index: str,
 ) -> None:
-    bridge = service_factory(
+    env = (
         faults.bridge_env(zendesk_standin, STORE_BACKEND="redis", REDIS_URL=redis_server.url)
+        if index == "young"
+        else faults.vouching_fleet_env(zendesk_standin, redis_server)
     )
+    bridge = service_factory(env)
     keys = [unique(f"restart-{n}") for n in range(PROBLEMS)]
     zendesk_standin.slow_creates(SLOW_CREATE_SECONDS)
     async with bridge.client() as client:

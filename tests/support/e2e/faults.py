@@ -24,7 +24,7 @@ import pytest
 import redis
 
 from tests.support.e2e.environment import free_port
-from tests.support.e2e.requests import AUTH, handoff, note
+from tests.support.e2e.requests import AUTH, handoff, note, unique
 from tests.support.standin.client import StandinProcess
 
 DEADLINE_SECONDS = 10.0
@@ -202,3 +202,17 @@ async def settled(
     if len(states) == len(tickets):
         assert set(delivered_to) == ids
     return tickets
+
+
+def vouching_fleet_env(standin: StandinProcess, server: RedisServer) -> dict[str, str]:
+    """A fleet on ``server`` whose dedup index has held everything for hours (its birth key set
+    that far back, as a long-running fleet's is): its filings skip the helpdesk's look-up
+    whenever a claim is certain - the path whose safety the fault tests must prove too."""
+    prefix = f"{unique('vouching')}:"
+    client = redis.Redis(host="127.0.0.1", port=server.port)
+    try:
+        born_ms = int((time.time() - 6 * 3600) * 1000)
+        client.set(f"{prefix}dedup:index:born", str(born_ms), px=7 * 86_400 * 1000)
+    finally:
+        client.close()
+    return bridge_env(standin, STORE_BACKEND="redis", REDIS_URL=server.url, REDIS_KEY_PREFIX=prefix)

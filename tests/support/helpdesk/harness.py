@@ -14,7 +14,7 @@ from adapters.helpdesk.resilience.calls import Resilience, RetryPolicy
 from adapters.helpdesk.resilience.circuit import CircuitBreaker
 from adapters.helpdesk.rt.gateway import RtHelpdesk, RtSettings, build_rt_client, ticketsql_string
 from adapters.helpdesk.zendesk.gateway import ZendeskHelpdesk, ZendeskSettings, build_zendesk_client
-from application.ports import HelpdeskBudget, HelpdeskGateway
+from application.ports import HelpdeskBudget, HelpdeskGateway, RequesterCache
 from domain.ticket import TicketState
 from tests.support.fake_time import FakeTime
 from tests.support.helpdesk.zendesk_fake import FakeZendesk
@@ -40,10 +40,12 @@ def make_zendesk_gateway(
     fake_time: FakeTime,
     breaker: CircuitBreaker,
     budget: HelpdeskBudget | None = None,
+    requester_cache: RequesterCache | None = None,
     **policy: float,
 ) -> ZendeskHelpdesk:
     """The Zendesk gateway on a fake clock: pauses advance it instead of sleeping, and the
-    backoff is its ceiling (rng 1.0), so tests can state the exact pauses."""
+    backoff is its ceiling (rng 1.0), so tests can state the exact pauses. ``requester_cache``:
+    shared with other gateways, as a fleet shares Redis (default: one of its own)."""
     retry = RetryPolicy(
         **{"budget_seconds": 8.0, "attempt_timeout_seconds": 5.0, "base_delay_seconds": 0.2}
         | policy  # type: ignore[arg-type]
@@ -51,7 +53,9 @@ def make_zendesk_gateway(
     resilience = Resilience(
         retry, breaker, budget=budget, clock=fake_time, sleep=fake_time.sleep, rng=lambda: 1.0
     )
-    return ZendeskHelpdesk(client, ZENDESK_FIELDS_SETTINGS, resilience)
+    return ZendeskHelpdesk(
+        client, ZENDESK_FIELDS_SETTINGS, resilience, requester_cache=requester_cache
+    )
 
 
 def sent(fake: FakeZendesk, method: str, path: str | None = None) -> list[httpx.Request]:

@@ -64,6 +64,7 @@ TABLE: dict[str, tuple[Any, str | None]] = {
     "HELPDESK_RETRY_BUDGET_SECONDS": (8.0, "19"),
     "HELPDESK_DOWN_POLICY": ("queue", "drop"),
     "HELPDESK_RATE_LIMIT_PER_MINUTE": (0, "-1"),
+    "HELPDESK_REQUESTER_CACHE_SECONDS": (86_400, "59"),
     "ZENDESK_CATEGORY_FIELD_ID": (None, "abc"),
     "ZENDESK_REASON_FIELD_ID": (None, "0"),
     "ZENDESK_CONFIDENCE_FIELD_ID": (None, "-5"),

@@ -13,6 +13,7 @@ import pytest
 from adapters.helpdesk.mock import MockHelpdesk
 from adapters.helpdesk.resilience.policy import RetryPolicy
 from adapters.helpdesk.zendesk.oauth import ClientSecret
+from adapters.helpdesk.zendesk.users import CACHE_SECONDS
 from entrypoints.config.sections import OutboxSettings, default_outbox_path
 from entrypoints.config.settings import load_settings
 
@@ -28,6 +29,7 @@ def test_the_settings_defaults_are_the_adapters_defaults() -> None:
     assert helpdesk.oauth_scopes == ClientSecret("id", "secret").scopes
     assert helpdesk.timeout_seconds == RetryPolicy().attempt_timeout_seconds
     assert helpdesk.retry_budget_seconds == RetryPolicy().budget_seconds
+    assert helpdesk.requester_cache_seconds == CACHE_SECONDS
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG_STATE_HOME is Linux's")
