@@ -1,2 +1,3 @@
 """The Zendesk stand-in (``tests.support.standin``) held to Zendesk's OpenAPI file, and its faults,
-OAuth and people, so the tests that use it test against something faithful."""
+OAuth, people, problems and incidents, and per-minute budget, so the tests that use it test
+against something faithful."""

@@ -6,12 +6,19 @@ is simply not validated. ``ZENDESK_OAS_PATH`` points elsewhere. Parsed once per 
 
 Loading quirks, handled here: PyYAML resolves a bare ``=`` scalar to the ``tag:yaml.org,2002:value``
 tag, which has no constructor; openapi-core's strict spec validator rejects the document's
-``type: null`` (so it is turned off); and the ``page`` query parameter is a deepObject whose
-``oneOf`` schema openapi-core cannot deserialise, so it is narrowed to its object variant.
+``type: null`` (so it is turned off); the ``page`` query parameter is a deepObject whose
+``oneOf`` schema openapi-core cannot deserialise, so it is narrowed to its object variant; and a
+nullable ``enum`` (``TicketObject``'s ``type``, ``priority``, ``support_type``) does not list
+null, which a JSON Schema validator then refuses although Zendesk answers it (a ticket without a
+type is ``"type": null``), so null is added to those enums; and the batch form of
+``update_many`` (``{"tickets": [{"id": 1, ...}]}``) builds each ticket on ``TicketObject``, whose
+``id`` is read-only, so openapi-core refuses the very ``id`` the form requires (Zendesk's own
+example included): those items are read with a ``TicketObject`` whose ``id`` is writable.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -90,7 +97,40 @@ def load_zendesk_contract(path: Path) -> ZendeskContract:
     variants = page["schema"].get("oneOf")
     if variants:
         page["schema"] = next(v for v in variants if v.get("type") == "object")
+    _null_in_nullable_enums(document)
+    _writable_ids_in_batch_updates(document["components"]["schemas"])
     return ZendeskContract(OpenAPI.from_dict(document, config=Config(spec_validator_cls=None)))
+
+
+def _null_in_nullable_enums(node: object) -> None:
+    """Add null to every ``enum`` of a ``nullable`` schema in ``node``, in place."""
+    if isinstance(node, dict):
+        enum = node.get("enum")
+        if node.get("nullable") is True and isinstance(enum, list) and None not in enum:
+            enum.append(None)
+        for value in node.values():
+            _null_in_nullable_enums(value)
+    elif isinstance(node, list):
+        for value in node:
+            _null_in_nullable_enums(value)
+
+
+def _writable_ids_in_batch_updates(schemas: dict[str, Any]) -> None:
+    """Each ticket of ``update_many``'s batch form on a ``TicketObject`` whose ``id`` is not
+    read-only (the form requires it), in place."""
+    with_id = copy.deepcopy(schemas["TicketObject"])
+    with_id["properties"]["id"].pop("readOnly", None)
+    schemas["TicketObjectWithWritableId"] = with_id
+    batch = next(
+        v for v in schemas["TicketsUpdateRequest"]["oneOf"] if "tickets" in v["properties"]
+    )
+    parts = batch["properties"]["tickets"]["items"]["allOf"]
+    parts[:] = [
+        {"$ref": "#/components/schemas/TicketObjectWithWritableId"}
+        if part == {"$ref": "#/components/schemas/TicketObject"}
+        else part
+        for part in parts
+    ]
 
 
 def _to_openapi_request(request: httpx.Request) -> MockRequest:

@@ -1,5 +1,5 @@
-"""Plain ASGI I/O for the stand-in: read one request, write one JSON answer, or drop the
-connection without answering (what a helpdesk does when it crashes after committing)."""
+"""Plain ASGI I/O for the stand-in: read one request, write one JSON (or plain text) answer, or
+drop the connection without answering (what a helpdesk does when it crashes after committing)."""
 
 from __future__ import annotations
 
@@ -78,19 +78,34 @@ class Request:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
+    """One answer: ``body`` as JSON, or ``text`` as ``text/plain`` when given (what Zendesk sends
+    for some refusals, e.g. its account-wide 429)."""
+
     status: int
     body: dict[str, Any]
     headers: tuple[tuple[str, str], ...] = ()
+    text: str | None = None
+
+    def with_headers(self, *headers: tuple[str, str]) -> Answer:
+        return Answer(self.status, self.body, (*self.headers, *headers), self.text)
 
     async def write(self, send: Send) -> None:
-        payload = json.dumps(self.body).encode()
+        if self.text is None:
+            payload, content_type = json.dumps(self.body).encode(), b"application/json"
+        else:
+            payload, content_type = self.text.encode(), b"text/plain"
         headers = [
-            (b"content-type", b"application/json; charset=utf-8"),
+            (b"content-type", content_type + b"; charset=utf-8"),
             (b"content-length", str(len(payload)).encode()),
             *((k.encode("latin-1"), v.encode("latin-1")) for k, v in self.headers),
         ]
         await send({"type": "http.response.start", "status": self.status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+
+
+def page(key: str, items: list[dict[str, Any]]) -> Answer:
+    """A list answer as Zendesk's offset pagination writes it, all on one page."""
+    return Answer(200, {key: items, "next_page": None, "previous_page": None, "count": len(items)})
 
 
 def error(status: int, name: str, description: str, *headers: tuple[str, str]) -> Answer:

@@ -3,8 +3,9 @@
 ``StandinProcess`` is an e2e ``ServiceProcess`` (tests/support/e2e/processes.py) running
 ``python -m tests.support.standin.zendesk`` instead of ``helpdesk-bridge serve``: the same free port
 with retry, own process group, readiness wait on ``/healthz``, stderr file, and ``kill()`` of the
-whole group by PID. On top: the control calls (``fail``, ``slow_creates``, ...) and what a bridge
-needs to use it (``bridge_env()`` for a process, ``zendesk_settings()`` in process).
+whole group by PID. On top: the control calls (``fail``, ``slow_creates``, ``budget``, ...), what
+they read back (``tickets``, ``calls``, ``rate_limited``, ...) and what a bridge needs to use it
+(``bridge_env()`` for a process, ``zendesk_settings()`` in process).
 """
 
 from __future__ import annotations
@@ -102,28 +103,44 @@ class StandinProcess(ServiceProcess):
         """Apply the next ``n`` creates, then close their connection without an answer."""
         self.control("POST", "drop", {"creates": n})
 
+    def budget(self, per_minute: int | None) -> None:
+        """Zendesk's per-minute account rate limit: past ``per_minute`` API calls in the current
+        minute (a fixed window starting now), every call is answered 429 with ``Retry-After``
+        and not processed; 0 or None turns it off (budget.py)."""
+        self.control("POST", "budget", {"per_minute": per_minute})
+
+    def delay_jobs(self, seconds: float) -> None:
+        """Run bulk updates' background jobs ``seconds`` (real time) after they are queued."""
+        self.control("POST", "jobs", {"seconds": seconds})
+
     def reset(self, *, tickets: bool = False) -> None:
-        """No faults, call counts and create log empty; with ``tickets``, no tickets or keys
-        either."""
+        """No faults (no budget, jobs at once), call counts and create log empty; with
+        ``tickets``, no tickets, keys or jobs either."""
         self.control("POST", "reset", {"tickets": tickets})
 
     def advance_clock(self, seconds: float) -> None:
-        """Move the stand-in's clock forward (Idempotency-Key expiry, fault windows)."""
+        """Move the stand-in's clock forward (Idempotency-Key expiry, fault and budget
+        windows)."""
         self.control("POST", "clock", {"advance": seconds})
 
     def set_status(self, ticket_id: int | str, status: str) -> None:
-        """Change a ticket's status, as an agent would (e.g. ``solved``)."""
+        """Change a ticket's status, as an agent would (e.g. ``solved``; a problem solved so
+        solves its open incidents)."""
         self.control("PATCH", f"tickets/{ticket_id}", {"status": status})
 
     # -- state ----------------------------------------------------------------------------------
 
     def tickets(self) -> list[dict[str, Any]]:
-        """Every ticket: id, external_id, subject, status, tags, custom_fields, requester,
-        requester_id, comments (``{"body", "public", "attachments"}``; each attachment
+        """Every ticket: id, external_id, subject, status, type, problem_id, tags, custom_fields,
+        requester, requester_id, comments (``{"body", "public", "attachments"}``; each attachment
         ``{"file_name", "content_type", "content"}``, the content base64), created_at,
         idempotency_key."""
         tickets: list[dict[str, Any]] = self.control("GET", "tickets")["tickets"]
         return tickets
+
+    def incidents(self, problem_id: int | str) -> list[dict[str, Any]]:
+        """The tickets linked to ``problem_id`` as its incidents (as ``tickets()`` shows them)."""
+        return [t for t in self.tickets() if t["problem_id"] == int(problem_id)]
 
     def users(self) -> list[dict[str, Any]]:
         """Every user: id, name, phone, external_id, role, created_at, ..."""
@@ -138,9 +155,15 @@ class StandinProcess(ServiceProcess):
 
     def calls(self) -> dict[str, int]:
         """Support API calls per route since start or reset (``Route``'s names and other),
-        failed and refused calls included."""
+        failed and refused calls included (those the budget refused too)."""
         calls: dict[str, int] = self.control("GET", "calls")["calls"]
         return calls
+
+    def rate_limited(self) -> int:
+        """How many calls the budget refused with a 429 since start or reset (the 429s a
+        bridge provoked; those injected by ``fail`` are not counted here)."""
+        refused: int = self.control("GET", "calls")["rate_limited"]
+        return refused
 
     def creates(self) -> list[dict[str, Any]]:
         """Every create call since start or reset, as answered: ``idempotency_key``, ``status``

@@ -10,19 +10,27 @@ never failed by a fault, never counted as helpdesk calls.
   answered after it (0 turns it off).
 - ``POST /_standin/drop`` ``{"creates": 1}``: the next N creates are applied, then their
   connection is closed without an answer.
-- ``POST /_standin/reset`` ``{"tickets": false}``: no faults, call counts to zero; with
-  ``tickets``, no tickets and no Idempotency-Keys either.
+- ``POST /_standin/budget`` ``{"per_minute": 120}``: Zendesk's per-minute account rate limit
+  (budget.py): past it every API call is answered 429 with ``Retry-After``, unprocessed; 0 or
+  null turns it off. Composes with the faults above: the budget is checked first.
+- ``POST /_standin/jobs`` ``{"seconds": 2}``: bulk updates' background jobs (jobs.py) run that
+  many real seconds after they were queued (0: at once).
+- ``POST /_standin/reset`` ``{"tickets": false}``: no faults (no budget, jobs at once), call
+  counts to zero; with ``tickets``, no tickets, Idempotency-Keys or jobs either.
 - ``POST /_standin/clock`` ``{"advance": 7200}``: move the stand-in's clock forward (key expiry,
-  fault windows, timestamps).
-- ``PATCH /_standin/tickets/{id}`` ``{"status": "solved"}``: what an agent does in Zendesk.
-- ``GET /_standin/tickets``: ``{"tickets": [...]}``, every ticket as ``StoredTicket.as_record``.
+  fault windows, the budget's window, timestamps).
+- ``PATCH /_standin/tickets/{id}`` ``{"status": "solved"}``: what an agent does in Zendesk (a
+  problem solved so solves its open incidents, as tickets.py says).
+- ``GET /_standin/tickets``: ``{"tickets": [...]}``, every ticket as ``StoredTicket.as_record``
+  (its ``type`` and ``problem_id`` included).
 - ``POST /_standin/users`` ``{"name": "Jane", "phone": "+1 415 555 0123", "role": "end-user"}``:
   a user made elsewhere long ago (searchable at once), answered as ``{"user": {...}}``.
 - ``GET /_standin/users``: ``{"users": [...]}``, every user (``id``, ``name``, ``phone``,
   ``external_id``, ``role``, ...).
-- ``GET /_standin/calls``: ``{"calls": {"create": n, "update": n, ..., "other": n}}``, one count
-  per route of ``state.ROUTES`` (the people and upload routes too) and ``other``, since start or
-  the last reset (failed and refused calls included).
+- ``GET /_standin/calls``: ``{"calls": {"create": n, "update": n, ..., "other": n},
+  "rate_limited": n}``, one count per route of ``state.ROUTES`` (the people and upload routes
+  too) and ``other``, since start or the last reset (failed and refused calls included), and how
+  many of them the budget refused with a 429.
 - ``GET /_standin/creates``: ``{"creates": [{"idempotency_key", "status", "lookup",
   "ticket_id"}]}``, one per create call since start or reset, in the order
   they were answered (``status`` is
@@ -35,10 +43,10 @@ from typing import Any
 
 from tests.support.standin.asgi import Answer, BadJson, Request, error
 from tests.support.standin.state import ROUTES, Failure, StandinState
+from tests.support.standin.tickets import TICKET_STATUSES, change_status
 
 CONTROL_PREFIX = "/_standin/"
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
-TICKET_STATUSES = frozenset({"new", "open", "pending", "hold", "solved", "closed"})
 
 
 class Invalid(Exception):
@@ -85,7 +93,9 @@ def _set_status(state: StandinState, raw_id: str, body: dict[str, Any]) -> Answe
     status = body.get("status")
     if status not in TICKET_STATUSES:
         raise Invalid(f"status must be one of {', '.join(sorted(TICKET_STATUSES))}")
-    ticket.status = str(status)
+    now = state.clock.timestamp()
+    change_status(state.tickets, ticket, str(status), now, comment=None)
+    ticket.updated_at = now
     return Answer(200, {"ticket": ticket.as_record()})
 
 
@@ -107,6 +117,10 @@ def _post(state: StandinState, action: str, body: dict[str, Any]) -> Answer:
         faults.create_delay = _number(body, "seconds") or 0.0
     elif action == "drop":
         faults.drops_left = _count(body, "creates") or 0
+    elif action == "budget":
+        state.budget.set(_count(body, "per_minute"), state.clock.monotonic())
+    elif action == "jobs":
+        state.jobs.delay = _number(body, "seconds") or 0.0
     elif action == "reset":
         state.reset(tickets=bool(body.get("tickets", False)))
     elif action == "clock":
@@ -130,7 +144,7 @@ def control(state: StandinState, request: Request) -> Answer:
             users = [u.as_zendesk(request.base_url) for u in state.directory.users.values()]
             return Answer(200, {"users": users})
         if request.method == "GET" and action == "calls":
-            return Answer(200, {"calls": state.call_counts()})
+            return Answer(200, state.call_counts())
         if request.method == "GET" and action == "creates":
             return Answer(200, {"creates": state.creates})
         if request.method == "PATCH" and action.startswith("tickets/"):

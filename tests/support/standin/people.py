@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from tests.support.standin.asgi import Answer, Request, error
+from tests.support.standin.asgi import Answer, Request, error, page
 from tests.support.standin.directory import Directory, Refused
 
 PEOPLE_ROUTES = ("users", "search_users", "upsert_user", "requested", "upload")
@@ -58,10 +58,6 @@ def people_route(method: str, rest: list[str]) -> tuple[str, int | None] | None:
     return None
 
 
-def _page(key: str, items: list[dict[str, Any]]) -> Answer:
-    return Answer(200, {key: items, "next_page": None, "previous_page": None, "count": len(items)})
-
-
 def serve_people(
     directory: Directory,
     tickets: Iterable[Requested],
@@ -79,7 +75,7 @@ def serve_people(
             found = directory.search(request.param("query") or "")
         else:
             found = list(directory.users.values())
-        return _page("users", [u.as_zendesk(base) for u in found])
+        return page("users", [u.as_zendesk(base) for u in found])
     if route == "upsert_user":
         fields = request.json_object().get("user")
         if not isinstance(fields, dict):
@@ -117,4 +113,4 @@ def _requested(
         key=lambda t: ("" if sort_by == "id" else getattr(t, sort_by) or t.created_at, t.id),
         reverse=request.param("sort_order") == "desc",
     )
-    return _page("tickets", [t.as_zendesk(request.base_url) for t in found[: int(per_page)]])
+    return page("tickets", [t.as_zendesk(request.base_url) for t in found[: int(per_page)]])

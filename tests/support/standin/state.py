@@ -1,6 +1,7 @@
 """What the Zendesk stand-in remembers, in its own process: the tickets (the record that must
-outlive a restarted bridge), the Idempotency-Keys seen on creates, the faults it was told to
-inject and how many calls each route received.
+outlive a restarted bridge; tickets.py), the Idempotency-Keys seen on creates, the background
+jobs of bulk updates (jobs.py), the faults it was told to inject, the account's per-minute budget
+(budget.py) and how many calls each route received.
 
 Idempotency follows Zendesk's Ticketing API introduction ("Idempotency"): a key is honoured on
 ticket create only and kept for two hours (``idempotency_ttl``); the same key with the same
@@ -23,7 +24,10 @@ from enum import Enum
 from typing import Any, Literal, get_args
 
 from tests.support.standin.asgi import Answer
-from tests.support.standin.directory import AGENT_ID, Directory
+from tests.support.standin.budget import AccountBudget
+from tests.support.standin.directory import Directory
+from tests.support.standin.jobs import Jobs, NoTicket
+from tests.support.standin.tickets import StoredTicket, comment_record, kind, link, update
 
 Route = Literal[
     "create",
@@ -36,6 +40,9 @@ Route = Literal[
     "upsert_user",
     "requested",
     "upload",
+    "incidents",
+    "update_many",
+    "job_status",
 ]
 ROUTES: tuple[Route, ...] = get_args(Route)
 """The Support API calls the stand-in serves (``other`` counts every unknown path)."""
@@ -57,51 +64,6 @@ class Clock:
     def timestamp(self) -> str:
         """Zendesk's ISO 8601 UTC format, e.g. ``2026-12-01T09:14:57Z``."""
         return datetime.fromtimestamp(time.time() + self.offset, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass
-class StoredTicket:
-    id: int
-    fields: dict[str, Any]
-    comments: list[dict[str, Any]]
-    created_at: str
-    idempotency_key: str | None
-    status: str = "new"
-    updated_at: str = ""
-    requester_id: int = AGENT_ID
-
-    def as_zendesk(self, base_url: str) -> dict[str, Any]:
-        """The ticket object as the Support API answers it."""
-        return {
-            "id": self.id,
-            "url": f"{base_url}/api/v2/tickets/{self.id}.json",
-            "subject": self.fields.get("subject"),
-            "description": self.comments[0]["body"] if self.comments else "",
-            "status": self.status,
-            "external_id": self.fields.get("external_id"),
-            "tags": list(self.fields.get("tags") or []),
-            "custom_fields": list(self.fields.get("custom_fields") or []),
-            "requester_id": self.requester_id,
-            "submitter_id": AGENT_ID,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at or self.created_at,
-        }
-
-    def as_record(self) -> dict[str, Any]:
-        """Everything a test may check, as a person at the helpdesk would see it."""
-        return {
-            "id": self.id,
-            "external_id": self.fields.get("external_id"),
-            "subject": self.fields.get("subject"),
-            "status": self.status,
-            "tags": list(self.fields.get("tags") or []),
-            "custom_fields": list(self.fields.get("custom_fields") or []),
-            "requester": self.fields.get("requester"),
-            "requester_id": self.requester_id,
-            "comments": [dict(c) for c in self.comments],
-            "created_at": self.created_at,
-            "idempotency_key": self.idempotency_key,
-        }
 
 
 @dataclass
@@ -160,6 +122,8 @@ class StandinState:
     tickets: dict[int, StoredTicket] = field(default_factory=dict)
     keys: dict[str, KeyEntry] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
+    budget: AccountBudget = field(default_factory=AccountBudget)
+    jobs: Jobs = field(default_factory=Jobs)
     calls: Counter[str] = field(default_factory=Counter)
     creates: list[dict[str, Any]] = field(default_factory=list)
     directory: Directory = field(init=False)
@@ -198,18 +162,23 @@ class StandinState:
             }
         )
 
-    def call_counts(self) -> dict[str, int]:
-        return {route: self.calls[route] for route in (*ROUTES, "other")}
+    def call_counts(self) -> dict[str, Any]:
+        """``GET /_standin/calls``: per route, and how many the budget refused (429)."""
+        calls = {route: self.calls[route] for route in (*ROUTES, "other")}
+        return {"calls": calls, "rate_limited": self.budget.refused}
 
     def reset(self, *, tickets: bool = False) -> None:
-        """Faults, call counts and the create log back to none; with ``tickets``, forget
-        tickets and keys too."""
+        """Faults (the budget and the jobs' delay too), call counts and the create log back to
+        none; with ``tickets``, forget tickets, keys and jobs too."""
         self.faults = Faults()
+        self.budget.reset()
+        self.jobs.delay = 0.0
         self.calls.clear()
         self.creates.clear()
         if tickets:
             self.tickets.clear()
             self.keys.clear()
+            self.jobs.reset()
             self.directory.reset()
             self._next_id = FIRST_TICKET_ID
 
@@ -241,30 +210,33 @@ class StandinState:
         self, fields: dict[str, Any], key: str | None, base_url: str
     ) -> tuple[StoredTicket, dict[str, Any]]:
         """File the ticket; with its answer body, recorded under ``key`` in the same step.
-        Raises ``directory.Refused`` for a requester or an upload Zendesk would refuse."""
-        comment = fields["comment"]
+        Raises ``directory.Refused`` for a requester, an upload, a type or a problem Zendesk
+        would refuse (tickets.py)."""
+        ticket_type, problem_id = kind(self.tickets, fields)
         requester_id = self.directory.requester_of(fields)
-        files = self.directory.claim(comment.get("uploads"))
         ticket = StoredTicket(
             id=self._next_id,
             fields=fields,
-            comments=[
-                {
-                    "body": comment.get("body", ""),
-                    "public": comment.get("public", True),
-                    "attachments": [f.as_record() for f in files],
-                }
-            ],
+            comments=[comment_record(fields["comment"], self.directory)],
             created_at=self.clock.timestamp(),
             idempotency_key=key,
             requester_id=requester_id,
         )
         self._next_id += 1
         self.tickets[ticket.id] = ticket
+        link(self.tickets, ticket, ticket_type, problem_id)
         answer = {"ticket": ticket.as_zendesk(base_url)}
         if key is not None and key in self.keys:
             self.keys[key].answer = answer
         return ticket, answer
+
+    def update(self, ticket_id: int, fields: dict[str, Any]) -> list[dict[str, Any]]:
+        """Change one ticket as ``PUT /api/v2/tickets/{id}`` does (tickets.update); its audit
+        events. Raises ``NoTicket`` or ``directory.Refused``."""
+        ticket = self.tickets.get(ticket_id)
+        if ticket is None:
+            raise NoTicket(ticket_id)
+        return update(self.tickets, self.directory, ticket, fields, self.clock.timestamp())
 
     def with_external_id(self, external_id: str | None) -> list[StoredTicket]:
         return [

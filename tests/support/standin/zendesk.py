@@ -6,10 +6,15 @@
 Served (paths as in Zendesk's OpenAPI description; a ``.json`` suffix is accepted too):
 
 - ``POST /api/v2/tickets`` -> 201 ``{"ticket": {...}}``; ``Idempotency-Key`` as state.py says.
-- ``PUT /api/v2/tickets/{id}`` -> 200 ``{"ticket", "audit"}``: a comment (and a status) added.
+- ``PUT /api/v2/tickets/{id}`` -> 200 ``{"ticket", "audit"}``: a comment, a status, a ``type``
+  and ``problem_id`` (problems and incidents: tickets.py).
 - ``GET /api/v2/tickets?external_id=...`` -> 200 ``{"tickets", "next_page", "previous_page",
   "count"}``, current at once (unlike the Search API, which lags).
 - ``GET /api/v2/tickets/{id}`` -> 200 ``{"ticket"}`` or 404 ``RecordNotFound``.
+- ``GET /api/v2/tickets/{id}/incidents`` (``ListTicketIncidents``) -> 200 ``{"tickets", ...}``,
+  the incidents linked to a problem (none for another ticket), or 404.
+- ``PUT /api/v2/tickets/update_many`` -> 200 ``{"job_status"}`` queued, and ``GET
+  /api/v2/job_statuses/{id}`` -> its progress and results: jobs.py.
 - ``GET /api/v2/users/me`` -> the authenticated agent; without credentials Zendesk's anonymous
   user (``id: null``), as the real one answers.
 - users (by ``external_id``, search by phone, ``create_or_update``), a user's requested tickets
@@ -20,9 +25,10 @@ Served (paths as in Zendesk's OpenAPI description; a ``.json`` suffix is accepte
   ``POST /oauth/tokens`` (client credentials, oauth.py); anything else 401
   ``{"error": "Couldn't authenticate you"}``.
 
-A slowed create is applied after its delay whether or not the client is still there (uvicorn
-does not cancel an app whose client went away), so "the client timed out, the ticket landed"
-is what really happens.
+Every API call counts against the per-minute account budget when one is set (budget.py), which
+refuses calls past it before anything else looks at them. A slowed create is applied after its
+delay whether or not the client is still there (uvicorn does not cancel an app whose client went
+away), so "the client timed out, the ticket landed" is what really happens.
 """
 
 from __future__ import annotations
@@ -35,15 +41,16 @@ import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import FrameType
-from typing import Any
 
-from tests.support.standin.asgi import Answer, BadJson, Receive, Request, Scope, Send, error
+from tests.support.standin.asgi import Answer, BadJson, Receive, Request, Scope, Send, error, page
 from tests.support.standin.asgi import drop_connection as _drop
 from tests.support.standin.control import CONTROL_PREFIX, control
 from tests.support.standin.directory import AGENT_ID, Refused
+from tests.support.standin.jobs import BadBulk, bulk_items
 from tests.support.standin.oauth import TokenIssuer
 from tests.support.standin.people import PEOPLE_ROUTES, people_route, serve_people
 from tests.support.standin.state import DEFAULT_IDEMPOTENCY_TTL, KeyVerdict, StandinState
+from tests.support.standin.tickets import incidents_of, refusal, ticket_route
 
 DEFAULT_EMAIL = "bridge@example.com"
 DEFAULT_API_TOKEN = "standin-api-token"
@@ -87,12 +94,7 @@ def _route(method: str, path: str) -> tuple[str, int | None] | None:
     people = people_route(method, rest)
     if people is not None:
         return people
-    if rest == ["tickets"]:
-        return {"POST": ("create", None), "GET": ("list", None)}.get(method)
-    if len(rest) == 2 and rest[0] == "tickets" and rest[1].isdigit():
-        name = {"GET": "show", "PUT": "update"}.get(method)
-        return (name, int(rest[1])) if name else None
-    return None
+    return ticket_route(method, rest)
 
 
 class ZendeskStandin:
@@ -121,16 +123,24 @@ class ZendeskStandin:
         elif request.path == "/healthz":  # readiness for the test harness, never counted
             await Answer(200, {"status": "ok"}).write(send)
         else:
-            found = _route(request.method, request.path)
-            self.state.calls[found[0] if found else "other"] += 1
-            if found is None:
-                await error(404, "InvalidEndpoint", "Not found").write(send)
-                return
+            await self._serve_api(request, send)
+
+    async def _serve_api(self, request: Request, send: Send) -> None:
+        """One Support API call: counted, admitted by the budget (or refused, 429), answered."""
+        found = _route(request.method, request.path)
+        route = found[0] if found else "other"
+        self.state.calls[route] += 1
+        refused, headers = self.state.budget.admit(self.state.clock.monotonic())
+        if refused is not None:
+            answer: Answer | None = refused
+        elif found is None:
+            answer = error(404, "InvalidEndpoint", "Not found")
+        else:
             answer = await self._api(request, send, *found)
-            if found[0] == "create":
-                self.state.log_create(request.headers.get("idempotency-key"), answer)
-            if answer is not None:
-                await answer.write(send)
+        if route == "create":
+            self.state.log_create(request.headers.get("idempotency-key"), answer)
+        if answer is not None:
+            await answer.with_headers(*headers).write(send)
 
     async def _api(
         self, request: Request, send: Send, route: str, ticket_id: int | None
@@ -153,23 +163,35 @@ class ZendeskStandin:
                 return await self._create(request, send)
             if route == "update":
                 return self._update(request, ticket_id)
+            if route == "update_many":
+                items = bulk_items(request)
+                job = self.state.jobs.queue(items, self.state.update, self.state.clock.timestamp)
+                return Answer(200, {"job_status": job.as_zendesk(request.base_url)})
             if route in PEOPLE_ROUTES:
                 tickets = self.state.tickets.values()
                 return serve_people(self.state.directory, tickets, request, route, ticket_id)
         except BadJson as e:
             return error(400, "InvalidJSON", f"the body is not a JSON object: {e}")
+        except BadBulk as e:
+            return error(400, "InvalidParameter", str(e))
         except Refused as e:
-            return error(422, "RecordInvalid", str(e))
+            return refusal(e)
         if route == "list":
-            tickets = self.state.with_external_id(request.param("external_id"))
-            found_json = [t.as_zendesk(request.base_url) for t in tickets]
-            body = {"tickets": found_json, "next_page": None, "previous_page": None}
-            return Answer(200, {**body, "count": len(found_json)})
-        if route == "show":
+            listed = self.state.with_external_id(request.param("external_id"))
+            return page("tickets", [t.as_zendesk(request.base_url) for t in listed])
+        if route == "job_status":
+            shown = self.state.jobs.jobs.get(request.path.removesuffix(".json").rsplit("/")[-1])
+            if shown is None:
+                return error(404, "RecordNotFound", "Not found")
+            return Answer(200, {"job_status": shown.as_zendesk(request.base_url)})
+        if route in ("show", "incidents"):
             ticket = self.state.tickets.get(ticket_id or 0)
             if ticket is None:
                 return error(404, "RecordNotFound", "Not found")
-            return Answer(200, {"ticket": ticket.as_zendesk(request.base_url)})
+            if route == "show":
+                return Answer(200, {"ticket": ticket.as_zendesk(request.base_url)})
+            incidents = incidents_of(self.state.tickets, ticket)
+            return page("tickets", [t.as_zendesk(request.base_url) for t in incidents])
         return Answer(200, {"user": AGENT})
 
     async def _create(self, request: Request, send: Send) -> Answer | None:
@@ -208,26 +230,10 @@ class ZendeskStandin:
         ticket = self.state.tickets.get(ticket_id or 0)
         if ticket is None:
             return error(404, "RecordNotFound", "Not found")
-        if ticket.status == "closed":
-            return error(422, "RecordInvalid", "Ticket is closed")
         fields = request.json_object().get("ticket")
         if not isinstance(fields, dict):
             return error(400, "InvalidJSON", "no ticket object in the body")
-        events: list[dict[str, Any]] = []
-        comment = fields.get("comment")
-        if isinstance(comment, dict):
-            files = self.state.directory.claim(comment.get("uploads"))
-            ticket.comments.append(
-                {
-                    "body": comment.get("body", ""),
-                    "public": comment.get("public", True),
-                    "attachments": [f.as_record() for f in files],
-                }
-            )
-            events.append({"id": len(ticket.comments), "type": "Comment", "body": comment["body"]})
-        if isinstance(fields.get("status"), str):
-            ticket.status = fields["status"]
-        ticket.updated_at = self.state.clock.timestamp()
+        events = self.state.update(ticket.id, fields)  # Refused: 422, nothing changed
         audit = {"id": 7000 + len(ticket.comments), "ticket_id": ticket.id, "events": events}
         return Answer(200, {"ticket": ticket.as_zendesk(request.base_url), "audit": audit})
 
